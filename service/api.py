@@ -1,0 +1,131 @@
+"""Shared API pieces: the smorest Api with problem+json, pagination, ETags and common fields."""
+
+import http
+
+import marshmallow as ma
+from flask import request
+from flask_smorest import Api as SmorestApi
+from flask_smorest.spec import prepare_response
+from marshmallow import fields, validate
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from service.errors import PreconditionFailed
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details with our machine `code`."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    code = fields.String(required=True, metadata={"description": "Machine-readable error code"})
+    instance = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "For 422: messages per field"},
+    )
+
+
+class Api(SmorestApi):
+    """flask-smorest with error responses documented as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        # service.errors installs the handlers; smorest's JSON handler is not wanted.
+        pass
+
+    def _register_responses(self):
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
+        self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
+
+
+class StrictSchema(ma.Schema):
+    """Unknown fields are an error, never silently dropped."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+class Name(fields.String):
+    """A name: stripped of surrounding spaces, 1–max characters."""
+
+    def __init__(self, max_length: int = 50, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return value.strip()
+
+
+class PageArgs(ma.Schema):
+    """?page=&per_page= (default 50, at most 500)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+def envelope(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """The list body: {items, total, page, per_page}."""
+    return type(name, (ma.Schema,), {
+        "items": fields.List(fields.Nested(item_schema), required=True),
+        "total": fields.Integer(required=True),
+        "page": fields.Integer(required=True),
+        "per_page": fields.Integer(required=True),
+    })
+
+
+def paginate(session: Session, stmt: Select, args: dict) -> dict:
+    """Run a select one page at a time, with the total."""
+    page, per_page = args["page"], args["per_page"]
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return {"items": items, "total": total, "page": page, "per_page": per_page}
+
+
+def etag_of(record) -> str:
+    """A strong validator from the row's version counter."""
+    return f"{type(record).__tablename__}-{record.id}-{record.version}"
+
+
+def etag_header(record) -> dict[str, str]:
+    """The ETag header for a record."""
+    return {"ETag": f'"{etag_of(record)}"'}
+
+
+def check_if_match(record) -> None:
+    """412 when If-Match is sent and does not name the current version."""
+    if request.if_match and etag_of(record) not in request.if_match:
+        raise PreconditionFailed(
+            "The record changed since you read it; GET it again and retry.",
+            current_etag=f'"{etag_of(record)}"',
+        )
+
+
+IF_MATCH_DOC = {
+    "parameters": [{
+        "in": "header",
+        "name": "If-Match",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "ETag from a previous GET; the update is refused (412) if it changed.",
+    }],
+    "responses": {"412": "PRECONDITION_FAILED"},
+}
+
+ETAG_HEADER_DOC = {"ETag": {"schema": {"type": "string"}, "description": "Record version"}}

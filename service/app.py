@@ -1,0 +1,124 @@
+"""Application factory: settings, database, API blueprints, error handlers. No queries here."""
+
+import functools
+import logging
+
+from flask import Flask, Response, send_from_directory
+from sqlalchemy import text
+from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from service import cli
+from service.api import Api
+from service.auth import public
+from service.config import Config
+from service.db import Database, get_session
+from service.errors import register_error_handlers
+
+API_TITLE = "双包双联 contact service"
+API_VERSION = "1.0.0"
+SPEC_OPTIONS = {
+    "info": {
+        "description": "Cadre–household contact programme of a county (双包双联). "
+        "Errors are application/problem+json with a machine `code`.",
+    },
+    "components": {
+        "securitySchemes": {
+            "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+    },
+}
+
+# Endpoints that the libraries register; they serve public documents.
+LIBRARY_PUBLIC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the WSGI app; `config` overrides settings read from the environment."""
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(Config().as_dict())
+    app.config.update(config or {})
+    app.config.update(
+        API_TITLE=API_TITLE,
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="/docs/assets/",
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None, "persistAuthorization": True},
+        API_SPEC_OPTIONS=SPEC_OPTIONS,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    if int(app.config.get("PROXY_COUNT", 0) or 0):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]))
+    logging.getLogger("service").setLevel(logging.INFO)
+
+    Database(app)
+    register_error_handlers(app)
+    api = Api(app)
+    app.extensions["api"] = api
+    _register_blueprints(api)
+    _register_ops_routes(app, api)
+    cli.register(app)
+    for endpoint in LIBRARY_PUBLIC_ENDPOINTS:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
+    return app
+
+
+def _plain(view):
+    """A function around a library's (possibly bound-method) view, so it can be marked."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _register_blueprints(api: Api) -> None:
+    from service.cadres.routes import blp as cadres
+    from service.households.routes import blp as households
+    from service.places.routes import blp as places
+    from service.units.routes import blp as units
+    from service.users.routes import blp as users
+
+    for blp in (users, places, units, cadres, households):
+        api.register_blueprint(blp)
+
+
+def _register_ops_routes(app: Flask, api: Api) -> None:
+    @public
+    def healthz():
+        """The process is up."""
+        return {"status": "ok"}
+
+    @public
+    def readyz():
+        """The database answers."""
+        try:
+            get_session().execute(text("SELECT 1"))
+        except Exception:  # any driver error means not ready
+            return {"status": "unavailable"}, 503
+        return {"status": "ok"}
+
+    @public
+    def openapi_yaml():
+        """The OpenAPI document as YAML."""
+        from service.openapi import spec_yaml
+
+        return Response(spec_yaml(api), mimetype="application/yaml")
+
+    @public
+    def docs_assets(filename):
+        """Swagger UI assets, served from the installed package (no internet needed)."""
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    app.add_url_rule("/healthz", view_func=healthz)
+    app.add_url_rule("/readyz", view_func=readyz)
+    app.add_url_rule("/openapi.yaml", view_func=openapi_yaml)
+    app.add_url_rule("/docs/assets/<path:filename>", view_func=docs_assets)

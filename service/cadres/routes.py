@@ -1,0 +1,56 @@
+"""HTTP for cadres."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.auth import current_caller, require
+from service.cadres import schemas as s
+from service.cadres import services
+from service.db import get_session
+
+blp = Blueprint("cadres", __name__, url_prefix="/api/v1", description="Cadres (干部)")
+
+
+@blp.route("/cadres")
+class Cadres(MethodView):
+    @require()
+    @blp.arguments(s.CadreQuery, location="query")
+    @blp.response(200, s.CadrePage)
+    def get(self, args):
+        """List cadres in your scope."""
+        return services.list_cadres(get_session(), current_caller(), args)
+
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.CadreIn)
+    @blp.response(201, s.CadreOut, headers=ETAG_HEADER_DOC)
+    def post(self, data):
+        """Create a cadre."""
+        cadre = services.create_cadre(get_session(), current_caller(), data)
+        return cadre, 201, {"Location": f"/api/v1/cadres/{cadre.id}", **etag_header(cadre)}
+
+
+@blp.route("/cadres/<int:cadre_id>")
+class CadreById(MethodView):
+    @require()
+    @blp.response(200, s.CadreOut, headers=ETAG_HEADER_DOC)
+    def get(self, cadre_id):
+        """Read a cadre."""
+        cadre = services.get_cadre(get_session(), current_caller(), cadre_id)
+        return cadre, 200, etag_header(cadre)
+
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.CadrePatch)
+    @blp.response(200, s.CadreOut, headers=ETAG_HEADER_DOC)
+    @blp.doc(**IF_MATCH_DOC)
+    def patch(self, changes, cadre_id):
+        """Edit a cadre."""
+        cadre = services.update_cadre(get_session(), current_caller(), cadre_id, changes)
+        return cadre, 200, etag_header(cadre)
+
+    @require("county_admin", "unit_admin")
+    @blp.response(204)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def delete(self, cadre_id):
+        """Delete a cadre that nothing depends on."""
+        services.delete_cadre(get_session(), current_caller(), cadre_id)

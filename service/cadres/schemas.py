@@ -1,0 +1,46 @@
+"""Cadre payloads."""
+
+from marshmallow import fields, validate
+
+from service.api import Name, PageArgs, StrictSchema, envelope
+from service.cadres.rules import RANKS
+
+# A work phone: a mainland mobile or a landline with area code.
+WORK_PHONE = validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+                             error="must be a mobile number or a landline with area code")
+SKILLS = fields.List(Name(max_length=30), validate=validate.Length(max=20))
+
+
+class CadreIn(StrictSchema):
+    name = Name(required=True)
+    unit_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    rank = fields.String(required=True, validate=validate.OneOf(RANKS))
+    phone = fields.String(allow_none=True, validate=WORK_PHONE)
+    skills = SKILLS
+
+
+class CadrePatch(StrictSchema):
+    name = Name()
+    unit_id = fields.Integer(validate=validate.Range(min=1))
+    rank = fields.String(validate=validate.OneOf(RANKS))
+    phone = fields.String(allow_none=True, validate=WORK_PHONE)
+    skills = SKILLS
+
+
+class CadreOut(StrictSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    unit_id = fields.Integer(required=True)
+    rank = fields.String(required=True, validate=validate.OneOf(RANKS))
+    phone = fields.String(allow_none=True, required=True)
+    skills = fields.List(fields.String(), required=True)
+    household_quota = fields.Integer(required=True, metadata={"description": "Derived from rank"})
+
+
+class CadreQuery(PageArgs):
+    unit_id = fields.Integer()
+    rank = fields.String(validate=validate.OneOf(RANKS))
+    q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
+
+
+CadrePage = envelope(CadreOut, "CadrePage")

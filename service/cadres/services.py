@@ -1,0 +1,76 @@
+"""Cadres: county admin everywhere, unit admin within its unit, a cadre sees itself."""
+
+from sqlalchemy import select
+
+from service.api import paginate
+from service.auth import Caller
+from service.cadres.models import Cadre
+from service.errors import ValidationFailed
+from service.pairings.models import Pairing
+from service.records import apply_changes, delete_unless_used
+from service.scope import hidden, refuse
+from service.units.models import Unit
+from service.users.models import User
+
+
+def _visible(stmt, caller: Caller):
+    if caller.role == "unit_admin":
+        return stmt.where(Cadre.unit_id == caller.unit_id)
+    if caller.role == "cadre":
+        return stmt.where(Cadre.id == caller.cadre_id)
+    return stmt
+
+
+def list_cadres(session, caller: Caller, args: dict) -> dict:
+    """Cadres in the caller's scope, with filters."""
+    stmt = _visible(select(Cadre).order_by(Cadre.unit_id, Cadre.id), caller)
+    for key in ("unit_id", "rank"):
+        if args.get(key) is not None:
+            stmt = stmt.where(getattr(Cadre, key) == args[key])
+    if args.get("q"):
+        stmt = stmt.where(Cadre.name.icontains(args["q"], autoescape=True))
+    return paginate(session, stmt, args)
+
+
+def get_cadre(session, caller: Caller, cadre_id: int) -> Cadre:
+    """One cadre, or 404 when it is missing or outside scope."""
+    cadre = session.scalar(_visible(select(Cadre).where(Cadre.id == cadre_id), caller))
+    if cadre is None:
+        raise hidden("cadre", cadre_id)
+    return cadre
+
+
+def _check_unit(session, caller: Caller, unit_id: int) -> None:
+    if session.get(Unit, unit_id) is None:
+        raise ValidationFailed({"unit_id": [f"no unit with id {unit_id}"]})
+    if caller.role == "unit_admin" and unit_id != caller.unit_id:
+        raise refuse("A unit admin may place cadres only in its own unit.")
+
+
+def create_cadre(session, caller: Caller, data: dict) -> Cadre:
+    """Add a cadre to a unit."""
+    _check_unit(session, caller, data["unit_id"])
+    cadre = Cadre(skills=[], **data)
+    session.add(cadre)
+    session.commit()
+    return cadre
+
+
+def update_cadre(session, caller: Caller, cadre_id: int, changes: dict) -> Cadre:
+    """Edit a cadre in scope."""
+    cadre = get_cadre(session, caller, cadre_id)
+    if "unit_id" in changes:
+        _check_unit(session, caller, changes["unit_id"])
+    apply_changes(cadre, changes)
+    session.commit()
+    return cadre
+
+
+def delete_cadre(session, caller: Caller, cadre_id: int) -> None:
+    """Delete a cadre with no pairing history, account or headship."""
+    cadre = get_cadre(session, caller, cadre_id)
+    delete_unless_used(session, cadre, [
+        ("pairings", Pairing.cadre_id == cadre.id),
+        ("users", User.cadre_id == cadre.id),
+        ("units (as head)", Unit.head_cadre_id == cadre.id),
+    ])

@@ -1,0 +1,51 @@
+"""Configuration read from the environment (SPEC §8)."""
+
+import os
+import secrets
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+def default_database_url() -> str:
+    """An SQLite file under instance/, the laptop default."""
+    return f"sqlite:///{INSTANCE_DIR / 'shuangbao.db'}"
+
+
+def _development_secret() -> str:
+    """A key kept under instance/, so every worker and restart signs tokens alike."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    """One place for every setting; values come from the environment."""
+
+    def __init__(self, env: dict[str, str] | None = None):
+        env = dict(os.environ if env is None else env)
+        self.ENV = env.get("SERVICE_ENV", "development")
+        self.DATABASE_URL = env.get("DATABASE_URL") or default_database_url()
+        secret = env.get("SECRET_KEY")
+        if not secret:
+            if self.ENV == "production":
+                raise RuntimeError("SECRET_KEY must be set outside development")
+            secret = _development_secret()
+        self.SECRET_KEY = secret
+        self.COUNTY_TIMEZONE = env.get("COUNTY_TIMEZONE", "Asia/Shanghai")
+        self.COUNTY_NAME = env.get("COUNTY_NAME", "壶关县")
+        self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
+        self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))
+        # Failed logins: per username and per client address, counted over a window.
+        self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "5 per 15 minutes")
+        self.LOGIN_FAILURES_PER_CLIENT = env.get("LOGIN_FAILURES_PER_CLIENT", "20 per 15 minutes")
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Argon2 cost; tests lower it, production keeps the library defaults.
+        self.PASSWORD_HASH_FAST = env.get("PASSWORD_HASH_FAST", "") == "1"
+
+    def as_dict(self) -> dict:
+        """Settings as a mapping for app.config."""
+        return {k: v for k, v in vars(self).items() if k.isupper()}

@@ -1,0 +1,50 @@
+"""Household values: difficulty, needs and the resident ID check (GB 11643)."""
+
+import re
+from datetime import date
+
+DIFFICULTIES = ("hardest", "harder", "easier")
+NEEDS = (
+    "low_income",
+    "school_dropout",
+    "unemployed_labor",
+    "entrepreneurship",
+    "skills_training",
+    "large_grower",
+    "college_grad_official",
+)
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_CHECK_CHARS = "10X98765432"
+_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def id_check_char(first17: str) -> str:
+    """GB 11643 check character for the first 17 digits."""
+    return _CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True)) % 11]
+
+
+def id_number_problem(value: str, today: date) -> str | None:
+    """Why an 18-character resident ID is invalid, or None when it is valid."""
+    if not _ID_SHAPE.match(value):
+        return "must be 17 digits followed by a digit or X"
+    try:
+        born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return "birth date inside the ID number is not a real date"
+    if born > today or born.year < 1900:
+        return "birth date inside the ID number is out of range"
+    if id_check_char(value[:17]) != value[17]:
+        return "check digit does not match (GB 11643)"
+    return None
+
+
+def mask_id_number(value: str) -> str:
+    """Keep the region prefix and the last four characters."""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_phone(value: str) -> str:
+    """138****5678."""
+    return value[:3] + "****" + value[-4:] if len(value) >= 7 else "****"

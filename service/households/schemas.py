@@ -1,0 +1,87 @@
+"""Household payloads, with the resident-ID and phone checks."""
+
+from datetime import date
+
+from marshmallow import ValidationError, fields, validate, validates
+
+from service.api import Name, PageArgs, StrictSchema, envelope
+from service.households.rules import DIFFICULTIES, MOBILE, NEEDS, id_number_problem
+
+
+class IdNumber(fields.String):
+    """18-character resident ID (GB 11643): check digit and a real birth date."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        problem = id_number_problem(value, date.today())
+        if problem:
+            raise ValidationError(problem)
+        return value
+
+
+PHONE = validate.Regexp(MOBILE, error="must be an 11-digit mainland mobile number")
+MEMBERS = validate.Range(min=1, max=30)
+INCOME = validate.Range(min=0, max=10_000_000)
+NEEDS_FIELD = fields.List(fields.String(validate=validate.OneOf(NEEDS)),
+                          validate=validate.Length(max=len(NEEDS)))
+
+
+class _NeedsUnique:
+    @validates("needs")
+    def _unique(self, value, **_):
+        if len(set(value)) != len(value):
+            raise ValidationError("each need may appear once")
+
+
+class HouseholdIn(_NeedsUnique, StrictSchema):
+    village_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    head_name = Name(required=True)
+    id_number = IdNumber(required=True)
+    phone = fields.String(allow_none=True, validate=PHONE)
+    members = fields.Integer(required=True, validate=MEMBERS)
+    difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
+    needs = NEEDS_FIELD
+    income_per_capita = fields.Decimal(places=2, allow_none=True, validate=INCOME,
+                                       metadata={"description": "yuan per person per year"})
+
+
+class HouseholdPatch(_NeedsUnique, StrictSchema):
+    village_id = fields.Integer(validate=validate.Range(min=1))
+    head_name = Name()
+    id_number = IdNumber()
+    phone = fields.String(allow_none=True, validate=PHONE)
+    members = fields.Integer(validate=MEMBERS)
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
+    needs = NEEDS_FIELD
+    income_per_capita = fields.Decimal(places=2, allow_none=True, validate=INCOME)
+
+
+class HouseholdOut(StrictSchema):
+    id = fields.Integer(required=True)
+    village_id = fields.Integer(required=True)
+    head_name = fields.String(required=True)
+    id_number = fields.String(required=True,
+                              metadata={"description": "Masked unless your role needs it"})
+    phone = fields.String(allow_none=True, required=True)
+    members = fields.Integer(required=True)
+    difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
+    needs = fields.List(fields.String(validate=validate.OneOf(NEEDS)), required=True)
+    income_per_capita = fields.Float(allow_none=True, required=True,
+                                     metadata={"description": "null when your role may not see it"})
+    card_code = fields.String(allow_none=True, required=True,
+                              metadata={"description": "Only county admins, who print the cards"})
+    masked = fields.List(fields.String(), required=True,
+                         metadata={"description": "Fields hidden or masked for your role"})
+
+
+class HouseholdQuery(PageArgs):
+    township_id = fields.Integer()
+    village_id = fields.Integer()
+    unit_id = fields.Integer(metadata={"description": "Households in villages this unit holds"})
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
+    need = fields.String(validate=validate.OneOf(NEEDS))
+    q = fields.String(validate=validate.Length(max=50),
+                      metadata={"description": "Head name contains"})
+
+
+HouseholdPage = envelope(HouseholdOut, "HouseholdPage")

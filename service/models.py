@@ -1,0 +1,21 @@
+"""Import every model so the metadata is complete (Alembic and the app rely on this)."""
+
+from service.assignments.models import VillageAssignment
+from service.cadres.models import Cadre
+from service.households.models import Household, HouseholdNeed
+from service.pairings.models import Pairing
+from service.places.models import Township, Village
+from service.units.models import Unit
+from service.users.models import User
+
+__all__ = [
+    "Cadre",
+    "Household",
+    "HouseholdNeed",
+    "Pairing",
+    "Township",
+    "Unit",
+    "User",
+    "Village",
+    "VillageAssignment",
+]

@@ -1,0 +1,104 @@
+"""HTTP for townships and villages."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.auth import require
+from service.db import get_session
+from service.places import schemas as s
+from service.places import services
+from service.places.models import Township, Village
+from service.scope import get_or_404
+
+blp = Blueprint("places", __name__, url_prefix="/api/v1", description="Townships and villages")
+
+
+@blp.route("/townships")
+class Townships(MethodView):
+    @require()
+    @blp.arguments(s.TownshipQuery, location="query")
+    @blp.response(200, s.TownshipPage)
+    def get(self, args):
+        """List townships."""
+        return services.list_townships(get_session(), args)
+
+    @require("county_admin")
+    @blp.arguments(s.TownshipIn)
+    @blp.response(201, s.TownshipOut, headers=ETAG_HEADER_DOC)
+    def post(self, data):
+        """Create a township."""
+        township = services.create_township(get_session(), data)
+        return township, 201, {"Location": f"/api/v1/townships/{township.id}",
+                               **etag_header(township)}
+
+
+@blp.route("/townships/<int:township_id>")
+class TownshipById(MethodView):
+    @require()
+    @blp.response(200, s.TownshipOut, headers=ETAG_HEADER_DOC)
+    def get(self, township_id):
+        """Read a township."""
+        township = get_or_404(get_session(), Township, township_id, "township")
+        return township, 200, etag_header(township)
+
+    @require("county_admin")
+    @blp.arguments(s.TownshipPatch)
+    @blp.response(200, s.TownshipOut, headers=ETAG_HEADER_DOC)
+    @blp.doc(**IF_MATCH_DOC)
+    def patch(self, changes, township_id):
+        """Edit a township."""
+        township = services.update_township(get_session(), township_id, changes)
+        return township, 200, etag_header(township)
+
+    @require("county_admin")
+    @blp.response(204)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def delete(self, township_id):
+        """Delete a township that has no villages."""
+        services.delete_township(get_session(), township_id)
+
+
+@blp.route("/villages")
+class Villages(MethodView):
+    @require()
+    @blp.arguments(s.VillageQuery, location="query")
+    @blp.response(200, s.VillagePage)
+    def get(self, args):
+        """List villages."""
+        return services.list_villages(get_session(), args)
+
+    @require("county_admin")
+    @blp.arguments(s.VillageIn)
+    @blp.response(201, s.VillageOut, headers=ETAG_HEADER_DOC)
+    def post(self, data):
+        """Create a village."""
+        village = services.create_village(get_session(), data)
+        return village, 201, {"Location": f"/api/v1/villages/{village.id}",
+                              **etag_header(village)}
+
+
+@blp.route("/villages/<int:village_id>")
+class VillageById(MethodView):
+    @require()
+    @blp.response(200, s.VillageOut, headers=ETAG_HEADER_DOC)
+    def get(self, village_id):
+        """Read a village."""
+        village = get_or_404(get_session(), Village, village_id, "village")
+        return village, 200, etag_header(village)
+
+    @require("county_admin")
+    @blp.arguments(s.VillagePatch)
+    @blp.response(200, s.VillageOut, headers=ETAG_HEADER_DOC)
+    @blp.doc(**IF_MATCH_DOC)
+    def patch(self, changes, village_id):
+        """Edit a village."""
+        village = services.update_village(get_session(), village_id, changes)
+        return village, 200, etag_header(village)
+
+    @require("county_admin")
+    @blp.response(204)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def delete(self, village_id):
+        """Delete a village that has no households or assignment history."""
+        services.delete_village(get_session(), village_id)

@@ -1,0 +1,63 @@
+"""Township and village payloads."""
+
+from marshmallow import fields, validate
+
+from service.api import Name, PageArgs, StrictSchema, envelope
+
+TOWNSHIP_CODE = validate.Regexp(r"^\d{9}$", error="must be the 9-digit township division code")
+VILLAGE_CODE = validate.Regexp(r"^\d{12}$", error="must be the 12-digit village division code")
+
+
+class TownshipIn(StrictSchema):
+    code = fields.String(required=True, validate=TOWNSHIP_CODE)
+    name = Name(required=True)
+
+
+class TownshipPatch(StrictSchema):
+    code = fields.String(validate=TOWNSHIP_CODE)
+    name = Name()
+
+
+class TownshipOut(StrictSchema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class TownshipQuery(PageArgs):
+    q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
+
+
+class VillageIn(StrictSchema):
+    code = fields.String(required=True, validate=VILLAGE_CODE)
+    name = Name(required=True)
+    township_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+
+class VillagePatch(StrictSchema):
+    code = fields.String(validate=VILLAGE_CODE)
+    name = Name()
+    township_id = fields.Integer(validate=validate.Range(min=1))
+    latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+
+
+class VillageOut(StrictSchema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    township_id = fields.Integer(required=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+
+
+class VillageQuery(PageArgs):
+    township_id = fields.Integer()
+    unit_id = fields.Integer(metadata={"description": "Villages this unit holds now"})
+    q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
+
+
+TownshipPage = envelope(TownshipOut, "TownshipPage")
+VillagePage = envelope(VillageOut, "VillagePage")
