@@ -1,7 +1,9 @@
 """Shared API pieces: the smorest Api with problem+json, pagination, ETags and common fields."""
 
 import http
+import re
 
+import flask
 import marshmallow as ma
 from flask import request
 from flask_smorest import Api as SmorestApi
@@ -9,6 +11,7 @@ from flask_smorest.spec import prepare_response
 from marshmallow import fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from werkzeug.routing import BaseConverter, ValidationError
 
 from service.errors import PreconditionFailed
 
@@ -35,6 +38,12 @@ class Api(SmorestApi):
     """flask-smorest with error responses documented as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _openapi_json(self):
+        """Serve the spec through the same plain-JSON rendering as openapi.yaml."""
+        from service.openapi import spec_dict
+
+        return flask.jsonify(spec_dict(self))
 
     def _register_error_handlers(self):
         # service.errors installs the handlers; smorest's JSON handler is not wanted.
@@ -70,14 +79,55 @@ class Name(fields.String):
         return value.strip()
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger values can name no record
+
+
+class WholeNumber(fields.Integer):
+    """An integer that refuses 2.5 and true instead of truncating them; "7" in a query is 7."""
+
+    def _validated(self, value):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise self.make_error("invalid")
+        if isinstance(value, str) and not re.fullmatch(r"-?[0-9]+", value.strip()):
+            raise self.make_error("invalid")
+        return super()._validated(value)
+
+
+class Id(WholeNumber):
+    """A record id: 1 … 2³¹−1, so an absurd id is a 422, never a database overflow."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class IdConverter(BaseConverter):
+    """URL ids with the same bounds; anything else simply matches no route (404)."""
+
+    regex = r"[1-9][0-9]{0,9}"
+
+    def to_python(self, value):
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+    def to_url(self, value):
+        return str(value)
+
+
+def id_converter_doc(_converter) -> dict:
+    """How an {id} path parameter appears in the spec."""
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 class PageArgs(ma.Schema):
     """?page=&per_page= (default 50, at most 500)."""
 
     class Meta:
         unknown = ma.EXCLUDE
 
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    page = WholeNumber(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
 def envelope(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

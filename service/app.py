@@ -9,7 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import cli
-from service.api import Api
+from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
 from service.db import Database, get_session
@@ -59,7 +59,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     Database(app)
     register_error_handlers(app)
+    app.url_map.converters["id"] = IdConverter
     api = Api(app)
+    api.register_converter(IdConverter, id_converter_doc)
     app.extensions["api"] = api
     _register_blueprints(api)
     _register_ops_routes(app, api)

@@ -5,6 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service import migrate
@@ -27,6 +28,7 @@ def _upgrade() -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade():
     """Apply database migrations up to head (safe to run again)."""
     _upgrade()
@@ -34,6 +36,7 @@ def db_upgrade():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit-id", type=int)
@@ -58,6 +61,7 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same county.")
 @click.option("--townships", default=12, show_default=True)
 @click.option("--villages", default=390, show_default=True)
@@ -81,6 +85,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 
 @click.command("serve-demo")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 def serve_demo(host, port):

@@ -1,5 +1,6 @@
 """A realistic, deterministic demo county (壶关县-like): bulk inserts, a progress bar."""
 
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -68,6 +69,11 @@ def _weighted(rng: random.Random, pairs) -> str:
     return rng.choices([v for v, _ in pairs], weights=[w for _, w in pairs])[0]
 
 
+class _NoBar:
+    def update(self, _n: int) -> None:
+        pass
+
+
 class _Loader:
     """Bulk inserts in chunks with explicit ids, advancing a progress bar."""
 
@@ -90,8 +96,9 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
     rng = random.Random(seed)
     total = (sizes.townships + sizes.villages + sizes.units + sizes.cadres
              + sizes.households * 2 + sizes.villages)
-    with click.progressbar(length=total, label="demo county", file=None if progress else
-                           open("/dev/null", "w")) as bar:  # noqa: SIM115
+    bar_context = (click.progressbar(length=total, label="demo county") if progress
+                   else contextlib.nullcontext(_NoBar()))
+    with bar_context as bar:
         load = _Loader(session, bar)
         townships = [{"id": i + 1, "code": f"{COUNTY_CODE}{100 + i:03d}",
                       "name": TOWNSHIP_NAMES[i] if i < len(TOWNSHIP_NAMES) else f"第{i + 1}乡"}

@@ -156,6 +156,9 @@ def handle_integrity_error(error: IntegrityError):
 
 def handle_unexpected(error: Exception):
     """A bug: log the stack without the message (it may carry personal data)."""
+    from service.db import get_session
+
+    get_session().rollback()
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path,
               frames)

@@ -30,7 +30,7 @@ class Cadres(MethodView):
         return cadre, 201, {"Location": f"/api/v1/cadres/{cadre.id}", **etag_header(cadre)}
 
 
-@blp.route("/cadres/<int:cadre_id>")
+@blp.route("/cadres/<id:cadre_id>")
 class CadreById(MethodView):
     @require()
     @blp.response(200, s.CadreOut, headers=ETAG_HEADER_DOC)

@@ -2,18 +2,18 @@
 
 from marshmallow import fields, validate
 
-from service.api import Name, PageArgs, StrictSchema, envelope
+from service.api import Id, Name, PageArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 
 # A work phone: a mainland mobile or a landline with area code.
-WORK_PHONE = validate.Regexp(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
+WORK_PHONE = validate.Regexp(r"\A(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})\Z",
                              error="must be a mobile number or a landline with area code")
 SKILLS = fields.List(Name(max_length=30), validate=validate.Length(max=20))
 
 
 class CadreIn(StrictSchema):
     name = Name(required=True)
-    unit_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    unit_id = Id(required=True)
     rank = fields.String(required=True, validate=validate.OneOf(RANKS))
     phone = fields.String(allow_none=True, validate=WORK_PHONE)
     skills = SKILLS
@@ -21,7 +21,7 @@ class CadreIn(StrictSchema):
 
 class CadrePatch(StrictSchema):
     name = Name()
-    unit_id = fields.Integer(validate=validate.Range(min=1))
+    unit_id = Id()
     rank = fields.String(validate=validate.OneOf(RANKS))
     phone = fields.String(allow_none=True, validate=WORK_PHONE)
     skills = SKILLS
@@ -38,7 +38,7 @@ class CadreOut(StrictSchema):
 
 
 class CadreQuery(PageArgs):
-    unit_id = fields.Integer()
+    unit_id = Id()
     rank = fields.String(validate=validate.OneOf(RANKS))
     q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
 

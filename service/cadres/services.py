@@ -5,12 +5,16 @@ from sqlalchemy import select
 from service.api import paginate
 from service.auth import Caller
 from service.cadres.models import Cadre
-from service.errors import ValidationFailed
+from service.errors import Conflict, ValidationFailed
 from service.pairings.models import Pairing
 from service.records import apply_changes, delete_unless_used
 from service.scope import hidden, refuse
 from service.units.models import Unit
 from service.users.models import User
+
+
+class CadreIsUnitHead(Conflict):
+    code, title = "cadre_is_unit_head", "The cadre heads its unit"
 
 
 def _visible(stmt, caller: Caller):
@@ -50,7 +54,7 @@ def _check_unit(session, caller: Caller, unit_id: int) -> None:
 def create_cadre(session, caller: Caller, data: dict) -> Cadre:
     """Add a cadre to a unit."""
     _check_unit(session, caller, data["unit_id"])
-    cadre = Cadre(skills=[], **data)
+    cadre = Cadre(**{"skills": [], **data})
     session.add(cadre)
     session.commit()
     return cadre
@@ -59,8 +63,11 @@ def create_cadre(session, caller: Caller, data: dict) -> Cadre:
 def update_cadre(session, caller: Caller, cadre_id: int, changes: dict) -> Cadre:
     """Edit a cadre in scope."""
     cadre = get_cadre(session, caller, cadre_id)
-    if "unit_id" in changes:
+    if "unit_id" in changes and changes["unit_id"] != cadre.unit_id:
         _check_unit(session, caller, changes["unit_id"])
+        if session.scalar(select(Unit.id).where(Unit.head_cadre_id == cadre.id)) is not None:
+            raise CadreIsUnitHead(
+                "This cadre heads its unit; name another head before moving the cadre.")
     apply_changes(cadre, changes)
     session.commit()
     return cadre

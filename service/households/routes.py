@@ -33,7 +33,7 @@ class Households(MethodView):
                 {"Location": f"/api/v1/households/{household.id}", **etag_header(household)})
 
 
-@blp.route("/households/<int:household_id>")
+@blp.route("/households/<id:household_id>")
 class HouseholdById(MethodView):
     @require()
     @blp.response(200, s.HouseholdOut, headers=ETAG_HEADER_DOC)

@@ -16,8 +16,8 @@ NEEDS = (
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID_SHAPE = re.compile(r"\A[0-9]{17}[0-9X]\Z")
+MOBILE = re.compile(r"\A1[3-9][0-9]{9}\Z")
 
 
 def id_check_char(first17: str) -> str:

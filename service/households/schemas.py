@@ -4,7 +4,7 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from service.api import Name, PageArgs, StrictSchema, envelope
+from service.api import Id, Name, PageArgs, StrictSchema, WholeNumber, envelope
 from service.households.rules import DIFFICULTIES, MOBILE, NEEDS, id_number_problem
 
 
@@ -34,11 +34,11 @@ class _NeedsUnique:
 
 
 class HouseholdIn(_NeedsUnique, StrictSchema):
-    village_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    village_id = Id(required=True)
     head_name = Name(required=True)
     id_number = IdNumber(required=True)
     phone = fields.String(allow_none=True, validate=PHONE)
-    members = fields.Integer(required=True, validate=MEMBERS)
+    members = WholeNumber(required=True, validate=MEMBERS)
     difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
     needs = NEEDS_FIELD
     income_per_capita = fields.Decimal(places=2, allow_none=True, validate=INCOME,
@@ -46,11 +46,11 @@ class HouseholdIn(_NeedsUnique, StrictSchema):
 
 
 class HouseholdPatch(_NeedsUnique, StrictSchema):
-    village_id = fields.Integer(validate=validate.Range(min=1))
+    village_id = Id()
     head_name = Name()
     id_number = IdNumber()
     phone = fields.String(allow_none=True, validate=PHONE)
-    members = fields.Integer(validate=MEMBERS)
+    members = WholeNumber(validate=MEMBERS)
     difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
     needs = NEEDS_FIELD
     income_per_capita = fields.Decimal(places=2, allow_none=True, validate=INCOME)
@@ -63,7 +63,7 @@ class HouseholdOut(StrictSchema):
     id_number = fields.String(required=True,
                               metadata={"description": "Masked unless your role needs it"})
     phone = fields.String(allow_none=True, required=True)
-    members = fields.Integer(required=True)
+    members = WholeNumber(required=True)
     difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
     needs = fields.List(fields.String(validate=validate.OneOf(NEEDS)), required=True)
     income_per_capita = fields.Float(allow_none=True, required=True,
@@ -75,9 +75,9 @@ class HouseholdOut(StrictSchema):
 
 
 class HouseholdQuery(PageArgs):
-    township_id = fields.Integer()
-    village_id = fields.Integer()
-    unit_id = fields.Integer(metadata={"description": "Households in villages this unit holds"})
+    township_id = Id()
+    village_id = Id()
+    unit_id = Id(metadata={"description": "Households in villages this unit holds"})
     difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
     need = fields.String(validate=validate.OneOf(NEEDS))
     q = fields.String(validate=validate.Length(max=50),

@@ -4,6 +4,7 @@ from sqlalchemy import exists, select
 
 from service.api import paginate
 from service.auth import Caller
+from service.db import utcnow
 from service.errors import ValidationFailed
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
@@ -109,6 +110,9 @@ def update_household(session, caller: Caller, household_id: int, changes: dict) 
     if "village_id" in changes:
         _check_village(session, caller, changes["village_id"])
     apply_changes(household, changes)
+    if "needs" in changes:
+        # Needs live in their own rows; touch the household so its version (ETag) moves too.
+        household.updated_at = utcnow()
     flush_unique(session, "households")
     session.commit()
     return household

@@ -33,7 +33,7 @@ class Townships(MethodView):
                                **etag_header(township)}
 
 
-@blp.route("/townships/<int:township_id>")
+@blp.route("/townships/<id:township_id>")
 class TownshipById(MethodView):
     @require()
     @blp.response(200, s.TownshipOut, headers=ETAG_HEADER_DOC)
@@ -78,7 +78,7 @@ class Villages(MethodView):
                               **etag_header(village)}
 
 
-@blp.route("/villages/<int:village_id>")
+@blp.route("/villages/<id:village_id>")
 class VillageById(MethodView):
     @require()
     @blp.response(200, s.VillageOut, headers=ETAG_HEADER_DOC)

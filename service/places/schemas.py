@@ -2,10 +2,10 @@
 
 from marshmallow import fields, validate
 
-from service.api import Name, PageArgs, StrictSchema, envelope
+from service.api import Id, Name, PageArgs, StrictSchema, envelope
 
-TOWNSHIP_CODE = validate.Regexp(r"^\d{9}$", error="must be the 9-digit township division code")
-VILLAGE_CODE = validate.Regexp(r"^\d{12}$", error="must be the 12-digit village division code")
+TOWNSHIP_CODE = validate.Regexp(r"\A[0-9]{9}\Z", error="must be the 9-digit township division code")
+VILLAGE_CODE = validate.Regexp(r"\A[0-9]{12}\Z", error="must be the 12-digit village division code")
 
 
 class TownshipIn(StrictSchema):
@@ -31,7 +31,7 @@ class TownshipQuery(PageArgs):
 class VillageIn(StrictSchema):
     code = fields.String(required=True, validate=VILLAGE_CODE)
     name = Name(required=True)
-    township_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    township_id = Id(required=True)
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
 
@@ -39,7 +39,7 @@ class VillageIn(StrictSchema):
 class VillagePatch(StrictSchema):
     code = fields.String(validate=VILLAGE_CODE)
     name = Name()
-    township_id = fields.Integer(validate=validate.Range(min=1))
+    township_id = Id()
     latitude = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     longitude = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
 
@@ -54,8 +54,8 @@ class VillageOut(StrictSchema):
 
 
 class VillageQuery(PageArgs):
-    township_id = fields.Integer()
-    unit_id = fields.Integer(metadata={"description": "Villages this unit holds now"})
+    township_id = Id()
+    unit_id = Id(metadata={"description": "Villages this unit holds now"})
     q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
 
 

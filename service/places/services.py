@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from service.api import paginate
 from service.assignments.models import VillageAssignment
-from service.errors import ValidationFailed
+from service.errors import HasDependents, ValidationFailed
 from service.households.models import Household
 from service.places.models import Township, Village
 from service.records import apply_changes, delete_unless_used
@@ -32,6 +32,11 @@ def create_township(session, data: dict) -> Township:
 def update_township(session, township_id: int, changes: dict) -> Township:
     """Edit a township."""
     township = get_or_404(session, Township, township_id, "township")
+    if changes.get("code", township.code) != township.code and session.scalar(
+            select(Village.id).where(Village.township_id == township.id).limit(1)):
+        # Village codes embed the township code; a change must come with their recoding.
+        raise HasDependents("Its villages' codes start with the current code; recode or move "
+                            "them first.", dependents=["villages"])
     apply_changes(township, changes)
     flush_unique(session, "townships")
     session.commit()

