@@ -34,6 +34,8 @@ class Config:
             if self.ENV == "production":
                 raise RuntimeError("SECRET_KEY must be set outside development")
             secret = _development_secret()
+        if self.ENV == "production" and len(secret) < 32:
+            raise RuntimeError("SECRET_KEY must be at least 32 characters")
         self.SECRET_KEY = secret
         self.COUNTY_TIMEZONE = env.get("COUNTY_TIMEZONE", "Asia/Shanghai")
         self.COUNTY_NAME = env.get("COUNTY_NAME", "壶关县")

@@ -48,7 +48,8 @@ class UTCDateTime(TypeDecorator):
 
 def make_engine(url: str) -> Engine:
     """An engine with SQLite foreign keys switched on."""
-    kwargs = {}
+    # hide_parameters: a failed statement's message must not carry personal data into logs.
+    kwargs = {"hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
