@@ -85,7 +85,8 @@ def main() -> None:
         unit_token = issue_token(unit_admin)[0]
     for label, token, path in [
         ("households page 1 (county admin)", admin_token, "/api/v1/households"),
-        ("households page 1000 (county admin)", admin_token, "/api/v1/households?page=1000&per_page=100"),
+        ("households page 1000 (county admin)", admin_token,
+         "/api/v1/households?page=1000&per_page=100"),
         ("households need+difficulty filter", admin_token,
          "/api/v1/households?need=low_income&difficulty=hardest&per_page=100"),
         ("households name search q=王", admin_token, "/api/v1/households?q=%E7%8E%8B"),
