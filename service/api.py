@@ -140,11 +140,12 @@ def envelope(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     })
 
 
-def paginate(session: Session, stmt: Select, args: dict) -> dict:
-    """Run a select one page at a time, with the total."""
+def paginate(session: Session, stmt: Select, args: dict, rows: bool = False) -> dict:
+    """Run a select one page at a time, with the total; `rows` keeps every selected column."""
     page, per_page = args["page"], args["per_page"]
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    items = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    paged = stmt.limit(per_page).offset((page - 1) * per_page)
+    items = session.execute(paged).all() if rows else session.scalars(paged).all()
     return {"items": items, "total": total, "page": page, "per_page": per_page}
 
 

@@ -83,13 +83,18 @@ def _plain(view):
 
 
 def _register_blueprints(api: Api) -> None:
+    from service.assignments.routes import blp as assignments
     from service.cadres.routes import blp as cadres
+    from service.contacts.routes import blp as contacts
+    from service.coverage.routes import blp as coverage
     from service.households.routes import blp as households
+    from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
     from service.units.routes import blp as units
     from service.users.routes import blp as users
 
-    for blp in (users, places, units, cadres, households):
+    for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
+                coverage):
         api.register_blueprint(blp)
 
 

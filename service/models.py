@@ -2,6 +2,7 @@
 
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
+from service.contacts.models import ContactPoint, PartyOrganization
 from service.households.models import Household, HouseholdNeed
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
@@ -10,9 +11,11 @@ from service.users.models import User
 
 __all__ = [
     "Cadre",
+    "ContactPoint",
     "Household",
     "HouseholdNeed",
     "Pairing",
+    "PartyOrganization",
     "Township",
     "Unit",
     "User",

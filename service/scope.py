@@ -22,10 +22,15 @@ def paired_household_ids(cadre_id: int | None) -> Select:
     )
 
 
+def village_is_held_by(session, unit_id: int | None, village_id: int) -> bool:
+    """True when the unit holds the village now."""
+    held = held_village_ids(unit_id).where(VillageAssignment.village_id == village_id)
+    return session.scalar(held.limit(1)) is not None
+
+
 def village_is_held(session, caller: Caller, village_id: int) -> bool:
     """True when the caller's unit holds the village."""
-    held = held_village_ids(caller.unit_id).where(VillageAssignment.village_id == village_id)
-    return session.scalar(held.limit(1)) is not None
+    return village_is_held_by(session, caller.unit_id, village_id)
 
 
 def get_or_404(session, model, record_id: int, what: str):

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -29,3 +29,4 @@ class VillageAssignment(Base):
     )
     started_on: Mapped[date]
     ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(String(200))

@@ -1,12 +1,15 @@
 """Cadres: county admin everywhere, unit admin within its unit, a cadre sees itself."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from service.api import paginate
+from service.assignments.services import ActivePairingsRemain
 from service.auth import Caller
 from service.cadres.models import Cadre
+from service.cadres.rules import household_quota
 from service.errors import Conflict, ValidationFailed
 from service.pairings.models import Pairing
+from service.pairings.rules import QuotaExceeded
 from service.records import apply_changes, delete_unless_used
 from service.scope import hidden, refuse
 from service.units.models import Unit
@@ -63,11 +66,19 @@ def create_cadre(session, caller: Caller, data: dict) -> Cadre:
 def update_cadre(session, caller: Caller, cadre_id: int, changes: dict) -> Cadre:
     """Edit a cadre in scope."""
     cadre = get_cadre(session, caller, cadre_id)
+    active = session.scalar(select(func.count()).where(Pairing.cadre_id == cadre.id,
+                                                       Pairing.ended_on.is_(None)))
     if "unit_id" in changes and changes["unit_id"] != cadre.unit_id:
         _check_unit(session, caller, changes["unit_id"])
         if session.scalar(select(Unit.id).where(Unit.head_cadre_id == cadre.id)) is not None:
             raise CadreIsUnitHead(
                 "This cadre heads its unit; name another head before moving the cadre.")
+        if active:
+            # R3 would break: the new unit does not hold these households' villages.
+            raise ActivePairingsRemain(
+                f"The cadre still links {active} households; hand them over first.")
+    if "rank" in changes and active > household_quota(changes["rank"]):
+        raise QuotaExceeded(cadre.id, household_quota(changes["rank"]), active)
     apply_changes(cadre, changes)
     session.commit()
     return cadre

@@ -4,14 +4,23 @@ from sqlalchemy import exists, select
 
 from service.api import paginate
 from service.auth import Caller
+from service.cadres.models import Cadre
 from service.db import utcnow
 from service.errors import ValidationFailed
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
 from service.pairings.models import Pairing
+from service.pairings.rules import VillageNotHeldByUnit
 from service.places.models import Village
 from service.records import apply_changes, delete_unless_used
-from service.scope import held_village_ids, hidden, paired_household_ids, refuse, village_is_held
+from service.scope import (
+    held_village_ids,
+    hidden,
+    paired_household_ids,
+    refuse,
+    village_is_held,
+    village_is_held_by,
+)
 from service.unique import flush_unique
 
 # What each role may see of a household's personal data (SPEC §7).
@@ -107,8 +116,14 @@ def create_household(session, caller: Caller, data: dict) -> Household:
 def update_household(session, caller: Caller, household_id: int, changes: dict) -> Household:
     """Edit a household in scope."""
     household = get_household(session, caller, household_id)
-    if "village_id" in changes:
+    if "village_id" in changes and changes["village_id"] != household.village_id:
         _check_village(session, caller, changes["village_id"])
+        unit_id = session.scalar(select(Cadre.unit_id).join(Pairing, Pairing.cadre_id == Cadre.id)
+                                 .where(Pairing.household_id == household.id,
+                                        Pairing.ended_on.is_(None)))
+        if unit_id is not None and not village_is_held_by(session, unit_id,
+                                                          changes["village_id"]):
+            raise VillageNotHeldByUnit(unit_id, changes["village_id"])
     apply_changes(household, changes)
     if "needs" in changes:
         # Needs live in their own rows; touch the household so its version (ETag) moves too.

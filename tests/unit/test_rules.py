@@ -80,3 +80,15 @@ def test_roles_need_their_links(role, unit, cadre, field):
 def test_consistent_links_have_no_problems():
     assert role_link_problems("cadre", None, 3) == {}
     assert role_link_problems("unit_admin", 2, None) == {}
+
+
+def test_rule_modules_load_without_flask_or_sqlalchemy():
+    import subprocess
+    import sys
+
+    modules = [f"service.{p.parent.name}.rules" for p in RULE_FILES]
+    code = ("import sys\n" + "".join(f"import {m}\n" for m in modules)
+            + "print(sorted(m for m in ('flask', 'sqlalchemy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=SERVICE_DIR.parent, check=True).stdout.strip()
+    assert out == "[]"

@@ -1,0 +1,65 @@
+"""HTTP for pairings (联户) and handover."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.auth import current_caller, require
+from service.clock import county_today
+from service.db import get_session
+from service.pairings import schemas as s
+from service.pairings import services
+
+blp = Blueprint("pairings", __name__, url_prefix="/api/v1",
+                description="Pairings (联户): cadres linked to households, rules R1–R4")
+
+
+@blp.route("/pairings")
+class Pairings(MethodView):
+    @require()
+    @blp.arguments(s.PairingQuery, location="query")
+    @blp.response(200, s.PairingPage)
+    def get(self, args):
+        """List pairings in your scope."""
+        return services.list_pairings(get_session(), current_caller(), args)
+
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.PairingIn)
+    @blp.response(201, s.PairingOut)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def post(self, data):
+        """Link a cadre to a household (R1 quota, R2 one cadre, R3 village, R4 difficulty)."""
+        pairing = services.create_pairing(get_session(), current_caller(), data, county_today())
+        return pairing, 201, {"Location": f"/api/v1/pairings/{pairing['id']}"}
+
+
+@blp.route("/pairings/<id:pairing_id>")
+class PairingById(MethodView):
+    @require()
+    @blp.response(200, s.PairingOut)
+    def get(self, pairing_id):
+        """Read a pairing."""
+        return services.get_pairing(get_session(), current_caller(), pairing_id)
+
+
+@blp.route("/pairings/<id:pairing_id>/end")
+class PairingEnd(MethodView):
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.PairingEnd)
+    @blp.response(200, s.PairingOut)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def post(self, data, pairing_id):
+        """End a pairing with a reason (it stays in history)."""
+        return services.end_pairing(get_session(), current_caller(), pairing_id, data,
+                                    county_today())
+
+
+@blp.route("/cadres/<id:cadre_id>/handover")
+class Handover(MethodView):
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.HandoverIn)
+    @blp.response(200, s.HandoverOut)
+    @blp.doc(responses={"409": "CONFLICT"})
+    def post(self, data, cadre_id):
+        """Move every active pairing of a cadre to another; R1–R4 checked; all or nothing."""
+        return services.handover(get_session(), current_caller(), cadre_id, data,
+                                 county_today())

@@ -1,0 +1,74 @@
+"""Pairing rules R1–R4 (SPEC §3) as plain decisions.
+
+The database backs R1–R3 so two clerks at once cannot break them: a partial unique index allows
+one active pairing per household (R2), and a trigger on pairings re-checks the cadre's quota
+(R1, under a row lock on the cadre in PostgreSQL; SQLite writes one at a time) and that the
+cadre's unit holds the village (R3). The service maps those refusals to the same exceptions.
+"""
+
+from service.cadres.rules import household_quota
+from service.exceptions import Conflict
+
+# R4: which difficulty each rank takes on (县级领导 → 难度最大, 乡科级 → 较大, 一般干部 → 较小).
+DIFFICULTY_FOR_RANK = {
+    "county_level": "hardest",
+    "section_chief": "harder",
+    "deputy_section_chief": "harder",
+    "general": "easier",
+}
+
+
+class QuotaExceeded(Conflict):
+    code, title = "quota_exceeded", "The cadre's household quota is full (R1)"
+
+    def __init__(self, cadre_id: int, quota: int, active: int):
+        super().__init__(f"Cadre {cadre_id} already links {active} of {quota} households.",
+                         cadre_id=cadre_id, quota=quota, active=active)
+
+
+class HouseholdAlreadyPaired(Conflict):
+    code, title = "household_already_paired", "The household already has a cadre (R2)"
+
+    def __init__(self, household_id: int, cadre_id: int | None = None):
+        super().__init__(f"Household {household_id} already has an active pairing.",
+                         household_id=household_id, current_cadre_id=cadre_id)
+
+
+class VillageNotHeldByUnit(Conflict):
+    code, title = "village_not_held_by_unit", "The cadre's unit does not hold this village (R3)"
+
+    def __init__(self, unit_id: int, village_id: int):
+        super().__init__(f"Unit {unit_id} does not hold village {village_id}.",
+                         unit_id=unit_id, village_id=village_id)
+
+
+class DifficultyMismatch(Conflict):
+    code, title = "difficulty_mismatch", "Rank and household difficulty do not match (R4)"
+
+    def __init__(self, rank: str, difficulty: str):
+        super().__init__(
+            f"A {rank} cadre links {DIFFICULTY_FOR_RANK[rank]} households, not {difficulty}; "
+            "a county admin may override with override_reason.",
+            rank=rank, difficulty=difficulty, expected=DIFFICULTY_FOR_RANK[rank])
+
+
+class PairingAlreadyEnded(Conflict):
+    code, title = "pairing_already_ended", "The pairing has already ended"
+
+
+def check_quota(cadre_id: int, rank: str, active: int) -> None:
+    """R1: one more pairing must fit within the rank's quota."""
+    quota = household_quota(rank)
+    if active >= quota:
+        raise QuotaExceeded(cadre_id, quota, active)
+
+
+def check_difficulty(rank: str, difficulty: str, override_reason: str | None) -> None:
+    """R4: the difficulty must match the rank unless an override reason is given."""
+    if DIFFICULTY_FOR_RANK[rank] != difficulty and not override_reason:
+        raise DifficultyMismatch(rank, difficulty)
+
+
+def needs_override(rank: str, difficulty: str) -> bool:
+    """True when R4 would refuse this match without an override."""
+    return DIFFICULTY_FOR_RANK[rank] != difficulty
