@@ -120,6 +120,11 @@ def id_converter_doc(_converter) -> dict:
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
+# A report month, YYYY-MM, in years a county record can have.
+MONTH = validate.Regexp(r"\A(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])\Z",
+                        error="must be YYYY-MM between 1900 and 2999")
+
+
 class PageArgs(ma.Schema):
     """?page=&per_page= (default 50, at most 500)."""
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -46,6 +46,10 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
+def _writing_request() -> bool:
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
 def make_engine(url: str) -> Engine:
     """An engine with SQLite foreign keys switched on."""
     # hide_parameters: a failed statement's message must not carry personal data into logs.
@@ -68,7 +72,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
-            conn.exec_driver_sql("BEGIN")
+            # A write request takes SQLite's write lock up front: a deferred transaction that
+            # read first could not upgrade once another writer committed (SQLITE_BUSY_SNAPSHOT).
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
 
     return engine
 

@@ -6,13 +6,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import click
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, insert, select, text, update
 
 from service.assignments.models import VillageAssignment
 from service.auth import hash_password
 from service.cadres.models import Cadre
+from service.cadres.rules import household_quota
+from service.contacts.models import ContactPoint, PartyOrganization
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS, id_check_char
+from service.pairings.models import Pairing
+from service.pairings.rules import DIFFICULTY_FOR_RANK
 from service.places.models import Township, Village
 from service.units.models import Unit
 from service.users.models import User
@@ -74,17 +78,170 @@ class _NoBar:
         pass
 
 
-class _Loader:
-    """Bulk inserts in chunks with explicit ids, advancing a progress bar."""
+class _County:
+    """Builds every row of the demo county in memory, deterministically from the seed."""
 
-    def __init__(self, session, bar):
-        self.session, self.bar = session, bar
+    def __init__(self, sizes: DemoSizes, seed: int):
+        self.sizes, self.rng = sizes, random.Random(seed)
+        self.used_ids: set[str] = set()
+        self.tables: dict = {}
 
-    def insert(self, model, rows: list[dict]) -> None:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start:start + CHUNK]
-            self.session.execute(insert(model), chunk)
-            self.bar.update(len(chunk))
+    def build(self) -> dict:
+        self._places()
+        self._units_and_cadres()
+        self._assignments()
+        self._households_and_pairings()
+        self._organizations_and_contact_points()
+        return self.tables
+
+    def _places(self) -> None:
+        sizes, rng = self.sizes, self.rng
+        self.townships = [{"id": i + 1, "code": f"{COUNTY_CODE}{100 + i:03d}",
+                           "name": TOWNSHIP_NAMES[i] if i < len(TOWNSHIP_NAMES) else f"第{i + 1}乡"}
+                          for i in range(sizes.townships)]
+        self.villages, names = [], set()
+        for i in range(sizes.villages):
+            t = self.townships[i % sizes.townships]
+            name = "".join(rng.choices(VILLAGE_SYLLABLES, k=2)) + "村"
+            while name in names:
+                name = "".join(rng.choices(VILLAGE_SYLLABLES, k=2)) + "村"
+            names.add(name)
+            self.villages.append({
+                "id": i + 1, "code": f"{t['code']}{200 + i // sizes.townships:03d}",
+                "name": name, "township_id": t["id"],
+                "latitude": round(36.11 + rng.uniform(-0.2, 0.2), 5),
+                "longitude": round(113.21 + rng.uniform(-0.25, 0.25), 5)})
+        self.tables[Township] = self.townships
+        self.tables[Village] = self.villages
+
+    def _units_and_cadres(self) -> None:
+        sizes, rng = self.sizes, self.rng
+        self.units = [{"id": i + 1, "name": UNIT_NAMES[i] if i < len(UNIT_NAMES)
+                       else f"县直第{i + 1 - len(UNIT_NAMES)}工作队"} for i in range(sizes.units)]
+        self.cadres, self.heads = [], {}
+        for i in range(sizes.cadres):
+            unit_id = i % sizes.units + 1
+            if unit_id not in self.heads:
+                self.heads[unit_id] = i + 1
+                rank = "county_level" if rng.random() < 0.3 else "section_chief"
+            else:
+                rank = _weighted(rng, RANK_WEIGHTS)
+            self.cadres.append({"id": i + 1, "name": _person(rng), "unit_id": unit_id,
+                                "rank": rank,
+                                "phone": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+                                "skills": rng.sample(SKILLS, k=rng.randrange(0, 3))})
+        # Gaps for coverage to find: a unit or two with no head named yet.
+        for unit_id in rng.sample(sorted(self.heads), k=max(1, sizes.units // 30)):
+            del self.heads[unit_id]
+        self.tables[Unit] = self.units
+        self.tables[Cadre] = self.cadres
+
+    def _assignments(self) -> None:
+        # All villages but a handful are held, round-robin over the units.
+        unheld = set(self.rng.sample(range(1, self.sizes.villages + 1),
+                                     k=max(1, self.sizes.villages // 130)))
+        held = [v for v in self.villages if v["id"] not in unheld]
+        self.assignments = [{"id": i + 1, "unit_id": i % self.sizes.units + 1,
+                             "village_id": v["id"], "started_on": PROGRAMME_START}
+                            for i, v in enumerate(held)]
+        self.held_by_unit: dict[int, list[int]] = {}
+        for a in self.assignments:
+            self.held_by_unit.setdefault(a["unit_id"], []).append(a["village_id"])
+        self.tables[VillageAssignment] = self.assignments
+
+    def _household(self, village_id: int, difficulty: str, needs: list[str]) -> dict:
+        rng = self.rng
+        hid = len(self.households) + 1
+        self.households.append({
+            "id": hid, "village_id": village_id, "head_name": _person(rng),
+            "id_number": _id_number(rng, self.used_ids),
+            "phone": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+            if rng.random() < 0.85 else None,
+            "members": rng.randint(1, 7), "difficulty": difficulty,
+            "income_per_capita": round(rng.uniform(1800, 16000) if needs
+                                       else rng.uniform(9000, 30000), 2),
+            # Demo cards derive from the seed; real households get secrets-based codes.
+            "card_code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=16)),
+        })
+        self.needs.extend({"household_id": hid, "need": n} for n in needs)
+        return self.households[-1]
+
+    def _households_and_pairings(self) -> None:
+        """Needy households matched to the cadres of the unit holding their village (R1–R4);
+        a few cadres left without or below quota, a few needy households left without a cadre,
+        and the rest of the county's households without needs."""
+        rng, budget = self.rng, self.sizes.households
+        self.households, self.needs, self.pairings = [], [], []
+        gaps = {"unpaired": 0, "below": 0, "override": 0}  # at least one of each, for coverage
+        by_unit: dict[int, list[dict]] = {}
+        for c in self.cadres:
+            by_unit.setdefault(c["unit_id"], []).append(c)
+        for unit_id, cadres in sorted(by_unit.items()):
+            villages = self.held_by_unit.get(unit_id)
+            if not villages:
+                continue
+            for cadre in cadres:
+                slots = household_quota(cadre["rank"])
+                roll = rng.random()
+                if roll < 0.03 or not gaps["unpaired"]:
+                    gaps["unpaired"] += 1
+                    continue  # a cadre with no household yet
+                if slots == 2 and (roll < 0.06 or not gaps["below"]):
+                    gaps["below"] += 1
+                    slots = 1  # below quota
+                for _ in range(slots):
+                    if len(self.households) >= budget:
+                        break
+                    difficulty = DIFFICULTY_FOR_RANK[cadre["rank"]]
+                    override = None
+                    if cadre["rank"] == "general" and (rng.random() < 0.002
+                                                       or not gaps["override"]):
+                        gaps["override"] += 1
+                        difficulty, override = "harder", "县委同意: 该干部长期驻村, 熟悉该户情况"
+                    h = self._household(rng.choice(villages), difficulty,
+                                        rng.sample(NEEDS, k=rng.choice((1, 1, 2, 3))))
+                    self.pairings.append({
+                        "id": len(self.pairings) + 1, "cadre_id": cadre["id"],
+                        "household_id": h["id"], "override_reason": override,
+                        "started_on": PROGRAMME_START + timedelta(days=rng.randrange(0, 120))})
+        held_villages = [v for vs in self.held_by_unit.values() for v in vs]
+        for _ in range(min(max(1, len(self.pairings) // 100), budget - len(self.households))):
+            self._household(rng.choice(held_villages), _weighted(rng, DIFFICULTY_WEIGHTS),
+                            rng.sample(NEEDS, k=1))  # needs, but no cadre yet
+        while len(self.households) < budget:
+            self._household(rng.randrange(len(self.villages)) + 1, "easier", [])
+        self.tables[Household] = self.households
+        self.tables[HouseholdNeed] = self.needs
+        self.tables[Pairing] = self.pairings
+
+    def _organizations_and_contact_points(self) -> None:
+        rng = self.rng
+        orgs = [{"id": v["id"], "name": f"{v['name']}党支部({v['code'][-6:]})",
+                 "kind": "village_branch", "weak": rng.random() < 0.3, "village_id": v["id"]}
+                for v in self.villages]
+        leaders = [c for c in self.cadres if c["rank"] in ("county_level", "section_chief")]
+        county_level = [c for c in leaders if c["rank"] == "county_level"]
+        for kind, label in (("non_public_economic", "有限公司党支部"),
+                            ("social_organization", "协会党支部")):
+            for i in range(max(1, len(county_level))):
+                orgs.append({"id": len(orgs) + 1, "name": f"{_person(rng)}{label}{i + 1}",
+                             "kind": kind, "weak": False, "village_id": None})
+        weak = [o for o in orgs if o["kind"] == "village_branch" and o["weak"]] or orgs[:1]
+        weak[0]["weak"] = True
+        npe = [o for o in orgs if o["kind"] == "non_public_economic"]
+        social = [o for o in orgs if o["kind"] == "social_organization"]
+        points = []
+        for i, leader in enumerate(leaders):
+            wanted = [weak[i % len(weak)]]
+            if leader["rank"] == "county_level":
+                wanted += [npe[i % len(npe)], social[i % len(social)]]
+            if rng.random() < 0.05 or i == 0:
+                wanted.pop(rng.randrange(len(wanted)))  # a leader still missing one
+            points.extend({"id": len(points) + 1, "cadre_id": leader["id"],
+                           "organization_id": o["id"], "started_on": PROGRAMME_START}
+                          for o in wanted)
+        self.tables[PartyOrganization] = orgs
+        self.tables[ContactPoint] = points
 
 
 def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> dict:
@@ -93,79 +250,28 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
         raise ValueError("the database already holds a county; demo-data needs an empty one")
     if sizes.villages < sizes.townships or sizes.units > sizes.cadres:
         raise ValueError("need at least one village per township and one cadre per unit")
-    rng = random.Random(seed)
-    total = (sizes.townships + sizes.villages + sizes.units + sizes.cadres
-             + sizes.households * 2 + sizes.villages)
+    county = _County(sizes, seed)
+    tables = county.build()
+    total = sum(len(rows) for rows in tables.values())
     bar_context = (click.progressbar(length=total, label="demo county") if progress
                    else contextlib.nullcontext(_NoBar()))
     with bar_context as bar:
-        load = _Loader(session, bar)
-        townships = [{"id": i + 1, "code": f"{COUNTY_CODE}{100 + i:03d}",
-                      "name": TOWNSHIP_NAMES[i] if i < len(TOWNSHIP_NAMES) else f"第{i + 1}乡"}
-                     for i in range(sizes.townships)]
-        load.insert(Township, townships)
-
-        villages, names = [], set()
-        for i in range(sizes.villages):
-            t = townships[i % sizes.townships]
-            name = "".join(rng.choices(VILLAGE_SYLLABLES, k=2)) + "村"
-            while name in names:
-                name = "".join(rng.choices(VILLAGE_SYLLABLES, k=2)) + "村"
-            names.add(name)
-            villages.append({"id": i + 1, "code": f"{t['code']}{200 + i // sizes.townships:03d}",
-                             "name": name, "township_id": t["id"],
-                             "latitude": round(36.11 + rng.uniform(-0.2, 0.2), 5),
-                             "longitude": round(113.21 + rng.uniform(-0.25, 0.25), 5)})
-        load.insert(Village, villages)
-
-        units = [{"id": i + 1, "name": UNIT_NAMES[i] if i < len(UNIT_NAMES)
-                  else f"县直第{i + 1 - len(UNIT_NAMES)}工作队"} for i in range(sizes.units)]
-        load.insert(Unit, units)
-
-        cadres, heads = [], {}
-        for i in range(sizes.cadres):
-            unit_id = i % sizes.units + 1
-            if unit_id not in heads:
-                heads[unit_id] = i + 1
-                rank = "county_level" if rng.random() < 0.3 else "section_chief"
-            else:
-                rank = _weighted(rng, RANK_WEIGHTS)
-            cadres.append({"id": i + 1, "name": _person(rng), "unit_id": unit_id, "rank": rank,
-                           "phone": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
-                           "skills": rng.sample(SKILLS, k=rng.randrange(0, 3))})
-        load.insert(Cadre, cadres)
-        for unit_id, cadre_id in heads.items():
-            session.execute(Unit.__table__.update().where(Unit.id == unit_id)
-                            .values(head_cadre_id=cadre_id))
-
-        households, needs, used = [], [], set()
-        for i in range(sizes.households):
-            hid = i + 1
-            households.append({
-                "id": hid, "village_id": rng.randrange(sizes.villages) + 1,
-                "head_name": _person(rng), "id_number": _id_number(rng, used),
-                "phone": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
-                if rng.random() < 0.85 else None,
-                "members": rng.randint(1, 7),
-                "difficulty": _weighted(rng, DIFFICULTY_WEIGHTS),
-                "income_per_capita": round(rng.uniform(1800, 16000), 2),
-                # Demo cards derive from the seed; real households get secrets-based codes.
-                "card_code": "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ23456789", k=16)),
-            })
-            for need in rng.sample(NEEDS, k=rng.choice((0, 1, 1, 2, 2, 3))):
-                needs.append({"household_id": hid, "need": need})
-        load.insert(Household, households)
-        load.insert(HouseholdNeed, needs)
-
-        assignments = [{"id": v["id"], "unit_id": (v["id"] - 1) % sizes.units + 1,
-                        "village_id": v["id"], "started_on": PROGRAMME_START}
-                       for v in villages]
-        load.insert(VillageAssignment, assignments)
+        for model, rows in tables.items():
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start:start + CHUNK]
+                session.execute(insert(model), chunk)
+                bar.update(len(chunk))
+            if model is Cadre:
+                for unit_id, cadre_id in county.heads.items():
+                    session.execute(update(Unit).where(Unit.id == unit_id)
+                                    .values(head_cadre_id=cadre_id))
     _advance_sequences(session)
     session.commit()
-    return {"townships": len(townships), "villages": len(villages), "units": len(units),
-            "cadres": len(cadres), "households": len(households),
-            "village assignments": len(assignments)}
+    names = {Township: "townships", Village: "villages", Unit: "units", Cadre: "cadres",
+             VillageAssignment: "village assignments", Household: "households",
+             Pairing: "pairings", PartyOrganization: "party organisations",
+             ContactPoint: "contact points"}
+    return {label: len(tables[model]) for model, label in names.items()}
 
 
 def _advance_sequences(session) -> None:
@@ -173,7 +279,7 @@ def _advance_sequences(session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("townships", "villages", "units", "cadres", "households",
-                  "village_assignments"):
+                  "village_assignments", "pairings", "party_organizations", "contact_points"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT max(id) FROM {table}), 1))"))
@@ -182,8 +288,9 @@ def _advance_sequences(session) -> None:
 def ensure_demo_users(session, password: str) -> list[tuple[str, str]]:
     """Demo accounts for each role (created once)."""
     unit = session.scalar(select(Unit).order_by(Unit.id).limit(1))
-    cadre = session.scalar(select(Cadre).where(Cadre.unit_id == unit.id,
-                                               Cadre.id != unit.head_cadre_id)
+    # The demo cadre is one who already links households, so its login shows something.
+    cadre = session.scalar(select(Cadre).join(Pairing, Pairing.cadre_id == Cadre.id)
+                           .where(Cadre.unit_id == unit.id, Pairing.ended_on.is_(None))
                            .order_by(Cadre.id).limit(1)) if unit else None
     wanted = [("admin", "county_admin", None, None), ("inspector", "inspector", None, None)]
     if unit:

@@ -43,9 +43,11 @@ def engine(database_url):
 
 @pytest.fixture(scope="session")
 def app(engine, database_url):
-    return create_app({"DATABASE_URL": database_url, "TESTING": True,
-                       "SECRET_KEY": "test-secret-key-not-for-production",
-                       "PASSWORD_HASH_FAST": True})
+    app = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                      "SECRET_KEY": "test-secret-key-not-for-production",
+                      "PASSWORD_HASH_FAST": True})
+    yield app
+    app.extensions["db"].engine.dispose()
 
 
 @pytest.fixture

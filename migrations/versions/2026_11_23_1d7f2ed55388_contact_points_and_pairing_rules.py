@@ -45,10 +45,13 @@ BEGIN
         RAISE EXCEPTION 'quota_exceeded: cadre % holds % of %', NEW.cadre_id, active, quota
               USING ERRCODE = 'check_violation';
     END IF;
-    IF NOT EXISTS (SELECT 1 FROM households h
-                     JOIN village_assignments va ON va.village_id = h.village_id
-                    WHERE h.id = NEW.household_id AND va.unit_id = cadre_unit
-                      AND va.ended_on IS NULL) THEN
+    -- Share locks: ending the assignment or moving the household (both lock those rows
+    -- first) waits for this pairing, or this pairing sees them ended/moved.
+    PERFORM 1 FROM households h
+       JOIN village_assignments va ON va.village_id = h.village_id
+      WHERE h.id = NEW.household_id AND va.unit_id = cadre_unit AND va.ended_on IS NULL
+        FOR SHARE OF h, va;
+    IF NOT FOUND THEN
         RAISE EXCEPTION 'village_not_held_by_unit: household %', NEW.household_id
               USING ERRCODE = 'check_violation';
     END IF;

@@ -11,7 +11,7 @@ from service.errors import Conflict, ValidationFailed
 from service.households.models import Household
 from service.pairings.models import Pairing
 from service.places.models import Village
-from service.scope import get_or_404, hidden
+from service.scope import hidden
 from service.units.models import Unit
 
 
@@ -108,7 +108,11 @@ def create_assignment(session, data: dict, today) -> dict:
 
 def end_assignment(session, assignment_id: int, data: dict, today) -> dict:
     """End a unit's hold on a village; its active pairings there must end first or with it."""
-    assignment = get_or_404(session, VillageAssignment, assignment_id, "village assignment")
+    # Lock first: a pairing being written for this village either finishes before we count
+    # (and is counted) or waits and then finds the village no longer held.
+    assignment = session.get(VillageAssignment, assignment_id, with_for_update=True)
+    if assignment is None:
+        raise hidden("village assignment", assignment_id)
     if assignment.ended_on is not None:
         raise AssignmentAlreadyEnded(f"Assignment {assignment_id} ended on {assignment.ended_on}.")
     ended_on = data.get("ended_on") or today

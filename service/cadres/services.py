@@ -66,6 +66,8 @@ def create_cadre(session, caller: Caller, data: dict) -> Cadre:
 def update_cadre(session, caller: Caller, cadre_id: int, changes: dict) -> Cadre:
     """Edit a cadre in scope."""
     cadre = get_cadre(session, caller, cadre_id)
+    # Lock the cadre as the pairing trigger does, so the count below cannot go stale.
+    session.refresh(cadre, with_for_update=True)
     active = session.scalar(select(func.count()).where(Pairing.cadre_id == cadre.id,
                                                        Pairing.ended_on.is_(None)))
     if "unit_id" in changes and changes["unit_id"] != cadre.unit_id:

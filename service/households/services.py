@@ -117,6 +117,7 @@ def update_household(session, caller: Caller, household_id: int, changes: dict) 
     """Edit a household in scope."""
     household = get_household(session, caller, household_id)
     if "village_id" in changes and changes["village_id"] != household.village_id:
+        session.refresh(household, with_for_update=True)  # the pairing trigger shares this lock
         _check_village(session, caller, changes["village_id"])
         unit_id = session.scalar(select(Cadre.unit_id).join(Pairing, Pairing.cadre_id == Cadre.id)
                                  .where(Pairing.household_id == household.id,

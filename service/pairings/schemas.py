@@ -2,11 +2,10 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Id, PageArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES
 
-MONTH = validate.Regexp(r"\A[0-9]{4}-(0[1-9]|1[0-2])\Z", error="must be YYYY-MM")
 REASON = validate.Length(min=1, max=200)
 
 

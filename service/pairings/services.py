@@ -4,6 +4,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
+from service.assignments.models import VillageAssignment
 from service.auth import Caller
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
@@ -120,8 +121,16 @@ def create_pairing(session, caller: Caller, data: dict, today) -> dict:
         Pairing.household_id == household.id, Pairing.ended_on.is_(None)))
     if current is not None:
         raise rules.HouseholdAlreadyPaired(household.id, current)
-    if not village_is_held_by(session, cadre.unit_id, household.village_id):
+    held_since = session.scalar(select(VillageAssignment.started_on).where(
+        VillageAssignment.unit_id == cadre.unit_id,
+        VillageAssignment.village_id == household.village_id,
+        VillageAssignment.ended_on.is_(None)))
+    if held_since is None:
         raise rules.VillageNotHeldByUnit(cadre.unit_id, household.village_id)
+    if started_on < held_since:
+        # Past months' disclosures would otherwise show a unit in a village it did not hold.
+        raise ValidationFailed({"started_on": [
+            f"cannot be before the unit took the village ({held_since})"]})
     rules.check_quota(cadre.id, cadre.rank, active_count(session, cadre.id))
     rules.check_difficulty(cadre.rank, household.difficulty, override)
     pairing = Pairing(cadre_id=cadre.id, household_id=household.id, started_on=started_on,
