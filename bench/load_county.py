@@ -37,7 +37,7 @@ def fresh_database(name: str) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
 
 
-def timed_requests(app, token, url, n=50) -> tuple[float, float]:
+def timed_requests(app, token, url, n=30) -> tuple[float, float]:
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
     times = []
@@ -73,8 +73,8 @@ def main() -> None:
         elapsed = time.perf_counter() - t0
         rows = sum(counts.values()) + session.scalar(select(func.count()).select_from(
             Household.need_rows.property.mapper.class_))
-        print(f"demo-data {counts['households']:,} households, {counts['cadres']:,} cadres: "
-              f"{elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
+        print(f"demo-data {counts['households']:,} households, {counts['cadres']:,} cadres, "
+              f"{counts['pairings']:,} pairings: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
         with app.app_context():
             ensure_demo_users(session, "bench-password-1")
         admin = session.scalar(select(User).where(User.username == "admin"))
@@ -92,6 +92,9 @@ def main() -> None:
         ("households name search q=王", admin_token, "/api/v1/households?q=%E7%8E%8B"),
         ("households (unit admin scope)", unit_token, "/api/v1/households?per_page=100"),
         ("cadres by unit and rank", admin_token, "/api/v1/cadres?unit_id=3&rank=general"),
+        ("pairings active in a month", admin_token, "/api/v1/pairings?month=2026-03"),
+        ("coverage, whole county", admin_token, "/api/v1/coverage"),
+        ("coverage, one unit (unit admin)", unit_token, "/api/v1/coverage"),
     ]:
         p50, p99 = timed_requests(app, token, path)
         print(f"GET {label:<40} p50 {p50:6.1f} ms  p99 {p99:6.1f} ms")

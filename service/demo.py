@@ -267,6 +267,10 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
                                     .values(head_cadre_id=cadre_id))
     _advance_sequences(session)
     session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # Fresh statistics: without them the planner guesses badly on a just-loaded county.
+        session.execute(text("ANALYZE"))
+        session.commit()
     names = {Township: "townships", Village: "villages", Unit: "units", Cadre: "cadres",
              VillageAssignment: "village assignments", Household: "households",
              Pairing: "pairings", PartyOrganization: "party organisations",

@@ -17,7 +17,7 @@ class CoverageQuery(StrictSchema):
 
 
 def _section(name: str, item: dict) -> fields.Nested:
-    schema = type(name, (StrictSchema,), item)
+    schema = type(name, (StrictSchema,), dict(item))  # marshmallow consumes the dict
     section = type(name + "Section", (StrictSchema,), {
         "count": fields.Integer(required=True),
         "items": fields.List(fields.Nested(schema), required=True),

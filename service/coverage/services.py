@@ -83,7 +83,7 @@ def _household_section(session, villages, limit: int) -> dict:
             .where(exists().where(HouseholdNeed.household_id == Household.id),
                    ~exists().where(Pairing.household_id == Household.id,
                                    Pairing.ended_on.is_(None)))
-            .order_by(Household.village_id, Household.id))
+            .order_by(Household.id))
     if villages is not None:
         stmt = stmt.where(Household.village_id.in_(villages))
     section = _section(session, stmt, limit, lambda r: {
