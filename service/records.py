@@ -3,7 +3,7 @@
 from sqlalchemy import exists, select
 
 from service.api import check_if_match
-from service.errors import HasDependents
+from service.errors import HasDependents, ValidationFailed
 
 
 def apply_changes(record, changes: dict) -> None:
@@ -25,3 +25,19 @@ def delete_unless_used(session, record, dependents: list[tuple[str, object]]) ->
         )
     session.delete(record)
     session.commit()
+
+
+def start_date(data: dict, today):
+    """The requested start date (default today); history may be recorded, the future not."""
+    started_on = data.get("started_on") or today
+    if started_on > today:
+        raise ValidationFailed({"started_on": ["cannot be in the future"]})
+    return started_on
+
+
+def end_date(record, data: dict, today):
+    """The requested end date (default today), between the record's start and today."""
+    ended_on = data.get("ended_on") or today
+    if not record.started_on <= ended_on <= today:
+        raise ValidationFailed({"ended_on": ["must be between the start and today"]})
+    return ended_on

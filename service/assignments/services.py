@@ -11,6 +11,7 @@ from service.errors import Conflict, ValidationFailed
 from service.households.models import Household
 from service.pairings.models import Pairing
 from service.places.models import Village
+from service.records import end_date, start_date
 from service.scope import hidden
 from service.units.models import Unit
 
@@ -81,11 +82,9 @@ def create_assignment(session, data: dict, today) -> dict:
         errors["unit_id"] = [f"no unit with id {data['unit_id']}"]
     if session.get(Village, data["village_id"]) is None:
         errors["village_id"] = [f"no village with id {data['village_id']}"]
-    started_on = data.get("started_on") or today
-    if started_on > today:
-        errors["started_on"] = ["cannot be in the future"]
     if errors:
         raise ValidationFailed(errors)
+    started_on = start_date(data, today)
     holder = session.scalar(select(VillageAssignment.unit_id).where(
         VillageAssignment.village_id == data["village_id"], VillageAssignment.ended_on.is_(None)))
     if holder is not None:
@@ -115,9 +114,7 @@ def end_assignment(session, assignment_id: int, data: dict, today) -> dict:
         raise hidden("village assignment", assignment_id)
     if assignment.ended_on is not None:
         raise AssignmentAlreadyEnded(f"Assignment {assignment_id} ended on {assignment.ended_on}.")
-    ended_on = data.get("ended_on") or today
-    if ended_on < assignment.started_on or ended_on > today:
-        raise ValidationFailed({"ended_on": ["must be between the start and today"]})
+    ended_on = end_date(assignment, data, today)
     pairings = session.scalars(
         select(Pairing).join(Cadre, Cadre.id == Pairing.cadre_id)
         .join(Household, Household.id == Pairing.household_id)

@@ -9,7 +9,7 @@ from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.errors import Conflict, ValidationFailed
 from service.places.models import Village
-from service.records import apply_changes, delete_unless_used
+from service.records import apply_changes, delete_unless_used, end_date, start_date
 from service.scope import get_or_404, hidden
 from service.unique import flush_unique
 
@@ -122,11 +122,9 @@ def create_contact_point(session, data: dict, today) -> dict:
         errors["cadre_id"] = [f"no cadre with id {data['cadre_id']}"]
     if session.get(PartyOrganization, data["organization_id"]) is None:
         errors["organization_id"] = [f"no organisation with id {data['organization_id']}"]
-    started_on = data.get("started_on") or today
-    if started_on > today:
-        errors["started_on"] = ["cannot be in the future"]
     if errors:
         raise ValidationFailed(errors)
+    started_on = start_date(data, today)
     point = ContactPoint(cadre_id=data["cadre_id"], organization_id=data["organization_id"],
                          started_on=started_on)
     session.add(point)
@@ -147,9 +145,7 @@ def end_contact_point(session, contact_point_id: int, data: dict, today) -> dict
     if point.ended_on is not None:
         raise ContactPointAlreadyEnded(f"Contact point {contact_point_id} ended on "
                                        f"{point.ended_on}.")
-    ended_on = data.get("ended_on") or today
-    if not point.started_on <= ended_on <= today:
-        raise ValidationFailed({"ended_on": ["must be between the start and today"]})
+    ended_on = end_date(point, data, today)
     point.ended_on, point.end_reason = ended_on, data["reason"]
     session.commit()
     return get_contact_point(session, None, contact_point_id)

@@ -13,6 +13,7 @@ from service.errors import Forbidden, ValidationFailed
 from service.households.models import Household
 from service.pairings import rules
 from service.pairings.models import Pairing
+from service.records import end_date, start_date
 from service.scope import hidden, village_is_held_by
 from service.unique import unique_field
 
@@ -114,9 +115,7 @@ def create_pairing(session, caller: Caller, data: dict, today) -> dict:
     household = _load(session, Household, data["household_id"], "household_id")
     override = data.get("override_reason")
     _check_caller(caller, cadre, override)
-    started_on = data.get("started_on") or today
-    if started_on > today:
-        raise ValidationFailed({"started_on": ["cannot be in the future"]})
+    started_on = start_date(data, today)
     current = session.scalar(select(Pairing.cadre_id).where(
         Pairing.household_id == household.id, Pairing.ended_on.is_(None)))
     if current is not None:
@@ -153,9 +152,7 @@ def end_pairing(session, caller: Caller, pairing_id: int, data: dict, today) -> 
     pairing = session.get(Pairing, pairing_id)
     if pairing.ended_on is not None:
         raise rules.PairingAlreadyEnded(f"Pairing {pairing_id} ended on {pairing.ended_on}.")
-    ended_on = data.get("ended_on") or today
-    if not pairing.started_on <= ended_on <= today:
-        raise ValidationFailed({"ended_on": ["must be between the start and today"]})
+    ended_on = end_date(pairing, data, today)
     _end(pairing, ended_on, data["reason"])
     session.commit()
     return get_pairing(session, None, pairing_id)
