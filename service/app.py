@@ -87,14 +87,16 @@ def _register_blueprints(api: Api) -> None:
     from service.cadres.routes import blp as cadres
     from service.contacts.routes import blp as contacts
     from service.coverage.routes import blp as coverage
+    from service.demands.routes import blp as demands
     from service.households.routes import blp as households
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
+    from service.tasks.routes import blp as tasks
     from service.units.routes import blp as units
     from service.users.routes import blp as users
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
-                coverage):
+                coverage, tasks, demands):
         api.register_blueprint(blp)
 
 

@@ -40,6 +40,7 @@ class Config:
         self.COUNTY_TIMEZONE = env.get("COUNTY_TIMEZONE", "Asia/Shanghai")
         self.COUNTY_NAME = env.get("COUNTY_NAME", "壶关县")
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
+        self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))
         # Failed logins: per username and per client address, counted over a window.
         self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "5 per 15 minutes")

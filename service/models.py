@@ -3,19 +3,25 @@
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
+from service.demands.models import Demand, DemandTransition
 from service.households.models import Household, HouseholdNeed
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
+from service.tasks.models import Task, TaskTransition
 from service.units.models import Unit
 from service.users.models import User
 
 __all__ = [
     "Cadre",
     "ContactPoint",
+    "Demand",
+    "DemandTransition",
     "Household",
     "HouseholdNeed",
     "Pairing",
     "PartyOrganization",
+    "Task",
+    "TaskTransition",
     "Township",
     "Unit",
     "User",

@@ -13,8 +13,10 @@ def apply_changes(record, changes: dict) -> None:
         setattr(record, key, value)
 
 
-def delete_unless_used(session, record, dependents: list[tuple[str, object]]) -> None:
-    """Delete the record, or 409 has_dependents naming what still points at it."""
+def delete_unless_used(session, record, dependents: list[tuple[str, object]],
+                       cascade: list | None = None) -> None:
+    """Delete the record, or 409 has_dependents naming what still points at it; `cascade`
+    statements remove rows that may go with it."""
     check_if_match(record)
     blocking = [label for label, condition in dependents
                 if session.scalar(select(exists().where(condition)))]
@@ -23,6 +25,8 @@ def delete_unless_used(session, record, dependents: list[tuple[str, object]]) ->
             "Still referenced by: " + ", ".join(blocking) + ". End or move those first.",
             dependents=blocking,
         )
+    for statement in cascade or ():
+        session.execute(statement)
     session.delete(record)
     session.commit()
 

@@ -49,3 +49,32 @@ def hidden(what: str, record_id: int) -> NotFound:
 def refuse(detail: str) -> Forbidden:
     """A write outside the caller's scope."""
     return Forbidden(detail)
+
+
+def households_in_scope(caller: Caller, household_id_column):
+    """A condition limiting rows about households to the caller's scope (None: no limit)."""
+    from service.households.models import Household
+
+    if caller.role == "unit_admin":
+        return household_id_column.in_(select(Household.id).where(
+            Household.village_id.in_(held_village_ids(caller.unit_id))))
+    if caller.role == "cadre":
+        return household_id_column.in_(paired_household_ids(caller.cadre_id))
+    return None
+
+
+def household_filters(stmt, household_id_column, args: dict):
+    """Apply the usual household_id / village_id / unit_id / cadre_id filters."""
+    from service.households.models import Household
+
+    if args.get("household_id") is not None:
+        stmt = stmt.where(household_id_column == args["household_id"])
+    if args.get("village_id") is not None:
+        stmt = stmt.where(household_id_column.in_(
+            select(Household.id).where(Household.village_id == args["village_id"])))
+    if args.get("unit_id") is not None:
+        stmt = stmt.where(household_id_column.in_(select(Household.id).where(
+            Household.village_id.in_(held_village_ids(args["unit_id"])))))
+    if args.get("cadre_id") is not None:
+        stmt = stmt.where(household_id_column.in_(paired_household_ids(args["cadre_id"])))
+    return stmt

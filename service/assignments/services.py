@@ -13,6 +13,8 @@ from service.pairings.models import Pairing
 from service.places.models import Village
 from service.records import end_date, start_date
 from service.scope import hidden
+from service.tasks.models import Task
+from service.tasks.services import open_task_condition
 from service.units.models import Unit
 
 
@@ -22,6 +24,10 @@ class VillageAlreadyAssigned(Conflict):
 
 class ActivePairingsRemain(Conflict):
     code, title = "active_pairings_remain", "Active pairings would be left behind"
+
+
+class OpenTasksRemain(Conflict):
+    code, title = "open_tasks_remain", "Tasks in the village are not finished (R5)"
 
 
 class AssignmentAlreadyEnded(Conflict):
@@ -115,6 +121,15 @@ def end_assignment(session, assignment_id: int, data: dict, today) -> dict:
     if assignment.ended_on is not None:
         raise AssignmentAlreadyEnded(f"Assignment {assignment_id} ended on {assignment.ended_on}.")
     ended_on = end_date(assignment, data, today)
+    # R5 (不完成不撤村): no role, no flag, gets past unfinished tasks in the village.
+    open_tasks = session.scalars(
+        select(Task.id).join(Household, Household.id == Task.household_id)
+        .where(Household.village_id == assignment.village_id, open_task_condition())
+        .order_by(Task.id)).all()
+    if open_tasks:
+        raise OpenTasksRemain(
+            f"{len(open_tasks)} tasks in this village are not done or verified; the unit stays "
+            "until they are.", count=len(open_tasks), task_ids=open_tasks[:200])
     pairings = session.scalars(
         select(Pairing).join(Cadre, Cadre.id == Pairing.cadre_id)
         .join(Household, Household.id == Pairing.household_id)

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
 from service.auth import current_caller, require
+from service.clock import county_today
 from service.db import get_session
 from service.households import schemas as s
 from service.households import services
@@ -28,7 +29,7 @@ class Households(MethodView):
     def post(self, data):
         """Register a household."""
         caller = current_caller()
-        household = services.create_household(get_session(), caller, data)
+        household = services.create_household(get_session(), caller, data, county_today())
         return (services.present(household, caller), 201,
                 {"Location": f"/api/v1/households/{household.id}", **etag_header(household)})
 
@@ -51,7 +52,8 @@ class HouseholdById(MethodView):
     def patch(self, changes, household_id):
         """Edit a household."""
         caller = current_caller()
-        household = services.update_household(get_session(), caller, household_id, changes)
+        household = services.update_household(get_session(), caller, household_id, changes,
+                                               county_today())
         return services.present(household, caller), 200, etag_header(household)
 
     @require("county_admin", "unit_admin")

@@ -1,11 +1,12 @@
 """Households: scoped reads, masked personal data, admin writes."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select
 
 from service.api import paginate
 from service.auth import Caller
 from service.cadres.models import Cadre
 from service.db import utcnow
+from service.demands.models import Demand
 from service.errors import ValidationFailed
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
@@ -21,6 +22,8 @@ from service.scope import (
     village_is_held,
     village_is_held_by,
 )
+from service.tasks.models import Task, TaskTransition
+from service.tasks.services import sync_generated_tasks
 from service.unique import flush_unique
 
 # What each role may see of a household's personal data (SPEC §7).
@@ -101,7 +104,7 @@ def _check_village(session, caller: Caller, village_id: int) -> None:
         raise refuse("Your unit does not hold that village.")
 
 
-def create_household(session, caller: Caller, data: dict) -> Household:
+def create_household(session, caller: Caller, data: dict, today) -> Household:
     """Register a household in a village."""
     _check_village(session, caller, data["village_id"])
     needs = data.pop("needs", [])
@@ -109,11 +112,13 @@ def create_household(session, caller: Caller, data: dict) -> Household:
     household.needs = needs
     session.add(household)
     flush_unique(session, "households")
+    sync_generated_tasks(session, household, today)
     session.commit()
     return household
 
 
-def update_household(session, caller: Caller, household_id: int, changes: dict) -> Household:
+def update_household(session, caller: Caller, household_id: int, changes: dict,
+                     today) -> Household:
     """Edit a household in scope."""
     household = get_household(session, caller, household_id)
     if "village_id" in changes and changes["village_id"] != household.village_id:
@@ -130,6 +135,8 @@ def update_household(session, caller: Caller, household_id: int, changes: dict) 
         # Needs live in their own rows; touch the household so its version (ETag) moves too.
         household.updated_at = utcnow()
     flush_unique(session, "households")
+    if "needs" in changes:
+        sync_generated_tasks(session, household, today)
     session.commit()
     return household
 
@@ -137,4 +144,11 @@ def update_household(session, caller: Caller, household_id: int, changes: dict) 
 def delete_household(session, caller: Caller, household_id: int) -> None:
     """Delete a household that was never paired (history is kept otherwise)."""
     household = get_household(session, caller, household_id)
-    delete_unless_used(session, household, [("pairings", Pairing.household_id == household.id)])
+    worked_on = Task.id.in_(select(TaskTransition.task_id))
+    delete_unless_used(session, household, [
+        ("pairings", Pairing.household_id == household.id),
+        ("tasks under way", (Task.household_id == household.id)
+         & ((Task.status != "open") | worked_on)),
+        ("demands", Demand.household_id == household.id)],
+        # A household entered by mistake takes its untouched generated tasks with it.
+        cascade=[delete(Task).where(Task.household_id == household.id)])

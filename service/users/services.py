@@ -5,9 +5,11 @@ from sqlalchemy import select
 from service.api import paginate
 from service.auth import hash_password
 from service.cadres.models import Cadre
+from service.demands.models import Demand, DemandTransition
 from service.errors import ValidationFailed
-from service.records import apply_changes
+from service.records import apply_changes, delete_unless_used
 from service.scope import get_or_404
+from service.tasks.models import TaskTransition
 from service.unique import flush_unique
 from service.units.models import Unit
 from service.users.models import User
@@ -73,8 +75,9 @@ def update_user(session, user_id: int, changes: dict) -> User:
 
 
 def delete_user(session, user_id: int) -> None:
-    """Remove an account."""
+    """Remove an account that never acted (otherwise deactivate it: history names it)."""
     user = get_or_404(session, User, user_id, "user")
-    apply_changes(user, {})
-    session.delete(user)
-    session.commit()
+    delete_unless_used(session, user, [
+        ("task transitions", TaskTransition.user_id == user.id),
+        ("demands", Demand.created_by == user.id),
+        ("demand transitions", DemandTransition.user_id == user.id)])

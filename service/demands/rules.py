@@ -1,0 +1,54 @@
+"""诉求: the everyday problems of doc 003 (line 22) and how a demand moves to confirmation."""
+
+from datetime import datetime, timedelta
+
+from service.exceptions import Conflict, Forbidden
+
+CATEGORIES = ("fake_seeds", "harvest_help", "housing_repair", "winter_heating", "tuition",
+              "dispute_mediation", "sick_care", "left_behind_children", "unpaid_wages",
+              "road_repair", "water_supply", "other")
+CATEGORY_LABELS = {
+    "fake_seeds": "假种子", "harvest_help": "秋收帮忙", "housing_repair": "房屋漏雨",
+    "winter_heating": "冬季取暖用煤", "tuition": "失学孩子学费", "dispute_mediation": "矛盾调解",
+    "sick_care": "五保户生病照看", "left_behind_children": "留守儿童照顾",
+    "unpaid_wages": "打工欠薪",
+    "road_repair": "修路", "water_supply": "通水", "other": "其他",
+}
+STATUSES = ("open", "in_progress", "resolved", "confirmed")
+UNRESOLVED = ("open", "in_progress")
+MOVES = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "confirmed"),
+         ("resolved", "in_progress")}
+# The household's confirmation is recorded by someone other than the cadre who solved it.
+CONFIRMERS = ("county_admin", "unit_admin", "inspector")
+
+
+class InvalidDemandTransition(Conflict):
+    code, title = "invalid_transition", "This status change is not allowed"
+
+
+class IdConflict(Conflict):
+    code, title = "id_conflict", "This id was already used for a different record"
+
+
+def check_transition(current: str, to: str, role: str, resolution: str | None,
+                     note: str | None) -> None:
+    """open → in_progress → resolved → confirmed; resolved → in_progress when the household is
+    not satisfied (with a note). Resolving needs the resolution text."""
+    if (current, to) not in MOVES:
+        raise InvalidDemandTransition(f"A demand cannot go from {current} to {to}.",
+                                      current=current, to=to)
+    if to == "confirmed" and role not in CONFIRMERS:
+        raise Forbidden("The household's confirmation is recorded by an admin or inspector.")
+    if role == "inspector" and to != "confirmed":
+        raise Forbidden("An inspector only records confirmations.")
+    if to == "resolved" and not (resolution and resolution.strip()):
+        raise InvalidDemandTransition("Resolving a demand needs `resolution`: what was done.",
+                                      current=current, to=to)
+    if (current, to) == ("resolved", "in_progress") and not (note and note.strip()):
+        raise InvalidDemandTransition("Reopening needs a reason in `note`.",
+                                      current=current, to=to)
+
+
+def is_overdue(status: str, opened_at: datetime, now: datetime, days: int) -> bool:
+    """Still unresolved more than `days` after it was raised."""
+    return status in UNRESOLVED and opened_at < now - timedelta(days=days)
