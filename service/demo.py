@@ -2,8 +2,10 @@
 
 import contextlib
 import random
+import uuid
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import click
 from sqlalchemy import func, insert, select, text, update
@@ -13,11 +15,15 @@ from service.auth import hash_password
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
 from service.contacts.models import ContactPoint, PartyOrganization
+from service.demands.models import Demand, DemandTransition
+from service.demands.rules import CATEGORIES as DEMAND_CATEGORIES
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS, id_check_char
 from service.pairings.models import Pairing
 from service.pairings.rules import DIFFICULTY_FOR_RANK
 from service.places.models import Township, Village
+from service.tasks.models import Task, TaskTransition
+from service.tasks.rules import template_for
 from service.units.models import Unit
 from service.users.models import User
 
@@ -45,6 +51,8 @@ DIFFICULTY_WEIGHTS = [("hardest", 10), ("harder", 30), ("easier", 60)]
 SKILLS = ["种植技术", "养殖技术", "法律咨询", "电商销售", "财务", "医疗", "教育", "建筑", "农机维修"]
 CHUNK = 5000
 PROGRAMME_START = date(2026, 1, 1)
+DEMO_LAST_DAY = date(2026, 10, 31)
+COUNTY_TZ = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,7 @@ class _County:
         self._assignments()
         self._households_and_pairings()
         self._organizations_and_contact_points()
+        self._tasks_and_demands()
         return self.tables
 
     def _places(self) -> None:
@@ -244,6 +253,77 @@ class _County:
         self.tables[ContactPoint] = points
 
 
+    def _tasks_and_demands(self) -> None:
+        """Each need's task and a few demands per paired household, in every state, spread
+        over the months since the programme started. Their history is signed by an inactive
+        `demo-history` account."""
+        rng = self.rng
+        self.tables[User] = [{"id": 1, "username": "demo-history", "password_hash": "!",
+                              "role": "county_admin", "active": False}]
+        started = {p["household_id"]: p["started_on"] for p in self.pairings}
+        cadre_of = {p["household_id"]: p["cadre_id"] for p in self.pairings}
+        needs_of: dict[int, list[str]] = {}
+        for n in self.needs:
+            needs_of.setdefault(n["household_id"], []).append(n["need"])
+        tasks, task_moves, demands, demand_moves = [], [], [], []
+        for hid, needs in needs_of.items():
+            since = started.get(hid, PROGRAMME_START)
+            for need in needs:
+                task = {"id": len(tasks) + 1, "household_id": hid, "source": "generated",
+                        "status": "open", **template_for(need, since),
+                        "created_at": _at(since, 9)}
+                tasks.append(task)
+                if hid not in started:
+                    continue
+                path = rng.choices([[], ["in_progress"], ["in_progress", "done"],
+                                    ["in_progress", "done", "verified"]],
+                                   weights=[30, 35, 20, 15])[0]
+                day = since
+                for to in path:
+                    day = min(day + timedelta(days=rng.randint(10, 60)), DEMO_LAST_DAY)
+                    task_moves.append({"task_id": task["id"], "from_status": task["status"],
+                                       "to_status": to, "note": None, "user_id": 1,
+                                       "at": _at(day, rng.randint(9, 17))})
+                    task["status"] = to
+        for hid, since in started.items():
+            for _ in range(rng.choice((0, 0, 1, 1, 2))):
+                opened = since + timedelta(days=rng.randrange(0, max(1, (DEMO_LAST_DAY - since)
+                                                                       .days)))
+                demand = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                          "household_id": hid, "cadre_id": cadre_of[hid], "created_by": 1,
+                          "category": rng.choice(DEMAND_CATEGORIES),
+                          "description": "户主反映的问题, 由联户干部记录跟进",
+                          "status": "open", "opened_at": _at(opened, rng.randint(8, 19)),
+                          "received_at": _at(opened, 20), "body_hash": "0" * 64,
+                          "resolution": None, "in_progress_at": None, "resolved_at": None,
+                          "confirmed_at": None}
+                age = (DEMO_LAST_DAY - opened).days
+                steps = ["in_progress", "resolved", "confirmed"][:min(3, age // 12)]
+                if rng.random() < 0.1:
+                    steps = []  # left open: some of these are overdue
+                day = opened
+                for to in steps:
+                    day = day + timedelta(days=rng.randint(1, 10))
+                    demand_moves.append({"demand_id": demand["id"], "from_status":
+                                         demand["status"], "to_status": to, "note": None,
+                                         "user_id": 1, "at": _at(day, 15)})
+                    demand[{"in_progress": "in_progress_at", "resolved": "resolved_at",
+                            "confirmed": "confirmed_at"}[to]] = _at(day, 15)
+                    demand["status"] = to
+                    if to == "resolved":
+                        demand["resolution"] = "已协调解决, 户主认可"
+                demands.append(demand)
+        self.tables[Task] = tasks
+        self.tables[TaskTransition] = task_moves
+        self.tables[Demand] = demands
+        self.tables[DemandTransition] = demand_moves
+
+
+def _at(day: date, hour: int) -> datetime:
+    """A county-local working hour on a day, as an aware UTC time."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=COUNTY_TZ).astimezone(UTC)
+
+
 def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> dict:
     """Fill an empty database with a demo county; the same seed gives the same county."""
     if session.scalar(select(func.count()).select_from(Township)):
@@ -274,7 +354,7 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
     names = {Township: "townships", Village: "villages", Unit: "units", Cadre: "cadres",
              VillageAssignment: "village assignments", Household: "households",
              Pairing: "pairings", PartyOrganization: "party organisations",
-             ContactPoint: "contact points"}
+             ContactPoint: "contact points", Task: "tasks", Demand: "demands"}
     return {label: len(tables[model]) for model, label in names.items()}
 
 
@@ -283,7 +363,8 @@ def _advance_sequences(session) -> None:
     if session.get_bind().dialect.name != "postgresql":
         return
     for table in ("townships", "villages", "units", "cadres", "households",
-                  "village_assignments", "pairings", "party_organizations", "contact_points"):
+                  "village_assignments", "pairings", "party_organizations", "contact_points",
+                  "users", "tasks", "task_transitions", "demand_transitions"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT max(id) FROM {table}), 1))"))

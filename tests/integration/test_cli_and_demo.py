@@ -14,9 +14,13 @@ from service import migrate
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.db import make_engine
+from service.demands.models import Demand
+from service.demands.rules import STATUSES as DEMAND_STATUSES
 from service.demo import DemoSizes, load_demo
-from service.households.models import Household
+from service.households.models import Household, HouseholdNeed
 from service.households.rules import id_number_problem
+from service.tasks.models import Task
+from service.tasks.rules import STATUSES as TASK_STATUSES
 from service.units.models import Unit
 from service.users.models import User
 
@@ -58,6 +62,11 @@ def test_demo_county_is_valid_and_complete(tmp_path):
     assert heads.count(None) == 1
     for unit in session.scalars(select(Unit).where(Unit.head_cadre_id.is_not(None))):
         assert session.get(Cadre, unit.head_cadre_id).unit_id == unit.id
+    # every need has exactly one generated task; tasks and demands appear in every state
+    needs = session.scalar(select(func.count()).select_from(HouseholdNeed))
+    assert session.scalar(select(func.count()).select_from(Task)) == needs
+    assert set(session.scalars(select(Task.status).distinct())) == set(TASK_STATUSES)
+    assert set(session.scalars(select(Demand.status).distinct())) == set(DEMAND_STATUSES)
     with pytest.raises(ValueError, match="empty"):
         load_demo(session, SMALL, 1, progress=False)
     session.close()
