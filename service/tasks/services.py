@@ -3,6 +3,7 @@
 from sqlalchemy import and_, exists, not_, select
 
 from service.api import paginate
+from service.assignments.models import VillageAssignment
 from service.auth import Caller
 from service.errors import Conflict, Forbidden, ValidationFailed
 from service.households.models import Household
@@ -25,8 +26,18 @@ def live_generated(session, household_id: int) -> dict[str, Task]:
         Task.closed_on.is_(None)))}
 
 
+def hold_village(session, household_id: int) -> None:
+    """Share-lock the active assignment of the household's village: a unit ending it (R5,
+    which locks it for update) waits for this task to land, then counts it."""
+    session.execute(select(VillageAssignment.id).join(
+        Household, Household.village_id == VillageAssignment.village_id)
+        .where(Household.id == household_id, VillageAssignment.ended_on.is_(None))
+        .with_for_update(read=True, of=VillageAssignment))
+
+
 def sync_generated_tasks(session, household: Household, today) -> None:
     """Give each need its task (once) and close the tasks of needs that went away."""
+    hold_village(session, household.id)
     live = live_generated(session, household.id)
     for category in rules.needs_to_open(household.needs, set(live)):
         session.add(Task(household_id=household.id, source="generated",
@@ -102,6 +113,7 @@ def _household_in_scope(session, caller: Caller, household_id: int) -> None:
 def create_task(session, caller: Caller, data: dict) -> Task:
     """Add a task by hand."""
     _household_in_scope(session, caller, data["household_id"])
+    hold_village(session, data["household_id"])
     task = Task(source="manual", **data)
     session.add(task)
     session.commit()
@@ -131,6 +143,8 @@ def transition(session, caller: Caller, task_id: int, to: str, note: str | None)
     """Move a task along R9, keeping who, when and the note."""
     task = get_task(session, caller, task_id)
     rules.check_transition(task.status, to, caller.role, note, task.closed_on is not None)
+    if to == "in_progress":
+        hold_village(session, task.household_id)  # a reopened task blocks withdrawal again
     session.add(TaskTransition(task_id=task.id, from_status=task.status, to_status=to,
                                note=note, user_id=caller.user_id))
     task.status = to
