@@ -2,9 +2,9 @@
 
 import hashlib
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, not_, select
+from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
@@ -14,7 +14,12 @@ from service.demands.models import Demand, DemandTransition
 from service.errors import Forbidden, ValidationFailed
 from service.households.models import Household
 from service.records import apply_changes
-from service.scope import hidden, household_filters, households_in_scope
+from service.scope import (
+    hidden,
+    household_filters,
+    households_in_scope,
+    paired_household_ids,
+)
 
 _STAMP = {"in_progress": "in_progress_at", "resolved": "resolved_at",
           "confirmed": "confirmed_at"}
@@ -27,7 +32,12 @@ class DemandNotEditable(rules.InvalidDemandTransition):
 
 def body_hash(data: dict) -> str:
     """sha256 of the request body as validated, in canonical JSON."""
-    canonical = {k: (str(v) if v is not None else None) for k, v in data.items()}
+    def plain(value):
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()  # one instant, one spelling
+        return None if value is None else str(value)
+
+    canonical = {k: plain(v) for k, v in data.items()}
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False)
                           .encode()).hexdigest()
 
@@ -52,7 +62,9 @@ def list_demands(session, caller: Caller, args: dict, now, overdue_days: int) ->
     stmt = household_filters(_visible(select(Demand), caller), Demand.household_id,
                              {k: v for k, v in args.items() if k != "cadre_id"})
     if args.get("cadre_id") is not None:
-        stmt = stmt.where(Demand.cadre_id == args["cadre_id"])
+        # The cadre's demands: those it raised and those of the households it follows now.
+        stmt = stmt.where(or_(Demand.cadre_id == args["cadre_id"],
+                              Demand.household_id.in_(paired_household_ids(args["cadre_id"]))))
     for key in ("status", "category"):
         if args.get(key):
             stmt = stmt.where(getattr(Demand, key) == args[key])
@@ -97,7 +109,7 @@ def create_demand(session, caller: Caller, data: dict, now) -> tuple[Demand, boo
     if existing is not None:
         return _replay(existing, caller, digest), False
     _check_household(session, caller, data["household_id"])
-    opened_at = data.get("opened_at") or now
+    opened_at = (data.get("opened_at") or now).astimezone(UTC)
     if opened_at > now + CLOCK_SKEW:
         raise ValidationFailed({"opened_at": ["cannot be in the future"]})
     demand = Demand(id=demand_id, household_id=data["household_id"],
