@@ -74,7 +74,8 @@ def main() -> None:
         rows = sum(counts.values()) + session.scalar(select(func.count()).select_from(
             Household.need_rows.property.mapper.class_))
         print(f"demo-data {counts['households']:,} households, {counts['cadres']:,} cadres, "
-              f"{counts['pairings']:,} pairings: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
+              f"{counts['pairings']:,} pairings, {counts['tasks']:,} tasks, {counts['demands']:,} "
+              f"demands: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
         with app.app_context():
             ensure_demo_users(session, "bench-password-1")
         admin = session.scalar(select(User).where(User.username == "admin"))
@@ -93,6 +94,8 @@ def main() -> None:
         ("households (unit admin scope)", unit_token, "/api/v1/households?per_page=100"),
         ("cadres by unit and rank", admin_token, "/api/v1/cadres?unit_id=3&rank=general"),
         ("pairings active in a month", admin_token, "/api/v1/pairings?month=2026-03"),
+        ("tasks overdue, whole county", admin_token, "/api/v1/tasks?overdue=true"),
+        ("demands overdue (unit admin)", unit_token, "/api/v1/demands?overdue=true"),
         ("coverage, whole county", admin_token, "/api/v1/coverage"),
         ("coverage, one unit (unit admin)", unit_token, "/api/v1/coverage"),
     ]:
