@@ -94,9 +94,10 @@ def _register_blueprints(api: Api) -> None:
     from service.tasks.routes import blp as tasks
     from service.units.routes import blp as units
     from service.users.routes import blp as users
+    from service.visits.routes import blp as visits
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
-                coverage, tasks, demands):
+                coverage, tasks, demands, visits):
         api.register_blueprint(blp)
 
 

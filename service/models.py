@@ -10,6 +10,7 @@ from service.places.models import Township, Village
 from service.tasks.models import Task, TaskTransition
 from service.units.models import Unit
 from service.users.models import User
+from service.visits.models import Visit, VisitRevision
 
 __all__ = [
     "Cadre",
@@ -27,4 +28,6 @@ __all__ = [
     "User",
     "Village",
     "VillageAssignment",
+    "Visit",
+    "VisitRevision",
 ]

@@ -14,6 +14,7 @@ from service.records import apply_changes, delete_unless_used
 from service.scope import hidden, refuse
 from service.units.models import Unit
 from service.users.models import User
+from service.visits.models import Visit
 
 
 class CadreIsUnitHead(Conflict):
@@ -91,6 +92,7 @@ def delete_cadre(session, caller: Caller, cadre_id: int) -> None:
     cadre = get_cadre(session, caller, cadre_id)
     delete_unless_used(session, cadre, [
         ("pairings", Pairing.cadre_id == cadre.id),
+        ("visits", Visit.cadre_id == cadre.id),
         ("users", User.cadre_id == cadre.id),
         ("units (as head)", Unit.head_cadre_id == cadre.id),
     ])

@@ -25,6 +25,7 @@ from service.scope import (
 from service.tasks.models import Task, TaskTransition
 from service.tasks.services import sync_generated_tasks
 from service.unique import flush_unique
+from service.visits.models import Visit
 
 # What each role may see of a household's personal data (SPEC §7).
 _FULL = {"id_number", "phone", "income_per_capita"}
@@ -149,6 +150,7 @@ def delete_household(session, caller: Caller, household_id: int) -> None:
         ("pairings", Pairing.household_id == household.id),
         ("tasks under way", (Task.household_id == household.id)
          & ((Task.status != "open") | worked_on)),
-        ("demands", Demand.household_id == household.id)],
+        ("demands", Demand.household_id == household.id),
+        ("visits", Visit.household_id == household.id)],
         # A household entered by mistake takes its untouched generated tasks with it.
         cascade=[delete(Task).where(Task.household_id == household.id)])

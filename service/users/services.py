@@ -14,6 +14,7 @@ from service.unique import flush_unique
 from service.units.models import Unit
 from service.users.models import User
 from service.users.rules import role_link_problems
+from service.visits.models import Visit
 
 
 def list_users(session, args: dict) -> dict:
@@ -80,4 +81,5 @@ def delete_user(session, user_id: int) -> None:
     delete_unless_used(session, user, [
         ("task transitions", TaskTransition.user_id == user.id),
         ("demands", Demand.created_by == user.id),
+        ("visits", Visit.created_by == user.id),
         ("demand transitions", DemandTransition.user_id == user.id)])

@@ -1,0 +1,186 @@
+"""Taking visits in from phones: one code path for a single POST and a batch of 500.
+
+Everything a batch needs is loaded in a handful of queries up front (existing ids, the cadre's
+pairings with these households, the households' villages and cards, the cadre's visits around
+these days), so a 100-visit batch costs about as many round trips as one visit.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy import select
+
+from service.auth import Caller
+from service.demands.models import Demand
+from service.demands.services import body_hash as demand_hash
+from service.exceptions import DomainError, Forbidden, ValidationFailed
+from service.households.models import Household
+from service.pairings.models import Pairing
+from service.places.models import Village
+from service.visits import rules
+from service.visits.models import Visit
+
+WRONG_CARD_LIMIT = "5 per hour"
+
+
+class IdConflict(DomainError):
+    status, code, title = 409, "id_conflict", "This id was already used for a different record"
+
+
+class TooManyWrongCards(DomainError):
+    status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    ext = current_app.extensions
+    if "card_limiter" not in ext:
+        ext["card_limiter"] = MovingWindowRateLimiter(
+            storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"]))
+    return ext["card_limiter"]
+
+
+def visit_hash(data: dict) -> str:
+    """sha256 of a validated visit body in canonical JSON (instants in UTC)."""
+    def plain(value):
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).isoformat()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value if value is None or isinstance(value, (int, float, bool)) else str(value)
+
+    return hashlib.sha256(json.dumps(plain(data), sort_keys=True, ensure_ascii=False)
+                          .encode()).hexdigest()
+
+
+@dataclass
+class Outcome:
+    id: str
+    status: str  # created | duplicate
+    visit: Visit
+
+
+class Intake:
+    """Validates and stores visits for one cadre."""
+
+    def __init__(self, session, caller: Caller, now: datetime, zone, max_km: float):
+        self.session, self.caller, self.now, self.zone, self.max_km = (
+            session, caller, now, zone, max_km)
+
+    def prepare(self, items: list[dict]) -> None:
+        """Load what every item will need, in bulk."""
+        s, cadre_id = self.session, self.caller.cadre_id
+        ids = [str(i["id"]) for i in items]
+        self.existing = {v.id: v for v in s.scalars(select(Visit).where(Visit.id.in_(ids)))}
+        demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
+        self.existing_demands = set(s.scalars(select(Demand.id).where(Demand.id.in_(demand_ids))))
+        household_ids = {i["household_id"] for i in items}
+        self.households = {h.id: h for h in s.execute(
+            select(Household.id, Household.village_id, Household.card_code, Village.latitude,
+                   Village.longitude).join(Village, Village.id == Household.village_id)
+            .where(Household.id.in_(household_ids)))}
+        self.pairings: dict[int, list] = {}
+        for p in s.execute(select(Pairing.id, Pairing.household_id, Pairing.started_on,
+                                  Pairing.ended_on).where(Pairing.cadre_id == cadre_id,
+                                                          Pairing.household_id.in_(household_ids))):
+            self.pairings.setdefault(p.household_id, []).append(p)
+        times = [i["visited_at"] for i in items]
+        self.recent = [(v.id, v.household_id, v.visited_at, v.direct) for v in s.execute(
+            select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct).where(
+                Visit.cadre_id == cadre_id,
+                Visit.visited_at >= min(times) - timedelta(days=1),
+                Visit.visited_at <= max(times) + timedelta(days=1)))]
+
+    def _pairing_for(self, household_id: int, local_day):
+        pairings = self.pairings.get(household_id)
+        if not pairings:
+            raise Forbidden("Only the cadre paired with this household may log a visit to it.")
+        for p in pairings:
+            if p.started_on <= local_day and (p.ended_on is None or local_day <= p.ended_on):
+                return p
+        if local_day < min(p.started_on for p in pairings):
+            raise ValidationFailed({"visited_at": ["is before the pairing started"]})
+        raise Forbidden("The pairing with this household had ended by that day.")
+
+    def _check_card(self, code: str | None, household) -> bool:
+        if code is None:
+            return False
+        limiter, limit = _limiter(), parse(WRONG_CARD_LIMIT)
+        key = ("wrong-card", str(self.caller.cadre_id))
+        if not limiter.test(limit, *key):
+            raise TooManyWrongCards("Too many wrong card codes; try again later.")
+        if code.strip().upper() != household.card_code:
+            limiter.hit(limit, *key)
+            raise ValidationFailed({"card_code": ["does not match this household's card"]})
+        return True
+
+    def flags(self, visit_id: str, household_id: int, visited_at: datetime, received_at,
+              direct: bool, location, village) -> list[str]:
+        """Flags for a visit against the cadre's other visits around that day."""
+        local = visited_at.astimezone(self.zone)
+        far = None
+        if location and village.latitude is not None and village.longitude is not None:
+            far = rules.distance_km(location["latitude"], location["longitude"],
+                                    village.latitude, village.longitude)
+        others = [r for r in self.recent if r[0] != visit_id]
+        return rules.flags_for(
+            visited_at=visited_at, received_at=received_at, local_hour=local.hour, far_km=far,
+            max_km=self.max_km,
+            same_household_times=[t for _, h, t, _ in others if h == household_id],
+            direct_today=sum(1 for _, _, t, d in others
+                             if d and t.astimezone(self.zone).date() == local.date()),
+            direct=direct)
+
+    def take(self, data: dict) -> Outcome:
+        """Check one validated visit and stage it (with its demands) in the session."""
+        visit_id, digest = str(data["id"]), visit_hash(data)
+        stored = self.existing.get(visit_id)
+        if stored is not None:
+            if stored.body_hash != digest or stored.created_by != self.caller.user_id:
+                raise IdConflict(f"Visit {visit_id} was already sent with another body.",
+                                 id=visit_id)
+            return Outcome(visit_id, "duplicate", stored)
+        household = self.households.get(data["household_id"])
+        if household is None:
+            raise ValidationFailed({"household_id": ["no such household"]})
+        visited_at = data["visited_at"].astimezone(UTC)
+        if visited_at > self.now + rules.CLOCK_SKEW:
+            raise ValidationFailed({"visited_at": ["cannot be in the future"]})
+        pairing = self._pairing_for(household.id, visited_at.astimezone(self.zone).date())
+        demands = data.get("demands") or []
+        taken = [str(d["id"]) for d in demands]
+        if len(set(taken)) != len(taken) or self.existing_demands & set(taken):
+            raise IdConflict("A demand id in this visit is already used.", id=visit_id)
+        card_scanned = self._check_card(data.get("card_code"), household)
+        direct, location = rules.is_direct(data["kind"]), data.get("location")
+        visit = Visit(
+            id=visit_id, cadre_id=self.caller.cadre_id, household_id=household.id,
+            pairing_id=pairing.id, visited_at=visited_at, received_at=self.now,
+            kind=data["kind"], direct=direct,
+            latitude=location["latitude"] if location else None,
+            longitude=location["longitude"] if location else None,
+            accuracy_m=location.get("accuracy_m") if location else None,
+            diary=data.get("diary"), help_given=data.get("help_given"),
+            card_scanned=card_scanned, created_by=self.caller.user_id, body_hash=digest)
+        visit.set_flags(self.flags(visit_id, household.id, visited_at, self.now, direct,
+                                   location, household))
+        self.session.add(visit)
+        for d in demands:
+            body = {"id": d["id"], "household_id": household.id, "category": d["category"],
+                    "description": d["description"], "visit_id": visit_id}
+            self.session.add(Demand(
+                id=str(d["id"]), household_id=household.id, visit_id=visit_id,
+                cadre_id=self.caller.cadre_id, created_by=self.caller.user_id,
+                category=d["category"], description=d["description"], opened_at=visited_at,
+                received_at=self.now, body_hash=demand_hash(body)))
+        self.existing[visit_id] = visit
+        self.existing_demands |= set(taken)
+        self.recent.append((visit_id, household.id, visited_at, direct))
+        return Outcome(visit_id, "created", visit)

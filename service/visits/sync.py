@@ -1,0 +1,76 @@
+"""Sync down (SPEC §5): what a cadre's phone needs, changed since its last cursor."""
+
+import base64
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from service.auth import Caller
+from service.demands import services as demands
+from service.demands.models import Demand
+from service.demands.rules import UNRESOLVED
+from service.errors import ValidationFailed
+from service.households.models import Household
+from service.households.services import present as present_household
+from service.pairings.models import Pairing
+from service.tasks import services as tasks
+from service.tasks.models import Task
+
+# Rows committed by transactions that started before the cursor was taken may carry earlier
+# timestamps; each sync looks back this far and the phone applies rows idempotently.
+OVERLAP = timedelta(minutes=2)
+
+
+def encode_cursor(at: datetime) -> str:
+    """An opaque cursor for a point in time."""
+    return base64.urlsafe_b64encode(f"v1:{at.astimezone(UTC).isoformat()}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> datetime | None:
+    """The time inside a cursor; 422 when it is not one of ours."""
+    if not cursor:
+        return None
+    try:
+        version, _, stamp = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        at = datetime.fromisoformat(stamp)
+        if version != "v1" or at.tzinfo is None:
+            raise ValueError
+        return at
+    except ValueError:
+        raise ValidationFailed({"since": ["is not a cursor from /api/v1/sync"]}) from None
+
+
+def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
+              overdue_days: int) -> dict:
+    """The caller's households, tasks and open demands changed since the cursor."""
+    since = decode_cursor(cursor)
+    window = since - OVERLAP if since else None
+    active = session.execute(select(Pairing.household_id, Pairing.started_on).where(
+        Pairing.cadre_id == caller.cadre_id, Pairing.ended_on.is_(None))).all()
+    household_ids = [h for h, _ in active]
+    stmt = select(Household).where(Household.id.in_(household_ids)).order_by(Household.id)
+    if window:
+        new_pairings = [h for h, started in active if started >= window.date()]
+        stmt = stmt.where(or_(Household.updated_at > window, Household.id.in_(new_pairings)))
+    households = [present_household(h, caller) for h in session.scalars(stmt)]
+    removed = []
+    if window:
+        removed = sorted(set(session.scalars(select(Pairing.household_id).where(
+            Pairing.cadre_id == caller.cadre_id, Pairing.ended_on >= window.date())))
+            - set(household_ids))
+    task_stmt = select(Task).where(Task.household_id.in_(household_ids)).order_by(Task.id)
+    demand_stmt = (select(Demand).where(Demand.household_id.in_(household_ids))
+                   .order_by(Demand.opened_at))
+    if window:
+        task_stmt = task_stmt.where(Task.updated_at > window)
+        demand_stmt = demand_stmt.where(Demand.updated_at > window)
+    else:
+        task_stmt = task_stmt.where(Task.closed_on.is_(None))
+        demand_stmt = demand_stmt.where(Demand.status.in_(UNRESOLVED))
+    return {
+        "cursor": encode_cursor(now),
+        "households": households,
+        "removed_household_ids": removed,
+        "tasks": [tasks.present(t, today) for t in session.scalars(task_stmt)],
+        "demands": [demands.present(d, now, overdue_days) for d in session.scalars(demand_stmt)],
+    }
