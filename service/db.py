@@ -57,7 +57,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+        # No pre-ping: it costs a round trip on every request; a connection the server dropped
+        # fails one request and is then replaced (pool_recycle keeps them young).
+        kwargs.update(pool_size=10, max_overflow=10, pool_recycle=1800)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -5,6 +5,7 @@ pairings with these households, the households' villages and cards, the cadre's 
 these days), so a 100-visit batch costs about as many round trips as one visit.
 """
 
+import bisect
 import hashlib
 import json
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ class Outcome:
     id: str
     status: str  # created | duplicate
     visit: Visit
+    demand_ids: list[str] | None = None  # known for a new visit, so no query to present it
 
 
 class Intake:
@@ -80,23 +82,45 @@ class Intake:
         ids = [str(i["id"]) for i in items]
         self.existing = {v.id: v for v in s.scalars(select(Visit).where(Visit.id.in_(ids)))}
         demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
-        self.existing_demands = set(s.scalars(select(Demand.id).where(Demand.id.in_(demand_ids))))
-        household_ids = {i["household_id"] for i in items}
-        self.households = {h.id: h for h in s.execute(
-            select(Household.id, Household.village_id, Household.card_code, Village.latitude,
-                   Village.longitude).join(Village, Village.id == Household.village_id)
-            .where(Household.id.in_(household_ids)))}
-        self.pairings: dict[int, list] = {}
-        for p in s.execute(select(Pairing.id, Pairing.household_id, Pairing.started_on,
-                                  Pairing.ended_on).where(Pairing.cadre_id == cadre_id,
-                                                          Pairing.household_id.in_(household_ids))):
-            self.pairings.setdefault(p.household_id, []).append(p)
+        self.existing_demands = set(s.scalars(select(Demand.id).where(
+            Demand.id.in_(demand_ids)))) if demand_ids else set()
+        # Households, their villages and this cadre's pairings with them, in one round trip.
+        self.households, self.pairings = {}, {}
+        for row in s.execute(
+                select(Household.id, Household.card_code, Village.latitude, Village.longitude,
+                       Pairing.id.label("pairing_id"), Pairing.started_on, Pairing.ended_on)
+                .join(Village, Village.id == Household.village_id)
+                .outerjoin(Pairing, (Pairing.household_id == Household.id)
+                           & (Pairing.cadre_id == cadre_id))
+                .where(Household.id.in_({i["household_id"] for i in items}))):
+            self.households[row.id] = row
+            if row.pairing_id is not None:
+                self.pairings.setdefault(row.id, []).append(row)
         times = [i["visited_at"] for i in items]
-        self.recent = [(v.id, v.household_id, v.visited_at, v.direct) for v in s.execute(
-            select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct).where(
-                Visit.cadre_id == cadre_id,
-                Visit.visited_at >= min(times) - timedelta(days=1),
-                Visit.visited_at <= max(times) + timedelta(days=1)))]
+        # The cadre's visits around these days, indexed for the flag checks: times per
+        # household (duplicate_suspect) and direct visits per local day (too_many_today).
+        self.times_by_household: dict[int, list[tuple[datetime, str]]] = {}
+        self.direct_by_day: dict = {}
+        for v in s.execute(select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct)
+                           .where(Visit.cadre_id == cadre_id,
+                                  Visit.visited_at >= min(times) - timedelta(days=1),
+                                  Visit.visited_at <= max(times) + timedelta(days=1))):
+            self._remember(v.id, v.household_id, v.visited_at, v.direct)
+
+    def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
+                  direct: bool) -> None:
+        bisect.insort(self.times_by_household.setdefault(household_id, []),
+                      (visited_at, visit_id))
+        if direct:
+            day = visited_at.astimezone(self.zone).date()
+            self.direct_by_day.setdefault(day, set()).add(visit_id)
+
+    def _near(self, household_id: int, visit_id: str, visited_at: datetime) -> list[datetime]:
+        """The cadre's other visits to the household within the duplicate window."""
+        times = self.times_by_household.get(household_id, [])
+        lo = bisect.bisect_left(times, (visited_at - rules.DUPLICATE_WITHIN, ""))
+        hi = bisect.bisect_right(times, (visited_at + rules.DUPLICATE_WITHIN, "\uffff"))
+        return [t for t, vid in times[lo:hi] if vid != visit_id]
 
     def _pairing_for(self, household_id: int, local_day):
         pairings = self.pairings.get(household_id)
@@ -104,7 +128,7 @@ class Intake:
             raise Forbidden("Only the cadre paired with this household may log a visit to it.")
         for p in pairings:
             if p.started_on <= local_day and (p.ended_on is None or local_day <= p.ended_on):
-                return p
+                return p.pairing_id
         if local_day < min(p.started_on for p in pairings):
             raise ValidationFailed({"visited_at": ["is before the pairing started"]})
         raise Forbidden("The pairing with this household had ended by that day.")
@@ -129,13 +153,11 @@ class Intake:
         if location and village.latitude is not None and village.longitude is not None:
             far = rules.distance_km(location["latitude"], location["longitude"],
                                     village.latitude, village.longitude)
-        others = [r for r in self.recent if r[0] != visit_id]
         return rules.flags_for(
             visited_at=visited_at, received_at=received_at, local_hour=local.hour, far_km=far,
             max_km=self.max_km,
-            same_household_times=[t for _, h, t, _ in others if h == household_id],
-            direct_today=sum(1 for _, _, t, d in others
-                             if d and t.astimezone(self.zone).date() == local.date()),
+            same_household_times=self._near(household_id, visit_id, visited_at),
+            direct_today=len(self.direct_by_day.get(local.date(), set()) - {visit_id}),
             direct=direct)
 
     def take(self, data: dict) -> Outcome:
@@ -153,7 +175,7 @@ class Intake:
         visited_at = data["visited_at"].astimezone(UTC)
         if visited_at > self.now + rules.CLOCK_SKEW:
             raise ValidationFailed({"visited_at": ["cannot be in the future"]})
-        pairing = self._pairing_for(household.id, visited_at.astimezone(self.zone).date())
+        pairing_id = self._pairing_for(household.id, visited_at.astimezone(self.zone).date())
         demands = data.get("demands") or []
         taken = [str(d["id"]) for d in demands]
         if len(set(taken)) != len(taken) or self.existing_demands & set(taken):
@@ -162,7 +184,7 @@ class Intake:
         direct, location = rules.is_direct(data["kind"]), data.get("location")
         visit = Visit(
             id=visit_id, cadre_id=self.caller.cadre_id, household_id=household.id,
-            pairing_id=pairing.id, visited_at=visited_at, received_at=self.now,
+            pairing_id=pairing_id, visited_at=visited_at, received_at=self.now,
             kind=data["kind"], direct=direct,
             latitude=location["latitude"] if location else None,
             longitude=location["longitude"] if location else None,
@@ -182,5 +204,5 @@ class Intake:
                 received_at=self.now, body_hash=demand_hash(body)))
         self.existing[visit_id] = visit
         self.existing_demands |= set(taken)
-        self.recent.append((visit_id, household.id, visited_at, direct))
-        return Outcome(visit_id, "created", visit)
+        self._remember(visit_id, household.id, visited_at, direct)
+        return Outcome(visit_id, "created", visit, sorted(taken))

@@ -39,7 +39,8 @@ class Visits(MethodView):
         """Log a visit under the phone's UUID (sending it again returns the stored one)."""
         session = get_session()
         outcome = services.log_visit(session, current_caller(), data, *_settings())
-        body = services.present_many(session, [outcome.visit])[0]
+        known = {outcome.id: outcome.demand_ids} if outcome.demand_ids is not None else None
+        body = services.present_many(session, [outcome.visit], known)[0]
         headers = {"Location": f"/api/v1/visits/{outcome.id}", **etag_header(outcome.visit)}
         return body, 201 if outcome.status == "created" else 200, headers
 

@@ -34,17 +34,22 @@ def _visible(stmt, caller: Caller):
     return stmt
 
 
-def present_many(session, visits: list[Visit]) -> list[dict]:
-    """Visits with their demand ids and number of corrections (two queries for a page)."""
+def present_many(session, visits: list[Visit], known: dict | None = None) -> list[dict]:
+    """Visits with their demand ids and number of corrections (two queries for a page;
+    none when `known` gives the demand ids of a visit just created)."""
     ids = [v.id for v in visits]
     demands: dict[str, list[str]] = {}
-    for demand_id, visit_id in session.execute(
-            select(Demand.id, Demand.visit_id).where(Demand.visit_id.in_(ids))
-            .order_by(Demand.id)):
-        demands.setdefault(visit_id, []).append(demand_id)
-    revisions = dict(session.execute(
-        select(VisitRevision.visit_id, func.count()).where(VisitRevision.visit_id.in_(ids))
-        .group_by(VisitRevision.visit_id)).all())
+    revisions: dict[str, int] = {}
+    if known is not None:
+        demands = known
+    else:
+        for demand_id, visit_id in session.execute(
+                select(Demand.id, Demand.visit_id).where(Demand.visit_id.in_(ids))
+                .order_by(Demand.id)):
+            demands.setdefault(visit_id, []).append(demand_id)
+        revisions = dict(session.execute(
+            select(VisitRevision.visit_id, func.count()).where(VisitRevision.visit_id.in_(ids))
+            .group_by(VisitRevision.visit_id)).all())
     out = []
     for v in visits:
         data = {c: getattr(v, c) for c in (
