@@ -182,6 +182,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--batch-threads", type=int, default=2,
+                        help="phones syncing 100-visit batches at once")
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench_visits")
     args = parser.parse_args()
@@ -220,10 +222,10 @@ def main() -> None:
         drive(CEILING_PORT, 3, args.threads, bare)
         s = drive(SERVICE_PORT, args.seconds, args.threads, single)
         c = drive(CEILING_PORT, args.seconds, args.threads, bare)
-        b = drive(SERVICE_PORT, args.seconds, args.threads, batch)
-        report("service: single POST /visits", s)
-        report("ceiling: bare Flask+psycopg INSERT", c)
-        report("service: 100-visit batch", b, "batch")
+        b = drive(SERVICE_PORT, args.seconds, args.batch_threads, batch)
+        report(f"service: single POST /visits x{args.threads}", s)
+        report(f"ceiling: bare Flask+psycopg INSERT x{args.threads}", c)
+        report(f"service: 100-visit batch x{args.batch_threads}", b, "batch")
         print(f"single-visit throughput / ceiling: {s['rps'] / c['rps']:.0%}   "
               f"batch visits/s: {b['rps'] * 100:,.0f}")
     finally:

@@ -15,7 +15,7 @@ from flask import current_app
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from service.auth import Caller
 from service.demands.models import Demand
@@ -65,7 +65,7 @@ def visit_hash(data: dict) -> str:
 class Outcome:
     id: str
     status: str  # created | duplicate
-    visit: Visit
+    visit: Visit | None  # None for a duplicate: callers that need it load it
     demand_ids: list[str] | None = None  # known for a new visit, so no query to present it
 
 
@@ -79,8 +79,7 @@ class Intake:
     def prepare(self, items: list[dict]) -> None:
         """Load what every item will need, in bulk."""
         s, cadre_id = self.session, self.caller.cadre_id
-        ids = [str(i["id"]) for i in items]
-        self.existing = {v.id: v for v in s.scalars(select(Visit).where(Visit.id.in_(ids)))}
+        ids = {str(i["id"]) for i in items}
         demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
         self.existing_demands = set(s.scalars(select(Demand.id).where(
             Demand.id.in_(demand_ids)))) if demand_ids else set()
@@ -101,11 +100,19 @@ class Intake:
         # household (duplicate_suspect) and direct visits per local day (too_many_today).
         self.times_by_household: dict[int, list[tuple[datetime, str]]] = {}
         self.direct_by_day: dict = {}
-        for v in s.execute(select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct)
-                           .where(Visit.cadre_id == cadre_id,
-                                  Visit.visited_at >= min(times) - timedelta(days=1),
-                                  Visit.visited_at <= max(times) + timedelta(days=1))):
-            self._remember(v.id, v.household_id, v.visited_at, v.direct)
+        # One query answers both "were these ids seen?" and "what else did the cadre log
+        # around these days?".
+        self.existing: dict = {}
+        for v in s.execute(select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct,
+                                  Visit.cadre_id, Visit.body_hash, Visit.created_by)
+                           .where(or_(Visit.id.in_(ids), and_(
+                               Visit.cadre_id == cadre_id,
+                               Visit.visited_at >= min(times) - timedelta(days=1),
+                               Visit.visited_at <= max(times) + timedelta(days=1))))):
+            if v.id in ids:
+                self.existing[v.id] = v
+            if v.cadre_id == cadre_id:
+                self._remember(v.id, v.household_id, v.visited_at, v.direct)
 
     def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
                   direct: bool) -> None:
@@ -168,7 +175,7 @@ class Intake:
             if stored.body_hash != digest or stored.created_by != self.caller.user_id:
                 raise IdConflict(f"Visit {visit_id} was already sent with another body.",
                                  id=visit_id)
-            return Outcome(visit_id, "duplicate", stored)
+            return Outcome(visit_id, "duplicate", None)
         household = self.households.get(data["household_id"])
         if household is None:
             raise ValidationFailed({"household_id": ["no such household"]})
@@ -202,7 +209,7 @@ class Intake:
                 cadre_id=self.caller.cadre_id, created_by=self.caller.user_id,
                 category=d["category"], description=d["description"], opened_at=visited_at,
                 received_at=self.now, body_hash=demand_hash(body)))
-        self.existing[visit_id] = visit
+        self.existing[visit_id] = visit  # a repeat inside the same batch is a duplicate
         self.existing_demands |= set(taken)
         self._remember(visit_id, household.id, visited_at, direct)
         return Outcome(visit_id, "created", visit, sorted(taken))

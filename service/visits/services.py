@@ -107,6 +107,8 @@ def log_visit(session, caller: Caller, data: dict, now, zone, max_km):
         outcome = _intake(session, caller, [data], now, zone, max_km).take(data)
         try:
             session.commit()
+            if outcome.visit is None:
+                outcome.visit = session.get(Visit, outcome.id)
             return outcome
         except IntegrityError:
             # The same id arrived twice at once (a phone retrying): look again, once.
