@@ -15,6 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Existing rows get the migration time; new and changed rows keep their own.
+    op.add_column('pairings', sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False,
+                                        server_default=sa.func.now()))
+    op.create_index(op.f('ix_pairings_updated_at'), 'pairings', ['updated_at'], unique=False)
     op.create_table('visits',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('cadre_id', sa.Integer(), nullable=False),
@@ -67,6 +71,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_pairings_updated_at'), table_name='pairings')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite 3.35+ drops a column in place, which keeps the pairing triggers.
+        op.execute('ALTER TABLE pairings DROP COLUMN updated_at')
+    else:
+        op.drop_column('pairings', 'updated_at')
     with op.batch_alter_table('visit_revisions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_revisions_visit_id'))
 

@@ -1,11 +1,11 @@
 """Pairings (联户): a cadre linked to a household, with history."""
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base
+from service.db import Base, UTCDateTime, utcnow
 
 
 class Pairing(Base):
@@ -31,3 +31,6 @@ class Pairing(Base):
     ended_on: Mapped[date | None]
     end_reason: Mapped[str | None] = mapped_column(String(200))
     override_reason: Mapped[str | None] = mapped_column(Text)
+    # When the row last changed (started, ended): sync-down tells phones what was removed.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow,
+                                                 index=True)

@@ -45,19 +45,19 @@ def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
     """The caller's households, tasks and open demands changed since the cursor."""
     since = decode_cursor(cursor)
     window = since - OVERLAP if since else None
-    active = session.execute(select(Pairing.household_id, Pairing.started_on).where(
+    active = session.execute(select(Pairing.household_id, Pairing.updated_at).where(
         Pairing.cadre_id == caller.cadre_id, Pairing.ended_on.is_(None))).all()
     household_ids = [h for h, _ in active]
     stmt = select(Household).where(Household.id.in_(household_ids)).order_by(Household.id)
     if window:
-        new_pairings = [h for h, started in active if started >= window.date()]
+        new_pairings = [h for h, changed in active if changed > window]
         stmt = stmt.where(or_(Household.updated_at > window, Household.id.in_(new_pairings)))
     households = [present_household(h, caller) for h in session.scalars(stmt)]
     removed = []
     if window:
         removed = sorted(set(session.scalars(select(Pairing.household_id).where(
-            Pairing.cadre_id == caller.cadre_id, Pairing.ended_on >= window.date())))
-            - set(household_ids))
+            Pairing.cadre_id == caller.cadre_id, Pairing.ended_on.is_not(None),
+            Pairing.updated_at > window))) - set(household_ids))
     task_stmt = select(Task).where(Task.household_id.in_(household_ids)).order_by(Task.id)
     demand_stmt = (select(Demand).where(Demand.household_id.in_(household_ids))
                    .order_by(Demand.opened_at))

@@ -51,7 +51,7 @@ def test_batch_keeps_the_good_and_answers_each(world, login_as):
 def test_sync_down_gives_the_cadre_its_household_and_a_cursor(world, login_as, session):
     long_ago = datetime(2026, 1, 2, tzinfo=CST)
     session.execute(update(Household).values(updated_at=long_ago))
-    session.execute(update(Pairing).values(started_on=long_ago.date()))
+    session.execute(update(Pairing).values(started_on=long_ago.date(), updated_at=long_ago))
     session.commit()
     cadre = login_as(world.users["cadre"])
     body = cadre.get("/api/v1/sync").json
