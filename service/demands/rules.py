@@ -26,10 +26,6 @@ class InvalidDemandTransition(Conflict):
     code, title = "invalid_transition", "This status change is not allowed"
 
 
-class IdConflict(Conflict):
-    code, title = "id_conflict", "This id was already used for a different record"
-
-
 def check_transition(current: str, to: str, role: str, resolution: str | None,
                      note: str | None) -> None:
     """open → in_progress → resolved → confirmed; resolved → in_progress when the household is

@@ -1,8 +1,6 @@
 """Demands: idempotent on the client's UUID, followed until the household confirms."""
 
-import hashlib
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +11,7 @@ from service.demands import rules
 from service.demands.models import Demand, DemandTransition
 from service.errors import Forbidden, ValidationFailed
 from service.households.models import Household
+from service.idempotency import IdConflict, canonical_hash
 from service.records import apply_changes
 from service.scope import (
     hidden,
@@ -28,18 +27,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 class DemandNotEditable(rules.InvalidDemandTransition):
     code, title = "demand_not_editable", "Only an open demand can be edited"
-
-
-def body_hash(data: dict) -> str:
-    """sha256 of the request body as validated, in canonical JSON."""
-    def plain(value):
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).isoformat()  # one instant, one spelling
-        return None if value is None else str(value)
-
-    canonical = {k: plain(v) for k, v in data.items()}
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False)
-                          .encode()).hexdigest()
 
 
 def present(demand: Demand, now, overdue_days: int) -> dict:
@@ -96,7 +83,7 @@ def _check_household(session, caller: Caller, household_id: int) -> None:
 
 def _replay(existing: Demand, caller: Caller, digest: str) -> Demand:
     if existing.body_hash != digest or existing.created_by != caller.user_id:
-        raise rules.IdConflict(f"Demand {existing.id} was already sent with another body.",
+        raise IdConflict(f"Demand {existing.id} was already sent with another body.",
                                id=existing.id)
     return existing
 
@@ -104,7 +91,7 @@ def _replay(existing: Demand, caller: Caller, digest: str) -> Demand:
 def create_demand(session, caller: Caller, data: dict, now) -> tuple[Demand, bool]:
     """Record a demand; the same id and body again returns the stored one (created=False)."""
     demand_id = str(data["id"])
-    digest = body_hash(data)
+    digest = canonical_hash(data)
     existing = session.get(Demand, demand_id)
     if existing is not None:
         return _replay(existing, caller, digest), False

@@ -6,8 +6,6 @@ these days), so a 100-visit batch costs about as many round trips as one visit.
 """
 
 import bisect
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -19,19 +17,15 @@ from sqlalchemy import and_, or_, select
 
 from service.auth import Caller
 from service.demands.models import Demand
-from service.demands.services import body_hash as demand_hash
 from service.exceptions import DomainError, Forbidden, ValidationFailed
 from service.households.models import Household
+from service.idempotency import IdConflict, canonical_hash
 from service.pairings.models import Pairing
 from service.places.models import Village
 from service.visits import rules
 from service.visits.models import Visit
 
 WRONG_CARD_LIMIT = "5 per hour"
-
-
-class IdConflict(DomainError):
-    status, code, title = 409, "id_conflict", "This id was already used for a different record"
 
 
 class TooManyWrongCards(DomainError):
@@ -44,21 +38,6 @@ def _limiter() -> MovingWindowRateLimiter:
         ext["card_limiter"] = MovingWindowRateLimiter(
             storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"]))
     return ext["card_limiter"]
-
-
-def visit_hash(data: dict) -> str:
-    """sha256 of a validated visit body in canonical JSON (instants in UTC)."""
-    def plain(value):
-        if isinstance(value, datetime):
-            return value.astimezone(UTC).isoformat()
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value if value is None or isinstance(value, (int, float, bool)) else str(value)
-
-    return hashlib.sha256(json.dumps(plain(data), sort_keys=True, ensure_ascii=False)
-                          .encode()).hexdigest()
 
 
 @dataclass
@@ -169,7 +148,7 @@ class Intake:
 
     def take(self, data: dict) -> Outcome:
         """Check one validated visit and stage it (with its demands) in the session."""
-        visit_id, digest = str(data["id"]), visit_hash(data)
+        visit_id, digest = str(data["id"]), canonical_hash(data)
         stored = self.existing.get(visit_id)
         if stored is not None:
             if stored.body_hash != digest or stored.created_by != self.caller.user_id:
@@ -208,7 +187,7 @@ class Intake:
                 id=str(d["id"]), household_id=household.id, visit_id=visit_id,
                 cadre_id=self.caller.cadre_id, created_by=self.caller.user_id,
                 category=d["category"], description=d["description"], opened_at=visited_at,
-                received_at=self.now, body_hash=demand_hash(body)))
+                received_at=self.now, body_hash=canonical_hash(body)))
         self.existing[visit_id] = visit  # a repeat inside the same batch is a duplicate
         self.existing_demands |= set(taken)
         self._remember(visit_id, household.id, visited_at, direct)
