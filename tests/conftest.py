@@ -61,6 +61,7 @@ def connection(app, engine):
                               expire_on_commit=False)
     with app.app_context():
         reset_limits()
+        app.extensions.pop("card_limiter", None)  # wrong card codes are counted per cadre id
     yield conn
     db.factory = saved
     outer.rollback()

@@ -3,7 +3,7 @@
 import base64
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from service.auth import Caller
 from service.demands import services as demands
@@ -49,6 +49,7 @@ def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
         Pairing.cadre_id == caller.cadre_id, Pairing.ended_on.is_(None))).all()
     household_ids = [h for h, _ in active]
     stmt = select(Household).where(Household.id.in_(household_ids)).order_by(Household.id)
+    new_pairings: list[int] = []
     if window:
         new_pairings = [h for h, changed in active if changed > window]
         stmt = stmt.where(or_(Household.updated_at > window, Household.id.in_(new_pairings)))
@@ -62,8 +63,11 @@ def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
     demand_stmt = (select(Demand).where(Demand.household_id.in_(household_ids))
                    .order_by(Demand.opened_at))
     if window:
-        task_stmt = task_stmt.where(Task.updated_at > window)
-        demand_stmt = demand_stmt.where(Demand.updated_at > window)
+        # A household new to this phone brings all its live tasks and open demands.
+        task_stmt = task_stmt.where(or_(Task.updated_at > window, and_(
+            Task.household_id.in_(new_pairings), Task.closed_on.is_(None))))
+        demand_stmt = demand_stmt.where(or_(Demand.updated_at > window, and_(
+            Demand.household_id.in_(new_pairings), Demand.status.in_(UNRESOLVED))))
     else:
         task_stmt = task_stmt.where(Task.closed_on.is_(None))
         demand_stmt = demand_stmt.where(Demand.status.in_(UNRESOLVED))
