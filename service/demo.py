@@ -26,6 +26,7 @@ from service.tasks.models import Task, TaskTransition
 from service.tasks.rules import template_for
 from service.units.models import Unit
 from service.users.models import User
+from service.visits.models import Visit
 
 COUNTY_CODE = "140427"  # 壶关县
 TOWNSHIP_NAMES = ["龙泉镇", "百尺镇", "店上镇", "晋庄镇", "树掌镇", "集店乡", "黄山乡", "东井岭乡",
@@ -313,10 +314,41 @@ class _County:
                     if to == "resolved":
                         demand["resolution"] = "已协调解决, 户主认可"
                 demands.append(demand)
+        self._visits(rng)
         self.tables[Task] = tasks
         self.tables[TaskTransition] = task_moves
         self.tables[Demand] = demands
         self.tables[DemandTransition] = demand_moves
+
+
+    def _visits(self, rng: random.Random) -> None:
+        """A few visits a month per pairing since it started; some cadres skip months, some
+        calls are only phone calls (R8), some are logged late."""
+        visits = []
+        kinds = ["home_visit"] * 6 + ["heart_to_heart"] * 2 + ["shared_labor", "reception",
+                                                                "stay_overnight", "phone"]
+        for p in self.pairings:
+            lax = rng.random() < 0.1  # the failure pattern: months with no direct visit
+            day = p["started_on"] + timedelta(days=rng.randint(1, 10))
+            while day <= DEMO_LAST_DAY:
+                if not (lax and rng.random() < 0.5):
+                    kind = rng.choice(kinds)
+                    at = _at(day, rng.randint(8, 18))
+                    late = rng.random() < 0.03
+                    visits.append({
+                        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                        "cadre_id": p["cadre_id"], "household_id": p["household_id"],
+                        "pairing_id": p["id"], "visited_at": at,
+                        "received_at": at + timedelta(days=10 if late else 0, hours=2),
+                        "kind": kind, "direct": kind != "phone",
+                        "diary": "入户走访, 了解生产生活情况, 宣传政策", "help_given": None,
+                        "card_scanned": rng.random() < 0.6, "created_by": 1, "body_hash": "-",
+                        "flags": ["late_entry"] if late else [], "flag_late_entry": late,
+                        "flag_far_from_village": False, "flag_duplicate_suspect": False,
+                        "flag_night_time": False, "flag_too_many_today": False,
+                        "updated_at": at})
+                day += timedelta(days=rng.randint(7, 16))
+        self.tables[Visit] = visits
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -354,7 +386,8 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
     names = {Township: "townships", Village: "villages", Unit: "units", Cadre: "cadres",
              VillageAssignment: "village assignments", Household: "households",
              Pairing: "pairings", PartyOrganization: "party organisations",
-             ContactPoint: "contact points", Task: "tasks", Demand: "demands"}
+             ContactPoint: "contact points", Task: "tasks", Demand: "demands",
+             Visit: "visits"}
     return {label: len(tables[model]) for model, label in names.items()}
 
 

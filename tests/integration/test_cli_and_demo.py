@@ -19,10 +19,12 @@ from service.demands.rules import STATUSES as DEMAND_STATUSES
 from service.demo import DemoSizes, load_demo
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import id_number_problem
+from service.pairings.models import Pairing
 from service.tasks.models import Task
 from service.tasks.rules import STATUSES as TASK_STATUSES
 from service.units.models import Unit
 from service.users.models import User
+from service.visits.models import Visit
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
 
@@ -67,6 +69,12 @@ def test_demo_county_is_valid_and_complete(tmp_path):
     assert session.scalar(select(func.count()).select_from(Task)) == needs
     assert set(session.scalars(select(Task.status).distinct())) == set(TASK_STATUSES)
     assert set(session.scalars(select(Demand.status).distinct())) == set(DEMAND_STATUSES)
+    # visits over the months, phone calls never direct (R8), each within its pairing
+    visits = session.execute(select(Visit.kind, Visit.direct, Visit.visited_at, Pairing.started_on)
+                             .join(Pairing, Pairing.id == Visit.pairing_id)).all()
+    assert visits and {v.kind == "phone" for v in visits} == {True, False}
+    assert all(v.direct == (v.kind != "phone") for v in visits)
+    assert all(v.visited_at.date() >= v.started_on for v in visits)
     with pytest.raises(ValueError, match="empty"):
         load_demo(session, SMALL, 1, progress=False)
     session.close()
