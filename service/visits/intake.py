@@ -13,7 +13,7 @@ from flask import current_app
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, insert, or_, select
 
 from service.auth import Caller
 from service.demands.models import Demand
@@ -58,6 +58,8 @@ class Intake:
     def prepare(self, items: list[dict]) -> None:
         """Load what every item will need, in bulk."""
         s, cadre_id = self.session, self.caller.cadre_id
+        self.rows: list[dict] = []
+        self.demand_rows: list[dict] = []
         ids = {str(i["id"]) for i in items}
         demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
         self.existing_demands = set(s.scalars(select(Demand.id).where(
@@ -92,6 +94,15 @@ class Intake:
                 self.existing[v.id] = v
             if v.cadre_id == cadre_id:
                 self._remember(v.id, v.household_id, v.visited_at, v.direct)
+
+    def write(self) -> None:
+        """Insert what was taken, a statement per table (executemany for a batch)."""
+        rows, demand_rows = self.rows, self.demand_rows
+        self.rows, self.demand_rows = [], []  # a failed write is not retried with the next
+        if rows:
+            self.session.execute(insert(Visit), rows)
+        if demand_rows:
+            self.session.execute(insert(Demand), demand_rows)
 
     def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
                   direct: bool) -> None:
@@ -147,7 +158,7 @@ class Intake:
             direct=direct)
 
     def take(self, data: dict) -> Outcome:
-        """Check one validated visit and stage it (with its demands) in the session."""
+        """Check one validated visit and stage its row (and its demands') for write()."""
         visit_id, digest = str(data["id"]), canonical_hash(data)
         stored = self.existing.get(visit_id)
         if stored is not None:
@@ -168,26 +179,30 @@ class Intake:
             raise IdConflict("A demand id in this visit is already used.", id=visit_id)
         card_scanned = self._check_card(data.get("card_code"), household)
         direct, location = rules.is_direct(data["kind"]), data.get("location")
-        visit = Visit(
-            id=visit_id, cadre_id=self.caller.cadre_id, household_id=household.id,
-            pairing_id=pairing_id, visited_at=visited_at, received_at=self.now,
-            kind=data["kind"], direct=direct,
-            latitude=location["latitude"] if location else None,
-            longitude=location["longitude"] if location else None,
-            accuracy_m=location.get("accuracy_m") if location else None,
-            diary=data.get("diary"), help_given=data.get("help_given"),
-            card_scanned=card_scanned, created_by=self.caller.user_id, body_hash=digest)
-        visit.set_flags(self.flags(visit_id, household.id, visited_at, self.now, direct,
-                                   location, household))
-        self.session.add(visit)
+        flags = self.flags(visit_id, household.id, visited_at, self.now, direct, location,
+                           household)
+        row = {"id": visit_id, "cadre_id": self.caller.cadre_id, "household_id": household.id,
+               "pairing_id": pairing_id, "visited_at": visited_at, "received_at": self.now,
+               "kind": data["kind"], "direct": direct,
+               "latitude": location["latitude"] if location else None,
+               "longitude": location["longitude"] if location else None,
+               "accuracy_m": location.get("accuracy_m") if location else None,
+               "diary": data.get("diary"), "help_given": data.get("help_given"),
+               "card_scanned": card_scanned, "created_by": self.caller.user_id,
+               "body_hash": digest, "updated_at": self.now, "version": 1,
+               "flags": [f for f in rules.FLAGS if f in flags],
+               **{f"flag_{f}": f in flags for f in rules.FLAGS}}
+        self.rows.append(row)
+        visit = Visit(**row)  # transient: what the response shows; the row is written by Core
         for d in demands:
             body = {"id": d["id"], "household_id": household.id, "category": d["category"],
                     "description": d["description"], "visit_id": visit_id}
-            self.session.add(Demand(
-                id=str(d["id"]), household_id=household.id, visit_id=visit_id,
-                cadre_id=self.caller.cadre_id, created_by=self.caller.user_id,
-                category=d["category"], description=d["description"], opened_at=visited_at,
-                received_at=self.now, body_hash=canonical_hash(body)))
+            self.demand_rows.append({
+                "id": str(d["id"]), "household_id": household.id, "visit_id": visit_id,
+                "cadre_id": self.caller.cadre_id, "created_by": self.caller.user_id,
+                "category": d["category"], "description": d["description"],
+                "status": "open", "opened_at": visited_at, "received_at": self.now,
+                "body_hash": canonical_hash(body), "updated_at": self.now, "version": 1})
         self.existing[visit_id] = visit  # a repeat inside the same batch is a duplicate
         self.existing_demands |= set(taken)
         self._remember(visit_id, household.id, visited_at, direct)

@@ -104,8 +104,10 @@ def _intake(session, caller: Caller, items: list[dict], now, zone, max_km) -> In
 def log_visit(session, caller: Caller, data: dict, now, zone, max_km):
     """Store one visit; a replay of the same body returns the stored visit (created=False)."""
     for attempt in (1, 2):
-        outcome = _intake(session, caller, [data], now, zone, max_km).take(data)
+        intake = _intake(session, caller, [data], now, zone, max_km)
+        outcome = intake.take(data)
         try:
+            intake.write()
             session.commit()
             if outcome.visit is None:
                 outcome.visit = session.get(Visit, outcome.id)
@@ -160,7 +162,7 @@ def _take_all(intake: Intake, valid, results, savepoints: bool) -> None:
             if savepoints:
                 with intake.session.begin_nested():
                     outcome = intake.take(data)
-                    intake.session.flush()
+                    intake.write()
             else:
                 outcome = intake.take(data)
             results[index] = {"id": outcome.id, "status": outcome.status}
@@ -173,7 +175,7 @@ def _take_all(intake: Intake, valid, results, savepoints: bool) -> None:
                                           "title": "Sent twice at once; send it again",
                                           "type": "https://shuangbao.example/problems/id_conflict"}}
     if not savepoints:
-        intake.session.flush()
+        intake.write()
 
 
 def correct_visit(session, caller: Caller, visit_id: str, changes: dict, now, zone,
