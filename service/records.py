@@ -45,3 +45,12 @@ def end_date(record, data: dict, today):
     if not record.started_on <= ended_on <= today:
         raise ValidationFailed({"ended_on": ["must be between the start and today"]})
     return ended_on
+
+
+def require_records(session, references: dict[str, tuple[type, int]]) -> None:
+    """422 naming every field whose id points at no record."""
+    errors = {field: [f"no record with id {record_id}"]
+              for field, (model, record_id) in references.items()
+              if session.get(model, record_id) is None}
+    if errors:
+        raise ValidationFailed(errors)

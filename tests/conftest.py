@@ -9,7 +9,7 @@ from sqlalchemy.orm import sessionmaker
 from service import create_app, migrate
 from service.auth import issue_token
 from service.db import make_engine
-from service.users.login import reset_limits
+from service.ratelimit import reset_limits
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -60,8 +60,7 @@ def connection(app, engine):
     db.factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
                               expire_on_commit=False)
     with app.app_context():
-        reset_limits()
-        app.extensions.pop("card_limiter", None)  # wrong card codes are counted per cadre id
+        reset_limits()  # failed logins and wrong card codes
     yield conn
     db.factory = saved
     outer.rollback()

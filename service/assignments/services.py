@@ -7,11 +7,11 @@ from service.api import paginate
 from service.assignments.models import VillageAssignment
 from service.auth import Caller
 from service.cadres.models import Cadre
-from service.errors import Conflict, ValidationFailed
+from service.errors import Conflict
 from service.households.models import Household
 from service.pairings.models import Pairing
 from service.places.models import Village
-from service.records import end_date, start_date
+from service.records import end_date, require_records, start_date
 from service.scope import hidden
 from service.tasks.models import Task
 from service.tasks.services import open_task_condition
@@ -83,13 +83,8 @@ def get_assignment(session, caller: Caller | None, assignment_id: int) -> dict:
 
 def create_assignment(session, data: dict, today) -> dict:
     """Give a village to a unit; refused while another unit holds it (R6)."""
-    errors = {}
-    if session.get(Unit, data["unit_id"]) is None:
-        errors["unit_id"] = [f"no unit with id {data['unit_id']}"]
-    if session.get(Village, data["village_id"]) is None:
-        errors["village_id"] = [f"no village with id {data['village_id']}"]
-    if errors:
-        raise ValidationFailed(errors)
+    require_records(session, {"unit_id": (Unit, data["unit_id"]),
+                              "village_id": (Village, data["village_id"])})
     started_on = start_date(data, today)
     holder = session.scalar(select(VillageAssignment.unit_id).where(
         VillageAssignment.village_id == data["village_id"], VillageAssignment.ended_on.is_(None)))

@@ -9,7 +9,7 @@ from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.errors import Conflict, ValidationFailed
 from service.places.models import Village
-from service.records import apply_changes, delete_unless_used, end_date, start_date
+from service.records import apply_changes, delete_unless_used, end_date, require_records, start_date
 from service.scope import get_or_404, hidden
 from service.unique import flush_unique
 
@@ -117,13 +117,8 @@ def get_contact_point(session, caller: Caller | None, contact_point_id: int) -> 
 
 def create_contact_point(session, data: dict, today) -> dict:
     """A leader takes on an organisation as a contact point."""
-    errors = {}
-    if session.get(Cadre, data["cadre_id"]) is None:
-        errors["cadre_id"] = [f"no cadre with id {data['cadre_id']}"]
-    if session.get(PartyOrganization, data["organization_id"]) is None:
-        errors["organization_id"] = [f"no organisation with id {data['organization_id']}"]
-    if errors:
-        raise ValidationFailed(errors)
+    require_records(session, {"cadre_id": (Cadre, data["cadre_id"]),
+                              "organization_id": (PartyOrganization, data["organization_id"])})
     started_on = start_date(data, today)
     point = ContactPoint(cadre_id=data["cadre_id"], organization_id=data["organization_id"],
                          started_on=started_on)

@@ -9,10 +9,6 @@ import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
-from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import and_, insert, or_, select
 
 from service.auth import Caller
@@ -22,6 +18,7 @@ from service.households.models import Household
 from service.idempotency import IdConflict, canonical_hash
 from service.pairings.models import Pairing
 from service.places.models import Village
+from service.ratelimit import allowed, count
 from service.visits import rules
 from service.visits.models import Visit
 
@@ -30,14 +27,6 @@ WRONG_CARD_LIMIT = "5 per hour"
 
 class TooManyWrongCards(DomainError):
     status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
-
-
-def _limiter() -> MovingWindowRateLimiter:
-    ext = current_app.extensions
-    if "card_limiter" not in ext:
-        ext["card_limiter"] = MovingWindowRateLimiter(
-            storage_from_string(current_app.config["RATELIMIT_STORAGE_URI"]))
-    return ext["card_limiter"]
 
 
 @dataclass
@@ -133,12 +122,11 @@ class Intake:
     def _check_card(self, code: str | None, household) -> bool:
         if code is None:
             return False
-        limiter, limit = _limiter(), parse(WRONG_CARD_LIMIT)
         key = ("wrong-card", str(self.caller.cadre_id))
-        if not limiter.test(limit, *key):
+        if not allowed(WRONG_CARD_LIMIT, *key):
             raise TooManyWrongCards("Too many wrong card codes; try again later.")
         if code.strip().upper() != household.card_code:
-            limiter.hit(limit, *key)
+            count(WRONG_CARD_LIMIT, *key)
             raise ValidationFailed({"card_code": ["does not match this household's card"]})
         return True
 

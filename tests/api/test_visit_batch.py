@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from service.auth import issue_token
 from service.db import Base
 from service.demands.models import Demand
+from service.ratelimit import reset_limits
 from service.units.models import Unit
 from service.visits.models import Visit
 from tests import factories
@@ -106,14 +107,12 @@ def assert_rejected(result: dict, item_id, status: int, code: str) -> dict:
 
 @pytest.fixture(autouse=True)
 def _forget_wrong_card_counts(app):
-    """Wrong card codes are counted per cadre id in the app's memory for an hour, and the
-    conftest's reset_limits() does not clear them; on SQLite rolled-back cadre ids repeat
-    between tests, so every test here starts, and leaves, with a clean count."""
+    """Wrong card codes are counted per cadre id for an hour; on SQLite rolled-back cadre ids
+    repeat between tests, so every test here starts, and leaves, with a clean count."""
 
     def reset():
-        limiter = app.extensions.get("card_limiter")
-        if limiter is not None:
-            limiter.storage.reset()
+        with app.app_context():
+            reset_limits()
 
     reset()
     yield

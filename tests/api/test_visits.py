@@ -23,6 +23,7 @@ from sqlalchemy import func, select, update
 
 from service.demands.models import Demand
 from service.pairings.models import Pairing
+from service.ratelimit import reset_limits
 from service.visits.models import Visit, VisitRevision
 from tests import factories
 
@@ -97,10 +98,10 @@ def cadre_b(world, login_as, session):
 def fresh_card_limiter(app):
     """Wrong card codes are counted in process memory; start and end with a clean count."""
     with app.app_context():
-        app.extensions.pop("card_limiter", None)
+        reset_limits()
     yield
     with app.app_context():
-        app.extensions.pop("card_limiter", None)
+        reset_limits()
 
 
 # --- kinds and direct contact (R8) ---------------------------------------------------------
