@@ -5,7 +5,8 @@
 Builds PostgreSQL database `bench_visits` (100,000 households, 10,000 cadres, 1,000,000
 visits), serves the service and bench/ceiling_app.py with gunicorn (same settings), then drives
 single visit POSTs, the ceiling's bare INSERT, and 100-visit batches from this process for a
-fixed time each. Prints throughput, p50, p99, errors and the ratio; asserts nothing.
+fixed time each (service and ceiling in alternating 5-second slices, so noise from a shared
+machine falls on both). Prints throughput, p50, p99, errors and the ratio; asserts nothing.
 """
 
 import argparse
@@ -167,10 +168,21 @@ def drive(port: int, seconds: float, threads: int, make) -> dict:
     for t in pool:
         t.join()
     elapsed = time.perf_counter() - t0
-    latencies.sort()
-    return {"n": len(latencies), "rps": len(latencies) / elapsed,
+    return summary(latencies, elapsed, errors)
+
+
+def summary(latencies: list[float], elapsed: float, errors: list[int]) -> dict:
+    latencies = sorted(latencies)
+    return {"n": len(latencies), "rps": len(latencies) / elapsed, "elapsed": elapsed,
+            "latencies": latencies,
             "p50": statistics.median(latencies), "p99": latencies[int(len(latencies) * .99) - 1],
-            "errors": len(errors), "codes": sorted(set(errors))}
+            "errors": len(errors), "errors_list": errors, "codes": sorted(set(errors))}
+
+
+def merge(parts: list[dict]) -> dict:
+    """One summary for several slices of the same drive."""
+    return summary([x for p in parts for x in p["latencies"]], sum(p["elapsed"] for p in parts),
+                   [e for p in parts for e in p["errors_list"]])
 
 
 def report(label: str, r: dict, unit: str = "req") -> None:
@@ -221,8 +233,13 @@ def main() -> None:
 
         drive(SERVICE_PORT, 3, args.threads, single)  # warm up both
         drive(CEILING_PORT, 3, args.threads, bare)
-        s = drive(SERVICE_PORT, args.seconds, args.threads, single)
-        c = drive(CEILING_PORT, args.seconds, args.threads, bare)
+        # Alternate short slices of each, so a slow patch of a shared machine falls on both.
+        slices = max(1, round(args.seconds / 5))
+        s_parts, c_parts = [], []
+        for _ in range(slices):
+            s_parts.append(drive(SERVICE_PORT, args.seconds / slices, args.threads, single))
+            c_parts.append(drive(CEILING_PORT, args.seconds / slices, args.threads, bare))
+        s, c = merge(s_parts), merge(c_parts)
         b = drive(SERVICE_PORT, args.seconds, args.batch_threads, batch)
         report(f"service: single POST /visits x{args.threads}", s)
         report(f"ceiling: bare Flask+psycopg INSERT x{args.threads}", c)

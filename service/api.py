@@ -7,6 +7,8 @@ import flask
 import marshmallow as ma
 from flask import request
 from flask_smorest import Api as SmorestApi
+from flask_smorest import Blueprint as SmorestBlueprint
+from flask_smorest.arguments import FlaskParser
 from flask_smorest.spec import prepare_response
 from marshmallow import fields, validate
 from sqlalchemy import Select, func, select
@@ -16,6 +18,27 @@ from werkzeug.routing import BaseConverter, ValidationError
 from service.errors import PreconditionFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class _Parser(FlaskParser):
+    """webargs builds a new schema object per request when given a class (deep-copying every
+    field); schemas hold no request state, so one instance per class serves every request."""
+
+    _instances: dict[type, ma.Schema] = {}
+
+    def _get_schema(self, argmap, req):
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = self._instances.get(argmap)
+            if schema is None:
+                schema = self._instances.setdefault(argmap, argmap())
+            return schema
+        return super()._get_schema(argmap, req)
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint, parsing with one schema instance per class."""
+
+    ARGUMENTS_PARSER = _Parser()
 
 
 class ProblemSchema(ma.Schema):

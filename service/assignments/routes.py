@@ -1,8 +1,8 @@
 """HTTP for village assignments (包村)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from service.api import Blueprint
 from service.assignments import schemas as s
 from service.assignments import services
 from service.auth import current_caller, require

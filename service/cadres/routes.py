@@ -1,9 +1,8 @@
 """HTTP for cadres."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import current_caller, require
 from service.cadres import schemas as s
 from service.cadres import services

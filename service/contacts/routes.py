@@ -1,9 +1,8 @@
 """HTTP for party organisations and contact points (联系点)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import current_caller, require
 from service.clock import county_today
 from service.contacts import schemas as s

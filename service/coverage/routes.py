@@ -1,8 +1,8 @@
 """HTTP for the coverage report (两个全覆盖)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from service.api import Blueprint
 from service.auth import current_caller, require
 from service.coverage import schemas as s
 from service.coverage import services

@@ -1,9 +1,8 @@
 """HTTP for households."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import current_caller, require
 from service.clock import county_today
 from service.db import get_session

@@ -1,8 +1,8 @@
 """HTTP for pairings (联户) and handover."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from service.api import Blueprint
 from service.auth import current_caller, require
 from service.clock import county_today
 from service.db import get_session

@@ -1,9 +1,8 @@
 """HTTP for townships and villages."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import require
 from service.db import get_session
 from service.places import schemas as s

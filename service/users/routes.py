@@ -2,9 +2,8 @@
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import current_caller, public, require
 from service.db import get_session
 from service.scope import get_or_404

@@ -8,10 +8,26 @@ these days), so a 100-visit batch costs about as many round trips as one visit.
 import bisect
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import and_, insert, or_, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    or_,
+    select,
+    union_all,
+)
 
 from service.auth import Caller
+from service.db import UTCDateTime
 from service.demands.models import Demand
 from service.exceptions import DomainError, Forbidden, ValidationFailed
 from service.households.models import Household
@@ -24,16 +40,53 @@ from service.visits.models import Visit
 
 WRONG_CARD_LIMIT = "5 per hour"
 
+# Intake runs on every visit a phone sends, so its reads are Core statements built once (the
+# ORM would rebuild and re-key them per request).
+_DEMANDS_TAKEN = select(Demand.id).where(Demand.id.in_(bindparam("ids", expanding=True)))
+def _typed_null(kind: str, label: str):
+    types = {"int": Integer(), "str": String(), "float": Float(), "date": Date(),
+             "time": UTCDateTime(), "bool": Boolean()}
+    return cast(null(), types[kind]).label(label)
+
+
+# Households with their villages and this cadre's pairings with them, and the visits that
+# either carry these ids or are the cadre's own around these days: one round trip, told apart
+# by `part`.
+_INTAKE_READ = union_all(
+    select(literal("household").label("part"), Household.id.label("household_id"),
+           Household.card_code, Village.latitude, Village.longitude,
+           Pairing.id.label("pairing_id"), Pairing.started_on, Pairing.ended_on,
+           _typed_null("str", "visit_id"), _typed_null("time", "visited_at"),
+           _typed_null("bool", "direct"), _typed_null("int", "cadre_id"),
+           _typed_null("str", "body_hash"), _typed_null("int", "created_by"))
+    .join(Village, Village.id == Household.village_id)
+    .outerjoin(Pairing, (Pairing.household_id == Household.id)
+               & (Pairing.cadre_id == bindparam("cadre_id")))
+    .where(Household.id.in_(bindparam("household_ids", expanding=True))),
+    select(literal("visit"), Visit.household_id, null(), null(), null(), null(), null(),
+           null(), Visit.id, Visit.visited_at, Visit.direct, Visit.cadre_id, Visit.body_hash,
+           Visit.created_by)
+    .where(or_(Visit.id.in_(bindparam("ids", expanding=True)),
+               and_(Visit.cadre_id == bindparam("cadre_id"),
+                    Visit.visited_at >= bindparam("since", type_=Visit.visited_at.type),
+                    Visit.visited_at <= bindparam("until", type_=Visit.visited_at.type)))))
+
 
 class TooManyWrongCards(DomainError):
     status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
+
+
+class NewVisit(SimpleNamespace):
+    """A visit row just written, shown as it was sent without loading it back."""
+
+    __tablename__ = "visits"
 
 
 @dataclass
 class Outcome:
     id: str
     status: str  # created | duplicate
-    visit: Visit | None  # None for a duplicate: callers that need it load it
+    visit: Visit | NewVisit | None  # None for a duplicate: callers that need it load it
     demand_ids: list[str] | None = None  # known for a new visit, so no query to present it
 
 
@@ -46,52 +99,43 @@ class Intake:
 
     def prepare(self, items: list[dict]) -> None:
         """Load what every item will need, in bulk."""
-        s, cadre_id = self.session, self.caller.cadre_id
+        conn, cadre_id = self.session.connection(), self.caller.cadre_id
         self.rows: list[dict] = []
         self.demand_rows: list[dict] = []
         ids = {str(i["id"]) for i in items}
         demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
-        self.existing_demands = set(s.scalars(select(Demand.id).where(
-            Demand.id.in_(demand_ids)))) if demand_ids else set()
-        # Households, their villages and this cadre's pairings with them, in one round trip.
-        self.households, self.pairings = {}, {}
-        for row in s.execute(
-                select(Household.id, Household.card_code, Village.latitude, Village.longitude,
-                       Pairing.id.label("pairing_id"), Pairing.started_on, Pairing.ended_on)
-                .join(Village, Village.id == Household.village_id)
-                .outerjoin(Pairing, (Pairing.household_id == Household.id)
-                           & (Pairing.cadre_id == cadre_id))
-                .where(Household.id.in_({i["household_id"] for i in items}))):
-            self.households[row.id] = row
-            if row.pairing_id is not None:
-                self.pairings.setdefault(row.id, []).append(row)
+        self.existing_demands = set(conn.scalars(
+            _DEMANDS_TAKEN, {"ids": demand_ids})) if demand_ids else set()
         times = [i["visited_at"] for i in items]
         # The cadre's visits around these days, indexed for the flag checks: times per
         # household (duplicate_suspect) and direct visits per local day (too_many_today).
+        self.households, self.pairings = {}, {}
         self.times_by_household: dict[int, list[tuple[datetime, str]]] = {}
         self.direct_by_day: dict = {}
-        # One query answers both "were these ids seen?" and "what else did the cadre log
-        # around these days?".
         self.existing: dict = {}
-        for v in s.execute(select(Visit.id, Visit.household_id, Visit.visited_at, Visit.direct,
-                                  Visit.cadre_id, Visit.body_hash, Visit.created_by)
-                           .where(or_(Visit.id.in_(ids), and_(
-                               Visit.cadre_id == cadre_id,
-                               Visit.visited_at >= min(times) - timedelta(days=1),
-                               Visit.visited_at <= max(times) + timedelta(days=1))))):
-            if v.id in ids:
-                self.existing[v.id] = v
-            if v.cadre_id == cadre_id:
-                self._remember(v.id, v.household_id, v.visited_at, v.direct)
+        for row in conn.execute(_INTAKE_READ, {
+                "cadre_id": cadre_id, "household_ids": list({i["household_id"] for i in items}),
+                "ids": list(ids), "since": min(times) - timedelta(days=1),
+                "until": max(times) + timedelta(days=1)}):
+            if row.part == "household":
+                self.households[row.household_id] = row
+                if row.pairing_id is not None:
+                    self.pairings.setdefault(row.household_id, []).append(row)
+                continue
+            if row.visit_id in ids:
+                self.existing[row.visit_id] = row
+            if row.cadre_id == cadre_id:
+                self._remember(row.visit_id, row.household_id, row.visited_at, row.direct)
 
     def write(self) -> None:
         """Insert what was taken, a statement per table (executemany for a batch)."""
         rows, demand_rows = self.rows, self.demand_rows
         self.rows, self.demand_rows = [], []  # a failed write is not retried with the next
+        conn = self.session.connection()
         if rows:
-            self.session.execute(insert(Visit), rows)
+            conn.execute(Visit.__table__.insert(), rows)
         if demand_rows:
-            self.session.execute(insert(Demand), demand_rows)
+            conn.execute(Demand.__table__.insert(), demand_rows)
 
     def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
                   direct: bool) -> None:
@@ -157,19 +201,20 @@ class Intake:
         household = self.households.get(data["household_id"])
         if household is None:
             raise ValidationFailed({"household_id": ["no such household"]})
+        hid = household.household_id
         visited_at = data["visited_at"].astimezone(UTC)
         if visited_at > self.now + rules.CLOCK_SKEW:
             raise ValidationFailed({"visited_at": ["cannot be in the future"]})
-        pairing_id = self._pairing_for(household.id, visited_at.astimezone(self.zone).date())
+        pairing_id = self._pairing_for(hid, visited_at.astimezone(self.zone).date())
         demands = data.get("demands") or []
         taken = [str(d["id"]) for d in demands]
         if len(set(taken)) != len(taken) or self.existing_demands & set(taken):
             raise IdConflict("A demand id in this visit is already used.", id=visit_id)
         card_scanned = self._check_card(data.get("card_code"), household)
         direct, location = rules.is_direct(data["kind"]), data.get("location")
-        flags = self.flags(visit_id, household.id, visited_at, self.now, direct, location,
+        flags = self.flags(visit_id, hid, visited_at, self.now, direct, location,
                            household)
-        row = {"id": visit_id, "cadre_id": self.caller.cadre_id, "household_id": household.id,
+        row = {"id": visit_id, "cadre_id": self.caller.cadre_id, "household_id": hid,
                "pairing_id": pairing_id, "visited_at": visited_at, "received_at": self.now,
                "kind": data["kind"], "direct": direct,
                "latitude": location["latitude"] if location else None,
@@ -181,17 +226,17 @@ class Intake:
                "flags": [f for f in rules.FLAGS if f in flags],
                **{f"flag_{f}": f in flags for f in rules.FLAGS}}
         self.rows.append(row)
-        visit = Visit(**row)  # transient: what the response shows; the row is written by Core
+        visit = NewVisit(**row)
         for d in demands:
-            body = {"id": d["id"], "household_id": household.id, "category": d["category"],
+            body = {"id": d["id"], "household_id": hid, "category": d["category"],
                     "description": d["description"], "visit_id": visit_id}
             self.demand_rows.append({
-                "id": str(d["id"]), "household_id": household.id, "visit_id": visit_id,
+                "id": str(d["id"]), "household_id": hid, "visit_id": visit_id,
                 "cadre_id": self.caller.cadre_id, "created_by": self.caller.user_id,
                 "category": d["category"], "description": d["description"],
                 "status": "open", "opened_at": visited_at, "received_at": self.now,
                 "body_hash": canonical_hash(body), "updated_at": self.now, "version": 1})
         self.existing[visit_id] = visit  # a repeat inside the same batch is a duplicate
         self.existing_demands |= set(taken)
-        self._remember(visit_id, household.id, visited_at, direct)
+        self._remember(visit_id, hid, visited_at, direct)
         return Outcome(visit_id, "created", visit, sorted(taken))

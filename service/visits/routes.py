@@ -2,9 +2,8 @@
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, check_if_match, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, check_if_match, etag_header
 from service.auth import current_caller, require
 from service.clock import county_today, county_zone
 from service.db import get_session, utcnow

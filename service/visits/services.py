@@ -125,13 +125,16 @@ def _problem(error: DomainError) -> dict:
             "status": error.status, "detail": error.detail, "code": error.code, **error.extra}
 
 
+_ITEM = VisitIn()  # one instance for every batch item: building a schema deep-copies its fields
+
+
 def log_batch(session, caller: Caller, raw_items: list[dict], now, zone, max_km) -> list[dict]:
     """Store up to 500 visits; each gets its own answer and the good ones are kept."""
     results: list[dict] = []
     valid: list[tuple[int, dict]] = []
     for raw in raw_items:
         try:
-            data = VisitIn().load(raw)
+            data = _ITEM.load(raw)
         except ValidationError as exc:
             problem = ValidationFailed({k: v if isinstance(v, list) else [str(v)]
                                         for k, v in exc.messages.items()})
