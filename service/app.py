@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import cli
+from service import models as _models  # noqa: F401  (every model, and history tracking)
 from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
@@ -88,16 +89,18 @@ def _register_blueprints(api: Api) -> None:
     from service.contacts.routes import blp as contacts
     from service.coverage.routes import blp as coverage
     from service.demands.routes import blp as demands
+    from service.disclosures.routes import blp as disclosures
     from service.households.routes import blp as households
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
+    from service.reports.routes import blp as reports
     from service.tasks.routes import blp as tasks
     from service.units.routes import blp as units
     from service.users.routes import blp as users
     from service.visits.routes import blp as visits
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
-                coverage, tasks, demands, visits):
+                coverage, tasks, demands, visits, reports, disclosures):
         api.register_blueprint(blp)
 
 

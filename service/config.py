@@ -39,6 +39,9 @@ class Config:
         self.SECRET_KEY = secret
         self.COUNTY_TIMEZONE = env.get("COUNTY_TIMEZONE", "Asia/Shanghai")
         self.COUNTY_NAME = env.get("COUNTY_NAME", "壶关县")
+        # Printed on every disclosure and contact card; 12317 is the national hotline for
+        # reporting problems in poverty alleviation work.
+        self.SUPERVISION_PHONE = env.get("SUPERVISION_PHONE", "12317")
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
         self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))

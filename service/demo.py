@@ -17,6 +17,7 @@ from service.cadres.rules import household_quota
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.demands.models import Demand, DemandTransition
 from service.demands.rules import CATEGORIES as DEMAND_CATEGORIES
+from service.history.tracking import seed_versions
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS, id_check_char
 from service.pairings.models import Pairing
@@ -377,6 +378,7 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
                 for unit_id, cadre_id in county.heads.items():
                     session.execute(update(Unit).where(Unit.id == unit_id)
                                     .values(head_cadre_id=cadre_id))
+    seed_versions(session)
     _advance_sequences(session)
     session.commit()
     if session.get_bind().dialect.name == "postgresql":

@@ -4,6 +4,9 @@ from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.demands.models import Demand, DemandTransition
+from service.disclosures.models import Disclosure
+from service.history import tracking  # noqa: F401  (versions are written on every flush)
+from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household, HouseholdNeed
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
@@ -14,6 +17,10 @@ from service.visits.models import Visit, VisitRevision
 
 __all__ = [
     "Cadre",
+    "CadreVersion",
+    "Disclosure",
+    "HouseholdVersion",
+    "UnitVersion",
     "ContactPoint",
     "Demand",
     "DemandTransition",

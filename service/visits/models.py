@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base, UTCDateTime, utcnow
@@ -14,13 +14,17 @@ class Visit(Base):
     __table_args__ = (
         Index("ix_visits_cadre_visited", "cadre_id", "visited_at"),
         Index("ix_visits_household_visited", "household_id", "visited_at"),
+        # The disclosure counts a village's pairings' visits in a month; the bulletin counts
+        # the whole county's direct visits in a month.
+        Index("ix_visits_pairing_visited", "pairing_id", "visited_at"),
+        Index("ix_visits_direct_visited", "visited_at", "pairing_id",
+              postgresql_where=text("direct"), sqlite_where=text("direct")),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     cadre_id: Mapped[int] = mapped_column(ForeignKey("cadres.id", ondelete="RESTRICT"))
     household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="RESTRICT"))
-    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="RESTRICT"),
-                                            index=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="RESTRICT"))
     visited_at: Mapped[datetime] = mapped_column(UTCDateTime())
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(

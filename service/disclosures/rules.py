@@ -1,0 +1,41 @@
+"""The hash chain of published disclosures: canonical JSON, its SHA-256, and checking a chain.
+
+Canonical JSON: keys sorted, UTF-8 (no \\u escapes), no insignificant whitespace
+(separators "," and ":"). The hashed document holds the disclosure's content and the
+`previous_sha256` of the county's previous publication, so changing any published byte, or
+the order of publications, breaks every hash from there on.
+"""
+
+import hashlib
+import json
+
+
+def canonical_json(document: dict) -> str:
+    """The one text a document hashes as."""
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def sha256_of(document: dict) -> str:
+    """Hex SHA-256 of the document's canonical JSON in UTF-8."""
+    return hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+
+
+def check_chain(links: list[dict]) -> dict | None:
+    """The first break in a chain of publications in order, or None when it holds.
+
+    Each link: {id, seq, document (stored text), sha256, previous_sha256}.
+    """
+    previous = None
+    for link in links:
+        try:
+            document = json.loads(link["document"])
+        except ValueError:
+            return {"id": link["id"], "seq": link["seq"], "reason": "document is not JSON"}
+        if sha256_of(document) != link["sha256"]:
+            return {"id": link["id"], "seq": link["seq"],
+                    "reason": "document does not match its sha256"}
+        if document.get("previous_sha256") != previous or link["previous_sha256"] != previous:
+            return {"id": link["id"], "seq": link["seq"],
+                    "reason": "previous_sha256 does not match the publication before it"}
+        previous = link["sha256"]
+    return None

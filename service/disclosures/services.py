@@ -1,0 +1,117 @@
+"""Publishing a village's month: freeze the disclosure, hash it, chain it, never change it."""
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from service.auth import Caller
+from service.disclosures import rules
+from service.disclosures.models import Disclosure
+from service.exceptions import Conflict, NotFound, ValidationFailed
+from service.reports.disclosure import Month, build_disclosure
+
+
+class AlreadyPublished(Conflict):
+    code, title = "already_published", "This village and month are already published"
+
+
+def _last(session):
+    return session.execute(select(Disclosure.seq, Disclosure.sha256)
+                           .order_by(Disclosure.seq.desc()).limit(1)).first()
+
+
+def publish(session, caller: Caller, village_id: int, month: Month, reason: str | None,
+            county: str, phone: str, now) -> Disclosure:
+    """Freeze the month's disclosure as the county's next link; a second publication of the
+    same village and month must be a correction with a reason."""
+    if not month.complete:
+        raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
+    latest = session.scalars(select(Disclosure).where(
+        Disclosure.village_id == village_id, Disclosure.month == month.name)
+        .order_by(Disclosure.revision.desc()).limit(1)).first()
+    if latest is not None and not reason:
+        raise AlreadyPublished(
+            f"Village {village_id} {month.name} is published (disclosure {latest.id}); send "
+            "correction_reason to publish a corrected version.", disclosure_id=latest.id)
+    if latest is None and reason:
+        raise ValidationFailed({"correction_reason": ["nothing published yet to correct"]})
+    content = build_disclosure(session, village_id, month, county, phone, now)
+    for _attempt in range(5):
+        last = _last(session)
+        document = {
+            "content": content, "village_id": village_id, "month": month.name,
+            "revision": latest.revision + 1 if latest else 1,
+            "published_at": now.isoformat(timespec="seconds"),
+            "previous_sha256": last.sha256 if last else None,
+            "correction": {"of_sha256": latest.sha256, "reason": reason} if latest else None,
+        }
+        row = Disclosure(
+            seq=(last.seq if last else 0) + 1, village_id=village_id, month=month.name,
+            revision=document["revision"], corrects_id=latest.id if latest else None,
+            correction_reason=reason, published_at=now, published_by=caller.user_id,
+            document=rules.canonical_json(document), sha256=rules.sha256_of(document),
+            previous_sha256=document["previous_sha256"])
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            # Another publication took this place in the chain (or this revision) first.
+            if session.scalar(select(func.count()).select_from(Disclosure).where(
+                    Disclosure.village_id == village_id, Disclosure.month == month.name,
+                    Disclosure.revision == document["revision"])):
+                raise AlreadyPublished(f"Village {village_id} {month.name} was just published."
+                                       ) from None
+            continue
+        session.commit()
+        return row
+    raise Conflict("The chain was busy; publish again.")
+
+
+def get_disclosure(session, disclosure_id: int) -> Disclosure:
+    """One publication, or 404."""
+    row = session.get(Disclosure, disclosure_id)
+    if row is None:
+        raise NotFound(f"No disclosure {disclosure_id}.")
+    return row
+
+
+def present(row: Disclosure, with_document: bool = True) -> dict:
+    """A publication as the API shows it: its stored document parsed back."""
+    out = {"id": row.id, "seq": row.seq, "village_id": row.village_id, "month": row.month,
+           "revision": row.revision, "corrects_id": row.corrects_id,
+           "correction_reason": row.correction_reason, "published_at": row.published_at,
+           "sha256": row.sha256, "previous_sha256": row.previous_sha256}
+    if with_document:
+        out["document"] = json.loads(row.document)
+    return out
+
+
+def list_disclosures(session, args: dict) -> dict:
+    """Publications, newest first, by village and month."""
+    from service.api import paginate
+
+    stmt = select(Disclosure).order_by(Disclosure.seq.desc())
+    for key in ("village_id", "month"):
+        if args.get(key) is not None:
+            stmt = stmt.where(getattr(Disclosure, key) == args[key])
+    page = paginate(session, stmt, args)
+    page["items"] = [present(r, with_document=False) for r in page["items"]]
+    return page
+
+
+def verify(session, disclosure_id: int) -> dict:
+    """Recompute every hash and link from the first publication up to this one."""
+    target = get_disclosure(session, disclosure_id)
+    links = [{"id": r.id, "seq": r.seq, "document": r.document, "sha256": r.sha256,
+              "previous_sha256": r.previous_sha256}
+             for r in session.execute(
+                 select(Disclosure.id, Disclosure.seq, Disclosure.document, Disclosure.sha256,
+                        Disclosure.previous_sha256)
+                 .where(Disclosure.seq <= target.seq).order_by(Disclosure.seq))]
+    broken = rules.check_chain(links)
+    if broken is None and [link["seq"] for link in links] != list(range(1, len(links) + 1)):
+        missing = next(n for n, link in enumerate(links, start=1) if link["seq"] != n)
+        broken = {"id": None, "seq": missing, "reason": "a publication is missing"}
+    return {"id": target.id, "valid": broken is None, "checked": len(links),
+            "sha256": target.sha256, "broken_at": broken}

@@ -1,0 +1,114 @@
+"""The situation bulletin (情况通报) for a month: every unit's contact work, ranked."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from service.demands.models import Demand, DemandTransition
+from service.history.asof import load_versions, pick
+from service.history.models import CadreVersion, UnitVersion
+from service.pairings.models import Pairing
+from service.reports import rules
+from service.reports.disclosure import Month
+from service.units.models import Unit
+from service.visits.models import Visit
+
+
+def _all_versions(session, model, key) -> dict[int, list]:
+    out: dict[int, list] = {}
+    for row in session.scalars(select(model).order_by(key, model.valid_from, model.id)):
+        out.setdefault(getattr(row, key.key), []).append(row)
+    return out
+
+
+def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) -> dict:
+    """Per unit: cadres, pairings, share visited, cadres with no direct visit, demands; ranked.
+
+    `inspection_rates(month)` gives {unit_id: (knowledge_rate, satisfaction_rate)} once
+    inspections exist; without it both rates are null."""
+    cadres = _all_versions(session, CadreVersion, CadreVersion.cadre_id)
+    unit_ids = [u for u in session.scalars(select(Unit.id))]
+    units = load_versions(session, UnitVersion, unit_ids)
+    rows = {}
+    for unit_id in unit_ids:
+        unit = pick(units.get(unit_id, []), month.end)
+        rows[unit_id] = {"unit_id": unit_id, "unit": unit.name if unit else str(unit_id),
+                         "cadres": 0, "pairings": 0, "pairings_visited": 0,
+                         "cadres_without_direct_visit": [], "demands_opened": 0,
+                         "demands_resolved": 0, "resolution_rate": None,
+                         "median_days_to_resolve": None, "knowledge_rate": None,
+                         "satisfaction_rate": None, "_visits": {}, "_days": [],
+                         "_opened_resolved": 0}
+    for versions in cadres.values():
+        cadre = pick(versions, month.end)
+        if cadre.unit_id in rows:
+            rows[cadre.unit_id]["cadres"] += 1
+
+    pairings = session.execute(
+        select(Pairing.id, Pairing.cadre_id, Pairing.household_id, Pairing.started_on,
+               Pairing.ended_on)
+        .where(*month.overlaps(Pairing.started_on, Pairing.ended_on))).all()
+    visits = dict(session.execute(
+        select(Visit.pairing_id, func.count()).where(
+            Visit.direct.is_(True), Visit.visited_at >= month.start,
+            Visit.visited_at < month.end).group_by(Visit.pairing_id)).all())
+    by_household: dict[int, list] = {}
+    for p in pairings:
+        cadre = pick(cadres.get(p.cadre_id, []), month.as_of(p.ended_on))
+        if cadre is None or cadre.unit_id not in rows:
+            continue
+        row = rows[cadre.unit_id]
+        row["pairings"] += 1
+        n = visits.get(p.id, 0)
+        row["pairings_visited"] += 1 if n else 0
+        row["_visits"][(cadre.cadre_id, cadre.name)] = row["_visits"].get(
+            (cadre.cadre_id, cadre.name), 0) + n
+        by_household.setdefault(p.household_id, []).append((p, cadre.unit_id))
+
+    def unit_of(household_id: int, at: datetime) -> int | None:
+        day = at.astimezone(month.zone).date()
+        mine = by_household.get(household_id, [])
+        for p, unit_id in mine:
+            if p.started_on <= day and (p.ended_on is None or day <= p.ended_on):
+                return unit_id
+        return mine[-1][1] if mine else None
+
+    resolved_at: dict[str, datetime] = {}
+    for demand_id, at in session.execute(
+            select(DemandTransition.demand_id, func.min(DemandTransition.at))
+            .join(Demand, Demand.id == DemandTransition.demand_id)
+            .where(DemandTransition.to_status == "resolved",
+                   DemandTransition.at < month.end, Demand.opened_at < month.end)
+            .group_by(DemandTransition.demand_id)):
+        resolved_at[demand_id] = at
+    for demand_id, household_id, opened_at in session.execute(
+            select(Demand.id, Demand.household_id, Demand.opened_at).where(
+                Demand.opened_at < month.end)):
+        done = resolved_at.get(demand_id)
+        if opened_at >= month.start:
+            unit_id = unit_of(household_id, opened_at)
+            if unit_id is not None:
+                rows[unit_id]["demands_opened"] += 1
+                rows[unit_id]["_opened_resolved"] += 1 if done is not None else 0
+        if done is not None and done >= month.start:
+            unit_id = unit_of(household_id, done)
+            if unit_id is not None:
+                rows[unit_id]["demands_resolved"] += 1
+                rows[unit_id]["_days"].append((done - opened_at).total_seconds() / 86400)
+
+    rates = inspection_rates(month) if inspection_rates else {}
+    out = []
+    for unit_id, row in rows.items():
+        row["visited_share"] = rules.share(row["pairings_visited"], row["pairings"])
+        row["cadres_without_direct_visit"] = [
+            {"cadre_id": cid, "cadre": name}
+            for (cid, name), n in sorted(row.pop("_visits").items(), key=lambda kv: kv[0][1])
+            if n == 0]
+        row["resolution_rate"] = rules.share(row.pop("_opened_resolved"), row["demands_opened"])
+        row["median_days_to_resolve"] = rules.median_days(row.pop("_days"))
+        row["knowledge_rate"], row["satisfaction_rate"] = rates.get(unit_id, (None, None))
+        out.append(row)
+    return {"month": month.name, "complete": month.complete,
+            "generated_at": now.astimezone(month.zone).isoformat(timespec="seconds"),
+            "inspections_counted": inspection_rates is not None,
+            "units": rules.rank_units(out)}

@@ -1,0 +1,59 @@
+"""Reports as CSV (UTF-8 with BOM, so Excel opens it in Chinese) and printable HTML."""
+
+import csv
+import io
+
+from flask import render_template
+
+BOM = "\ufeff"
+
+DISCLOSURE_COLUMNS = ("县", "乡镇", "村", "月份", "干部", "单位", "职级", "联系户", "困难程度",
+                      "结对开始", "结对结束", "包扶任务及进度", "本月直接走访次数",
+                      "本月新增诉求", "本月解决诉求", "本月无直接走访")
+BULLETIN_COLUMNS = ("排名", "月份", "单位", "干部人数", "结对户数", "已直接走访结对数",
+                    "直接走访覆盖率", "无直接走访干部", "本月新增诉求", "本月解决诉求",
+                    "诉求解决率", "诉求解决中位天数", "知晓率", "满意率")
+
+
+def _csv(header, rows) -> str:
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _tasks_text(tasks: list[dict]) -> str:
+    return "；".join(f"{t['category_label']}({t['status_label']})" for t in tasks)
+
+
+def _percent(value) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def disclosure_csv(d: dict) -> str:
+    """One row per pairing, the village and month repeated on each row."""
+    rows = [(d["county"], d["township"], d["village"]["name"], d["month"], p["cadre"],
+             p["unit"], p["rank_label"], p["household"], p["difficulty_label"],
+             p["paired_from"], p["paired_to"] or "", _tasks_text(p["tasks"]),
+             p["direct_visits"], p["demands_opened"], p["demands_resolved"],
+             "是" if p["direct_visits"] == 0 else "否") for p in d["pairings"]]
+    return _csv(DISCLOSURE_COLUMNS, rows)
+
+
+def disclosure_html(d: dict) -> str:
+    """An A4 page for the village notice board."""
+    return render_template("disclosure.html", d=d, tasks_text=_tasks_text)
+
+
+def bulletin_csv(b: dict) -> str:
+    """One row per unit, in rank order."""
+    rows = [(u["rank"], b["month"], u["unit"], u["cadres"], u["pairings"],
+             u["pairings_visited"], _percent(u["visited_share"]),
+             "、".join(c["cadre"] for c in u["cadres_without_direct_visit"]),
+             u["demands_opened"], u["demands_resolved"], _percent(u["resolution_rate"]),
+             "" if u["median_days_to_resolve"] is None else u["median_days_to_resolve"],
+             _percent(u["knowledge_rate"]), _percent(u["satisfaction_rate"]))
+            for u in b["units"]]
+    return _csv(BULLETIN_COLUMNS, rows)

@@ -1,0 +1,71 @@
+"""HTTP for reports: the public monthly disclosure and the situation bulletin."""
+
+from flask import Response, current_app
+from flask.views import MethodView
+
+from service.api import Blueprint
+from service.auth import public, require
+from service.clock import county_today, county_zone
+from service.db import get_session, utcnow
+from service.reports import render
+from service.reports import schemas as s
+from service.reports.bulletin import build_bulletin
+from service.reports.disclosure import Month, build_disclosure
+
+blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", template_folder="templates",
+                description="每月公示 and 情况通报: the monthly disclosure and the bulletin")
+
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+
+
+def formats(schema, html: bool = True) -> dict:
+    """The 200 response in each format (?format=json|csv|html)."""
+    content = {"application/json": {"schema": schema},
+               "text/csv": {"schema": {"type": "string"}}}
+    if html:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"200": {"content": content}}
+
+
+def month_of(args) -> Month:
+    """The requested month in the county's time zone (422 when it has not begun)."""
+    return Month(args["month"], county_zone(), county_today())
+
+
+def as_format(body: dict, fmt: str, csv_of, html_of, filename: str):
+    """The body as JSON (by the schema), or a CSV download, or an HTML page."""
+    if fmt == "csv":
+        return Response(csv_of(body), content_type=CSV, headers={
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if fmt == "html":
+        return Response(html_of(body), content_type=HTML)
+    return body
+
+
+@blp.route("/disclosure")
+class Disclosure(MethodView):
+    @public
+    @blp.arguments(s.DisclosureQuery, location="query")
+    @blp.response(200, s.DisclosureOut)
+    @blp.doc(responses=formats(s.DisclosureOut))
+    def get(self, args):
+        """A village's monthly public disclosure (每月公示): JSON, CSV or a printable page."""
+        body = build_disclosure(get_session(), args["village_id"], month_of(args),
+                                current_app.config["COUNTY_NAME"],
+                                current_app.config["SUPERVISION_PHONE"], utcnow())
+        return as_format(body, args["format"], render.disclosure_csv, render.disclosure_html,
+                         f"disclosure-{args['village_id']}-{args['month']}")
+
+
+@blp.route("/bulletin")
+class Bulletin(MethodView):
+    @require("county_admin", "unit_admin", "inspector")
+    @blp.arguments(s.BulletinQuery, location="query")
+    @blp.response(200, s.BulletinOut)
+    @blp.doc(responses=formats(s.BulletinOut, html=False))
+    def get(self, args):
+        """The month's situation bulletin (情况通报): every unit's contact work, ranked."""
+        body = build_bulletin(get_session(), month_of(args), utcnow())
+        return as_format(body, args["format"], render.bulletin_csv, None,
+                         f"bulletin-{args['month']}")
