@@ -86,11 +86,13 @@ def _plain(view):
 def _register_blueprints(api: Api) -> None:
     from service.assignments.routes import blp as assignments
     from service.cadres.routes import blp as cadres
+    from service.cards.routes import blp as cards
     from service.contacts.routes import blp as contacts
     from service.coverage.routes import blp as coverage
     from service.demands.routes import blp as demands
     from service.disclosures.routes import blp as disclosures
     from service.households.routes import blp as households
+    from service.inspections.routes import blp as inspections
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
     from service.reports.routes import blp as reports
@@ -100,7 +102,7 @@ def _register_blueprints(api: Api) -> None:
     from service.visits.routes import blp as visits
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
-                coverage, tasks, demands, visits, reports, disclosures):
+                coverage, tasks, demands, visits, reports, disclosures, inspections, cards):
         api.register_blueprint(blp)
 
 

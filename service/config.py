@@ -42,6 +42,9 @@ class Config:
         # Printed on every disclosure and contact card; 12317 is the national hotline for
         # reporting problems in poverty alleviation work.
         self.SUPERVISION_PHONE = env.get("SUPERVISION_PHONE", "12317")
+        # The address printed in contact cards' QR codes (default: the address of the request).
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
+        self.CONTACT_CARD_RATE_LIMIT = env.get("CONTACT_CARD_RATE_LIMIT", "30 per minute")
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
         self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))

@@ -8,6 +8,7 @@ from service.disclosures.models import Disclosure
 from service.history import tracking  # noqa: F401  (versions are written on every flush)
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household, HouseholdNeed
+from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.tasks.models import Task, TaskTransition
@@ -19,7 +20,9 @@ __all__ = [
     "Cadre",
     "CadreVersion",
     "Disclosure",
+    "HouseholdCheck",
     "HouseholdVersion",
+    "Inspection",
     "UnitVersion",
     "ContactPoint",
     "Demand",

@@ -110,5 +110,5 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
         out.append(row)
     return {"month": month.name, "complete": month.complete,
             "generated_at": now.astimezone(month.zone).isoformat(timespec="seconds"),
-            "inspections_counted": inspection_rates is not None,
+            "inspections_counted": bool(rates),
             "units": rules.rank_units(out)}

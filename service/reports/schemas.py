@@ -101,5 +101,6 @@ class BulletinOut(StrictSchema):
 
     month, generated_at = _s(), _s()
     complete = fields.Boolean(required=True)
-    inspections_counted = fields.Boolean(required=True)
+    inspections_counted = fields.Boolean(required=True, metadata={
+        "description": "Some inspection was recorded in the month (else both rates are null)"})
     units = fields.List(fields.Nested(BulletinUnit), required=True)

@@ -56,6 +56,7 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/disclosures"),
     ("get", "/api/v1/disclosures/{disclosure_id}"),
     ("get", "/api/v1/disclosures/{disclosure_id}/verify"),
+    ("get", "/api/v1/public/contact-cards/{card_code}"),
 }
 
 

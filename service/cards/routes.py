@@ -1,0 +1,89 @@
+"""HTTP for heart-link contact cards: the public card behind each QR code, and a village's
+cards as one page to print."""
+
+from flask import Response, current_app, render_template, request
+from flask.views import MethodView
+
+from service.api import Blueprint
+from service.auth import current_caller, public, require
+from service.cards import schemas as s
+from service.cards import services
+from service.db import get_session
+from service.exceptions import DomainError
+from service.places.models import Village
+from service.ratelimit import allowed, count
+from service.scope import hidden, village_is_held
+
+blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",
+                description="连心卡: heart-link contact cards with a QR code")
+
+HTML = "text/html; charset=utf-8"
+
+
+class TooManyLookups(DomainError):
+    status, code, title = 429, "too_many_requests", "Too many card lookups; try again later"
+
+
+def _base_url() -> str:
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+
+
+def _wants_html(args) -> bool:
+    if "format" in args:
+        return args["format"] == "html"
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html"
+
+
+def _page(cards: list[dict]) -> Response:
+    return Response(render_template("cards.html", cards=cards,
+                                    supervision_phone=current_app.config["SUPERVISION_PHONE"]),
+                    content_type=HTML)
+
+
+def _shown(card: dict) -> dict:
+    return {k: v for k, v in card.items() if k != "qr_png"} | {
+        "supervision_phone": current_app.config["SUPERVISION_PHONE"]}
+
+
+CARD_FORMATS = {"200": {"content": {"application/json": {"schema": s.CardOut},
+                                    "text/html": {"schema": {"type": "string"}}}}}
+
+
+@blp.route("/public/contact-cards/<string(maxlength=64):card_code>")
+class ContactCard(MethodView):
+    @public
+    @blp.arguments(s.CardFormat, location="query")
+    @blp.response(200, s.CardOut)
+    @blp.doc(responses={**CARD_FORMATS, "429": "TOO_MANY_REQUESTS"})
+    def get(self, args, card_code):
+        """The card behind a QR code: village, masked household head, its cadre and the
+        supervision phone (JSON, or a printable card)."""
+        rule, key = current_app.config["CONTACT_CARD_RATE_LIMIT"], request.remote_addr or "-"
+        if not allowed(rule, "card-lookup", key):
+            raise TooManyLookups("Too many card lookups from this address; try again later.")
+        count(rule, "card-lookup", key)
+        card = services.with_qr(services.card(get_session(), card_code), _base_url())
+        return _page([card]) if _wants_html(args) else _shown(card)
+
+
+@blp.route("/villages/<id:village_id>/contact-cards")
+class VillageContactCards(MethodView):
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.CardFormat, location="query")
+    @blp.response(200, s.VillageCards)
+    @blp.doc(responses={"200": {"content": {
+        "application/json": {"schema": s.VillageCards},
+        "text/html": {"schema": {"type": "string"}}}}})
+    def get(self, args, village_id):
+        """Every card of a village on one page to print (households with a cadre now)."""
+        session, caller = get_session(), current_caller()
+        if session.get(Village, village_id) is None or (
+                caller.role == "unit_admin" and not village_is_held(session, caller,
+                                                                    village_id)):
+            raise hidden("village", village_id)
+        cards = [services.with_qr(c, _base_url())
+                 for c in services.village_cards(session, village_id)]
+        if _wants_html(args):
+            return _page(cards)
+        return {"village_id": village_id, "cards": [_shown(c) for c in cards]}

@@ -1,0 +1,138 @@
+"""Recording inspections, their rates per village and unit, and the next sample."""
+
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from service.api import paginate
+from service.auth import Caller
+from service.cadres.models import Cadre
+from service.dates import month_bounds
+from service.exceptions import ValidationFailed
+from service.households.models import Household
+from service.inspections import rules
+from service.inspections.models import HouseholdCheck, Inspection
+from service.pairings.models import Pairing
+from service.places.models import Village
+from service.scope import get_or_404
+
+CHECK_FIELDS = ("knows_cadre", "has_contact_card", "visit_confirmed", "satisfaction")
+
+
+def create_inspection(session, caller: Caller, data: dict, today: date) -> Inspection:
+    """Record an inspection; each household must be in the village, and the cadre and unit
+    paired with it that day are kept with its answers."""
+    village = session.get(Village, data["village_id"])
+    if village is None:
+        raise ValidationFailed({"village_id": ["no such village"]})
+    if data["inspected_on"] > today:
+        raise ValidationFailed({"inspected_on": ["cannot be in the future"]})
+    checks = data["household_checks"]
+    ids = [c["household_id"] for c in checks]
+    errors: dict = {}
+    if len(set(ids)) != len(ids):
+        errors["household_checks"] = ["a household appears twice"]
+    found = dict(session.execute(select(Household.id, Household.village_id)
+                                 .where(Household.id.in_(ids))).all())
+    for index, hid in enumerate(ids):
+        if found.get(hid) != village.id:
+            errors.setdefault("household_checks", []).append(
+                f"item {index}: household {hid} is not in village {village.id}")
+    if errors:
+        raise ValidationFailed(errors)
+    day = data["inspected_on"]
+    paired = {row.household_id: row for row in session.execute(
+        select(Pairing.household_id, Pairing.cadre_id, Cadre.unit_id)
+        .join(Cadre, Cadre.id == Pairing.cadre_id)
+        .where(Pairing.household_id.in_(ids), Pairing.started_on <= day,
+               (Pairing.ended_on.is_(None)) | (Pairing.ended_on >= day))
+        .order_by(Pairing.started_on))}
+    inspection = Inspection(village_id=village.id, inspected_on=day, inspector_id=caller.user_id,
+                            notes=data.get("notes"))
+    for c in checks:
+        p = paired.get(c["household_id"])
+        inspection.checks.append(HouseholdCheck(
+            household_id=c["household_id"], cadre_id=p.cadre_id if p else None,
+            unit_id=p.unit_id if p else None, note=c.get("note"),
+            **{f: c[f] for f in CHECK_FIELDS}))
+    session.add(inspection)
+    session.commit()
+    return inspection
+
+
+def present(inspection: Inspection) -> dict:
+    """An inspection with its checks and its own rates."""
+    checks = [{"household_id": c.household_id, "cadre_id": c.cadre_id, "unit_id": c.unit_id,
+               "note": c.note, **{f: getattr(c, f) for f in CHECK_FIELDS}}
+              for c in inspection.checks]
+    return {"id": inspection.id, "village_id": inspection.village_id,
+            "inspected_on": inspection.inspected_on, "inspector_id": inspection.inspector_id,
+            "notes": inspection.notes, "created_at": inspection.created_at,
+            "household_checks": checks, **rules.rates(checks)}
+
+
+def get_inspection(session, inspection_id: int) -> Inspection:
+    """One inspection, or 404."""
+    return get_or_404(session, Inspection, inspection_id, "inspection")
+
+
+def _in_month(stmt, month: str | None):
+    if month:
+        first, last = month_bounds(month)
+        stmt = stmt.where(Inspection.inspected_on >= first, Inspection.inspected_on <= last)
+    return stmt
+
+
+def list_inspections(session, args: dict) -> dict:
+    """Inspections, newest first, by village, unit checked, inspector and month."""
+    stmt = _in_month(select(Inspection), args.get("month")).order_by(
+        Inspection.inspected_on.desc(), Inspection.id.desc())
+    if args.get("village_id") is not None:
+        stmt = stmt.where(Inspection.village_id == args["village_id"])
+    if args.get("inspector_id") is not None:
+        stmt = stmt.where(Inspection.inspector_id == args["inspector_id"])
+    if args.get("unit_id") is not None:
+        stmt = stmt.where(Inspection.id.in_(select(HouseholdCheck.inspection_id).where(
+            HouseholdCheck.unit_id == args["unit_id"])))
+    page = paginate(session, stmt, args)
+    page["items"] = [present(i) for i in page["items"]]
+    return page
+
+
+def rates_by(session, month: str | None, by: str) -> list[dict]:
+    """知晓率 and 满意率 per village or per unit (of the cadre paired at the time)."""
+    key = Inspection.village_id if by == "village" else HouseholdCheck.unit_id
+    rows = session.execute(_in_month(
+        select(key.label("key"), *[getattr(HouseholdCheck, f) for f in CHECK_FIELDS])
+        .join(Inspection, Inspection.id == HouseholdCheck.inspection_id), month))
+    groups: dict = {}
+    for row in rows:
+        if row.key is not None:
+            groups.setdefault(row.key, []).append(dict(row._mapping))
+    return [{f"{by}_id": k, **rules.rates(v)} for k, v in sorted(groups.items())]
+
+
+def unit_rates(session, month) -> dict[int, tuple[float | None, float | None]]:
+    """For the bulletin: {unit_id: (knowledge_rate, satisfaction_rate)} in a report month."""
+    return {r["unit_id"]: (r["knowledge_rate"], r["satisfaction_rate"])
+            for r in rates_by(session, month.name, "unit")}
+
+
+def sample(session, size: int, per_village: int, seed: int | None) -> dict:
+    """Villages and households for the next unannounced inspection, drawn at random among
+    households with a cadre now; the seed is returned so the draw can be repeated."""
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    candidates: dict[int, list[int]] = {}
+    for village_id, household_id in session.execute(
+            select(Household.village_id, Household.id).join(
+                Pairing, Pairing.household_id == Household.id)
+            .where(Pairing.ended_on.is_(None))):
+        candidates.setdefault(village_id, []).append(household_id)
+    drawn = rules.draw_sample(candidates, size, per_village, seed)
+    names = dict(session.execute(select(Village.id, Village.name).where(
+        Village.id.in_([v for v, _ in drawn]))).all())
+    return {"seed": seed, "size": size, "per_village": per_village,
+            "villages": [{"village_id": v, "village": names.get(v), "household_ids": hs}
+                         for v, hs in drawn]}
+
