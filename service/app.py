@@ -91,6 +91,7 @@ def _register_blueprints(api: Api) -> None:
     from service.coverage.routes import blp as coverage
     from service.demands.routes import blp as demands
     from service.disclosures.routes import blp as disclosures
+    from service.evaluation.routes import blp as evaluation
     from service.households.routes import blp as households
     from service.inspections.routes import blp as inspections
     from service.pairings.routes import blp as pairings
@@ -102,7 +103,8 @@ def _register_blueprints(api: Api) -> None:
     from service.visits.routes import blp as visits
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
-                coverage, tasks, demands, visits, reports, disclosures, inspections, cards):
+                coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
+                evaluation):
         api.register_blueprint(blp)
 
 

@@ -1,5 +1,6 @@
 """Configuration read from the environment (SPEC §8)."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -20,6 +21,20 @@ def _development_secret() -> str:
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _weights(text: str) -> dict[str, float]:
+    """Evaluation weights from JSON over the defaults; unknown keys or negatives are refused."""
+    from service.evaluation.rules import DEFAULT_WEIGHTS
+
+    weights = dict(DEFAULT_WEIGHTS)
+    if text.strip():
+        given = json.loads(text)
+        unknown = set(given) - set(weights)
+        if unknown or any(float(v) < 0 for v in given.values()):
+            raise RuntimeError(f"EVALUATION_WEIGHTS: keys are {sorted(weights)}, each >= 0")
+        weights.update({k: float(v) for k, v in given.items()})
+    return weights
 
 
 class Config:
@@ -45,6 +60,8 @@ class Config:
         # The address printed in contact cards' QR codes (default: the address of the request).
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
         self.CONTACT_CARD_RATE_LIMIT = env.get("CONTACT_CARD_RATE_LIMIT", "30 per minute")
+        # Weights of the annual evaluation's parts (JSON object; missing keys keep defaults).
+        self.EVALUATION_WEIGHTS = _weights(env.get("EVALUATION_WEIGHTS", ""))
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
         self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))

@@ -49,7 +49,12 @@ class Month:
                 or_(column_end.is_(None), column_end >= self.first)]
 
 
-def _task_status(session, task_ids: list[int], end: datetime) -> dict[int, str]:
+def _ended_by(ended_on: date | None, month: Month) -> str | None:
+    """An end date as the month saw it: an end after the month had not happened yet."""
+    return ended_on.isoformat() if ended_on is not None and ended_on <= month.last else None
+
+
+def task_status_at(session, task_ids: list[int], end: datetime) -> dict[int, str]:
     """Each task's status at `end`, from its transitions (a task starts open)."""
     status: dict[int, str] = {}
     if task_ids:
@@ -80,7 +85,7 @@ def _holding_units(session, village_id: int, month: Month) -> list[dict]:
         out.append({"unit": unit.name if unit else None,
                     "team_leader": head.name if head else None,
                     "from": a.started_on.isoformat(),
-                    "to": a.ended_on.isoformat() if a.ended_on else None})
+                    "to": _ended_by(a.ended_on, month)})
     return out
 
 
@@ -126,17 +131,19 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
         Task.household_id.in_(household_ids), Task.created_at < month.end,
         or_(Task.closed_on.is_(None), Task.closed_on >= month.first))
         .order_by(Task.household_id, Task.category, Task.id)).all() if household_ids else []
-    status = _task_status(session, [t.id for t in tasks], month.end)
+    status = task_status_at(session, [t.id for t in tasks], month.end)
 
     opened = session.execute(select(Demand.household_id, Demand.opened_at).where(
         Demand.household_id.in_(household_ids), Demand.opened_at >= month.start,
         Demand.opened_at < month.end)).all() if household_ids else []
+    # A demand resolved, reopened and resolved again in the month counts once, when first
+    # resolved.
     resolved = session.execute(
-        select(Demand.household_id, DemandTransition.at).join(
+        select(Demand.household_id, func.min(DemandTransition.at)).join(
             DemandTransition, DemandTransition.demand_id == Demand.id)
         .where(Demand.household_id.in_(household_ids), DemandTransition.to_status == "resolved",
                DemandTransition.at >= month.start, DemandTransition.at < month.end)
-    ).all() if household_ids else []
+        .group_by(Demand.id, Demand.household_id)).all() if household_ids else []
 
     def owner(household_id: int, at: datetime) -> int | None:
         """The pairing of this household in force on the local day of `at`."""
@@ -167,7 +174,7 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
     for p, moment, household, cadre in shown:
         unit = pick(units.get(cadre.unit_id, []), moment)
         direct = visits.get(p.id, 0)
-        key = (cadre.name, unit.name if unit else None)
+        key = (unit.name if unit else "", cadre.name, p.cadre_id)
         cadre_visits[key] = cadre_visits.get(key, 0) + direct
         items.append({
             "cadre": cadre.name, "unit": unit.name if unit else None, "rank": cadre.rank,
@@ -175,14 +182,15 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
                 household.head_name), "difficulty": household.difficulty,
             "difficulty_label": rules.DIFFICULTY_LABELS[household.difficulty],
             "paired_from": p.started_on.isoformat(),
-            "paired_to": p.ended_on.isoformat() if p.ended_on else None,
+            "paired_to": _ended_by(p.ended_on, month),
             "override_reason": p.override_reason,
             "tasks": tasks_by_household.get(p.household_id, []),
             "direct_visits": direct, "demands_opened": demand_counts[p.id][0],
             "demands_resolved": demand_counts[p.id][1]})
     items.sort(key=lambda i: (i["unit"] or "", i["cadre"], i["paired_from"], i["household"]))
-    without = [{"cadre": name, "unit": unit} for (name, unit), n in sorted(
-        cadre_visits.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])) if n == 0]
+    # By cadre, not by name: two 王伟 in one unit are two people.
+    without = [{"cadre": name, "unit": unit or None}
+               for (unit, name, _id), n in sorted(cadre_visits.items()) if n == 0]
     return {
         "title": "双包双联每月公示", "county": county, "township": township.name,
         "village": {"id": village.id, "code": village.code, "name": village.name},

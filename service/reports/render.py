@@ -15,12 +15,20 @@ BULLETIN_COLUMNS = ("排名", "月份", "单位", "干部人数", "结对户数"
                     "诉求解决率", "诉求解决中位天数", "知晓率", "满意率")
 
 
-def _csv(header, rows) -> str:
+def _cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) is kept as text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_text(header, rows) -> str:
+    """CSV with a BOM and CRLF lines, every cell safe to open in Excel."""
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(v) for v in row] for row in rows)
     return out.getvalue()
 
 
@@ -39,7 +47,7 @@ def disclosure_csv(d: dict) -> str:
              p["paired_from"], p["paired_to"] or "", _tasks_text(p["tasks"]),
              p["direct_visits"], p["demands_opened"], p["demands_resolved"],
              "是" if p["direct_visits"] == 0 else "否") for p in d["pairings"]]
-    return _csv(DISCLOSURE_COLUMNS, rows)
+    return csv_text(DISCLOSURE_COLUMNS, rows)
 
 
 def disclosure_html(d: dict) -> str:
@@ -56,4 +64,4 @@ def bulletin_csv(b: dict) -> str:
              "" if u["median_days_to_resolve"] is None else u["median_days_to_resolve"],
              _percent(u["knowledge_rate"]), _percent(u["satisfaction_rate"]))
             for u in b["units"]]
-    return _csv(BULLETIN_COLUMNS, rows)
+    return csv_text(BULLETIN_COLUMNS, rows)
