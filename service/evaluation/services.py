@@ -67,7 +67,7 @@ def build_evaluation(session, year: int, today: date, zone, weights: dict) -> di
 
     visits: dict[int, list[date]] = {}  # pairing id → direct visit days
     for pairing_id, at in session.execute(select(Visit.pairing_id, Visit.visited_at).where(
-            Visit.pairing_id.in_([p.id for p in pairings]), Visit.direct.is_(True),
+            Visit.pairing_id.in_([p.id for p in pairings]), Visit.direct,
             Visit.visited_at >= start, Visit.visited_at < end)):
         visits.setdefault(pairing_id, []).append(local(at))
 

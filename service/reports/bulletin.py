@@ -14,10 +14,14 @@ from service.units.models import Unit
 from service.visits.models import Visit
 
 
-def _all_versions(session, model, key) -> dict[int, list]:
+def _all_cadre_versions(session) -> dict[int, list]:
+    """Every cadre's versions, oldest first, as plain rows (10,000 cadres: no ORM objects)."""
     out: dict[int, list] = {}
-    for row in session.scalars(select(model).order_by(key, model.valid_from, model.id)):
-        out.setdefault(getattr(row, key.key), []).append(row)
+    for row in session.execute(
+            select(CadreVersion.cadre_id, CadreVersion.valid_from, CadreVersion.name,
+                   CadreVersion.unit_id)
+            .order_by(CadreVersion.cadre_id, CadreVersion.valid_from, CadreVersion.id)):
+        out.setdefault(row.cadre_id, []).append(row)
     return out
 
 
@@ -26,7 +30,7 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
 
     `inspection_rates(month)` gives {unit_id: (knowledge_rate, satisfaction_rate)} once
     inspections exist; without it both rates are null."""
-    cadres = _all_versions(session, CadreVersion, CadreVersion.cadre_id)
+    cadres = _all_cadre_versions(session)
     unit_ids = [u for u in session.scalars(select(Unit.id))]
     units = load_versions(session, UnitVersion, unit_ids)
     rows = {}
@@ -50,7 +54,7 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
         .where(*month.overlaps(Pairing.started_on, Pairing.ended_on))).all()
     visits = dict(session.execute(
         select(Visit.pairing_id, func.count()).where(
-            Visit.direct.is_(True), Visit.visited_at >= month.start,
+            Visit.direct, Visit.visited_at >= month.start,
             Visit.visited_at < month.end).group_by(Visit.pairing_id)).all())
     by_household: dict[int, list] = {}
     for p in pairings:

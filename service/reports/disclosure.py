@@ -4,7 +4,7 @@ status from its transitions, visits and demands by their own times."""
 
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 
 from service.assignments.models import VillageAssignment
 from service.cadres.rules import RANK_LABELS
@@ -97,16 +97,15 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
     if row is None:
         raise NotFound(f"No village {village_id}.")
     village, township = row
-    # Households that are or were in the village; their village in the month is checked below.
-    in_village = select(HouseholdVersion.household_id).where(
-        HouseholdVersion.village_id == village_id)
+    # Households that are or were in the village (their village in the month is checked
+    # below), fetched first: as a list the planner takes the household index on pairings.
+    in_village = set(session.scalars(union(
+        select(HouseholdVersion.household_id).where(HouseholdVersion.village_id == village_id),
+        select(Household.id).where(Household.village_id == village_id))))
     pairings = session.scalars(
-        select(Pairing).where(
-            or_(Pairing.household_id.in_(in_village),
-                Pairing.household_id.in_(select(Household.id).where(
-                    Household.village_id == village_id))),
-            *month.overlaps(Pairing.started_on, Pairing.ended_on))
-        .order_by(Pairing.id)).all()
+        select(Pairing).where(Pairing.household_id.in_(in_village),
+                              *month.overlaps(Pairing.started_on, Pairing.ended_on))
+        .order_by(Pairing.id)).all() if in_village else []
     households = load_versions(session, HouseholdVersion, [p.household_id for p in pairings])
     cadres = load_versions(session, CadreVersion, [p.cadre_id for p in pairings])
     shown = []
@@ -123,7 +122,7 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
 
     visits = dict(session.execute(
         select(Visit.pairing_id, func.count()).where(
-            Visit.pairing_id.in_(pairing_ids), Visit.direct.is_(True),
+            Visit.pairing_id.in_(pairing_ids), Visit.direct,
             Visit.visited_at >= month.start, Visit.visited_at < month.end)
         .group_by(Visit.pairing_id)).all()) if pairing_ids else {}
 
