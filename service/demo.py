@@ -20,6 +20,7 @@ from service.demands.rules import CATEGORIES as DEMAND_CATEGORIES
 from service.history.tracking import seed_versions
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS, id_check_char
+from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.pairings.rules import DIFFICULTY_FOR_RANK
 from service.places.models import Township, Village
@@ -103,7 +104,39 @@ class _County:
         self._households_and_pairings()
         self._organizations_and_contact_points()
         self._tasks_and_demands()
+        self._inspections()
         return self.tables
+
+    def _inspections(self) -> None:
+        """Unannounced inspections, July to October: a few villages a month, five paired households
+        each, with what households told the inspector."""
+        rng = self.rng
+        unit_of = {c["id"]: c["unit_id"] for c in self.cadres}
+        village_of = {h["id"]: h["village_id"] for h in self.households}
+        active: dict[int, list[dict]] = {}
+        for p in self.pairings:
+            if p.get("ended_on") is None:
+                active.setdefault(village_of[p["household_id"]], []).append(p)
+        inspections, checks = [], []
+        villages = sorted(active)
+        for month in (7, 8, 9, 10):
+            for village_id in rng.sample(villages, min(len(villages), 8)):
+                day = date(2026, month, rng.randint(3, 26))
+                inspections.append({"id": len(inspections) + 1, "village_id": village_id,
+                                    "inspected_on": day, "inspector_id": 1, "notes": "不打招呼督查",
+                                    "created_at": _at(day, 17)})
+                paired = [p for p in active[village_id] if p["started_on"] <= day]
+                for p in rng.sample(paired, min(5, len(paired))):
+                    checks.append({
+                        "inspection_id": inspections[-1]["id"], "household_id": p["household_id"],
+                        "cadre_id": p["cadre_id"], "unit_id": unit_of[p["cadre_id"]],
+                        "knows_cadre": rng.random() < 0.88, "has_contact_card": rng.random() < 0.8,
+                        "visit_confirmed": rng.random() < 0.9, "note": None,
+                        "satisfaction": _weighted(rng, [("satisfied", 70),
+                                                        ("basically_satisfied", 25),
+                                                        ("dissatisfied", 5)])})
+        self.tables[Inspection] = inspections
+        self.tables[HouseholdCheck] = checks
 
     def _places(self) -> None:
         sizes, rng = self.sizes, self.rng
@@ -389,7 +422,7 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
              VillageAssignment: "village assignments", Household: "households",
              Pairing: "pairings", PartyOrganization: "party organisations",
              ContactPoint: "contact points", Task: "tasks", Demand: "demands",
-             Visit: "visits"}
+             Visit: "visits", Inspection: "inspections"}
     return {label: len(tables[model]) for model, label in names.items()}
 
 
@@ -399,7 +432,7 @@ def _advance_sequences(session) -> None:
         return
     for table in ("townships", "villages", "units", "cadres", "households",
                   "village_assignments", "pairings", "party_organizations", "contact_points",
-                  "users", "tasks", "task_transitions", "demand_transitions"):
+                  "users", "tasks", "task_transitions", "demand_transitions", "inspections"):
         session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
             f"COALESCE((SELECT max(id) FROM {table}), 1))"))
