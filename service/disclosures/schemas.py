@@ -2,14 +2,14 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Id, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Id, Name, PageArgs, StrictSchema, envelope
 from service.reports.schemas import DisclosureOut
 
 
 class PublishIn(StrictSchema):
     village_id = Id(required=True)
     month = fields.String(required=True, validate=MONTH, metadata={"example": "2026-10"})
-    correction_reason = fields.String(validate=validate.Length(min=2, max=500), metadata={
+    correction_reason = Name(500, metadata={
         "description": "Required to publish a village and month again, as a corrected version"})
 
 

@@ -2,8 +2,7 @@
 
 import json
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, text
 
 from service.auth import Caller
 from service.disclosures import rules
@@ -14,6 +13,18 @@ from service.reports.disclosure import Month, build_disclosure
 
 class AlreadyPublished(Conflict):
     code, title = "already_published", "This village and month are already published"
+
+
+# Any constant: the key of the county's one chain of publications.
+_CHAIN_LOCK = 0x5B8D_0001
+
+
+def _lock_chain(session) -> None:
+    """Publications join the chain one at a time: each reads the chain's head and appends to
+    it. PostgreSQL holds a transaction-scoped advisory lock; SQLite's write transactions
+    (BEGIN IMMEDIATE) are already one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
 
 
 def _last(session):
@@ -27,6 +38,7 @@ def publish(session, caller: Caller, village_id: int, month: Month, reason: str 
     same village and month must be a correction with a reason."""
     if not month.complete:
         raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
+    _lock_chain(session)
     latest = session.scalars(select(Disclosure).where(
         Disclosure.village_id == village_id, Disclosure.month == month.name)
         .order_by(Disclosure.revision.desc()).limit(1)).first()
@@ -37,35 +49,25 @@ def publish(session, caller: Caller, village_id: int, month: Month, reason: str 
     if latest is None and reason:
         raise ValidationFailed({"correction_reason": ["nothing published yet to correct"]})
     content = build_disclosure(session, village_id, month, county, phone, now)
-    for _attempt in range(5):
-        last = _last(session)
-        document = {
-            "content": content, "village_id": village_id, "month": month.name,
-            "revision": latest.revision + 1 if latest else 1,
-            "published_at": now.isoformat(timespec="seconds"),
-            "previous_sha256": last.sha256 if last else None,
-            "correction": {"of_sha256": latest.sha256, "reason": reason} if latest else None,
-        }
-        row = Disclosure(
-            seq=(last.seq if last else 0) + 1, village_id=village_id, month=month.name,
-            revision=document["revision"], corrects_id=latest.id if latest else None,
-            correction_reason=reason, published_at=now, published_by=caller.user_id,
-            document=rules.canonical_json(document), sha256=rules.sha256_of(document),
-            previous_sha256=document["previous_sha256"])
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            # Another publication took this place in the chain (or this revision) first.
-            if session.scalar(select(func.count()).select_from(Disclosure).where(
-                    Disclosure.village_id == village_id, Disclosure.month == month.name,
-                    Disclosure.revision == document["revision"])):
-                raise AlreadyPublished(f"Village {village_id} {month.name} was just published."
-                                       ) from None
-            continue
-        session.commit()
-        return row
-    raise Conflict("The chain was busy; publish again.")
+    last = _last(session)
+    document = {
+        "content": content, "village_id": village_id, "month": month.name,
+        "revision": latest.revision + 1 if latest else 1,
+        "published_at": now.isoformat(timespec="seconds"),
+        "previous_sha256": last.sha256 if last else None,
+        "correction": {"of_sha256": latest.sha256, "reason": reason} if latest else None,
+    }
+    row = Disclosure(
+        seq=(last.seq if last else 0) + 1, village_id=village_id, month=month.name,
+        revision=document["revision"], corrects_id=latest.id if latest else None,
+        correction_reason=reason, published_at=now, published_by=caller.user_id,
+        document=rules.canonical_json(document), sha256=rules.sha256_of(document),
+        previous_sha256=document["previous_sha256"])
+    session.add(row)
+    # The chain lock makes a lost race impossible; should one happen anyway, the unique seq and
+    # (village, month, revision) refuse it and the request fails whole (409), never half-written.
+    session.commit()
+    return row
 
 
 def get_disclosure(session, disclosure_id: int) -> Disclosure:

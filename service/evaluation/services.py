@@ -4,7 +4,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
-from service.demands.models import Demand, DemandTransition
+from service.demands.history import resolved_as_of
+from service.demands.models import Demand
 from service.evaluation import rules
 from service.exceptions import ValidationFailed
 from service.history.asof import load_versions, pick
@@ -79,10 +80,7 @@ def build_evaluation(session, year: int, today: date, zone, weights: dict) -> di
 
     # Demands: the household came asking (not raised on a visit) → the demand-led pattern;
     # every demand → resolution.
-    resolved_at = dict(session.execute(
-        select(DemandTransition.demand_id, DemandTransition.at)
-        .where(DemandTransition.to_status == "resolved", DemandTransition.at < end)
-        .order_by(DemandTransition.at.desc())).all())
+    resolved_at = resolved_as_of(session, end, household_ids)
     asked: dict[int, list[date]] = {}
     demands: dict[int, list] = {}
     for demand_id, household_id, opened_at, visit_id in session.execute(

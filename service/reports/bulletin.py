@@ -4,7 +4,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from service.demands.models import Demand, DemandTransition
+from service.demands.history import resolved_as_of
+from service.demands.models import Demand
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, UnitVersion
 from service.pairings.models import Pairing
@@ -77,14 +78,9 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
                 return unit_id
         return mine[-1][1] if mine else None
 
-    resolved_at: dict[str, datetime] = {}
-    for demand_id, at in session.execute(
-            select(DemandTransition.demand_id, func.min(DemandTransition.at))
-            .join(Demand, Demand.id == DemandTransition.demand_id)
-            .where(DemandTransition.to_status == "resolved",
-                   DemandTransition.at < month.end, Demand.opened_at < month.end)
-            .group_by(DemandTransition.demand_id)):
-        resolved_at[demand_id] = at
+    # Resolved = resolved (or confirmed) at the month's end, when it was last resolved; the
+    # same reading as the disclosure's.
+    resolved_at = resolved_as_of(session, month.end)
     for demand_id, household_id, opened_at in session.execute(
             select(Demand.id, Demand.household_id, Demand.opened_at).where(
                 Demand.opened_at < month.end)):

@@ -9,7 +9,8 @@ from sqlalchemy import func, or_, select, union
 from service.assignments.models import VillageAssignment
 from service.cadres.rules import RANK_LABELS
 from service.dates import month_bounds
-from service.demands.models import Demand, DemandTransition
+from service.demands.history import resolved_as_of
+from service.demands.models import Demand
 from service.exceptions import NotFound, ValidationFailed
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
@@ -132,17 +133,17 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
         .order_by(Task.household_id, Task.category, Task.id)).all() if household_ids else []
     status = task_status_at(session, [t.id for t in tasks], month.end)
 
-    opened = session.execute(select(Demand.household_id, Demand.opened_at).where(
-        Demand.household_id.in_(household_ids), Demand.opened_at >= month.start,
-        Demand.opened_at < month.end)).all() if household_ids else []
-    # A demand resolved, reopened and resolved again in the month counts once, when first
-    # resolved.
-    resolved = session.execute(
-        select(Demand.household_id, func.min(DemandTransition.at)).join(
-            DemandTransition, DemandTransition.demand_id == Demand.id)
-        .where(Demand.household_id.in_(household_ids), DemandTransition.to_status == "resolved",
-               DemandTransition.at >= month.start, DemandTransition.at < month.end)
-        .group_by(Demand.id, Demand.household_id)).all() if household_ids else []
+    # Demands raised in the month, and those resolved in it and still resolved at its end.
+    opened, resolved = [], []
+    if household_ids:
+        done = resolved_as_of(session, month.end, household_ids)
+        for demand_id, household_id, opened_at in session.execute(
+                select(Demand.id, Demand.household_id, Demand.opened_at).where(
+                    Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
+            if opened_at >= month.start:
+                opened.append((household_id, opened_at))
+            if demand_id in done and done[demand_id] >= month.start:
+                resolved.append((household_id, done[demand_id]))
 
     def owner(household_id: int, at: datetime) -> int | None:
         """The pairing of this household in force on the local day of `at`."""
