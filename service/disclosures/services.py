@@ -4,6 +4,7 @@ import json
 
 from sqlalchemy import select, text
 
+from service.api import paginate
 from service.auth import Caller
 from service.disclosures import rules
 from service.disclosures.models import Disclosure
@@ -91,8 +92,6 @@ def present(row: Disclosure, with_document: bool = True) -> dict:
 
 def list_disclosures(session, args: dict) -> dict:
     """Publications, newest first, by village and month."""
-    from service.api import paginate
-
     stmt = select(Disclosure).order_by(Disclosure.seq.desc())
     for key in ("village_id", "month"):
         if args.get(key) is not None:
