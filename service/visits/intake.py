@@ -115,8 +115,7 @@ class Intake:
         self.existing: dict = {}
         for row in conn.execute(_INTAKE_READ, {
                 "cadre_id": cadre_id, "household_ids": list({i["household_id"] for i in items}),
-                "ids": list(ids), "since": min(times) - timedelta(days=1),
-                "until": max(times) + timedelta(days=1)}):
+                "ids": list(ids), **self._window(times)}):
             if row.part == "household":
                 self.households[row.household_id] = row
                 if row.pairing_id is not None:
@@ -126,6 +125,15 @@ class Intake:
                 self.existing[row.visit_id] = row
             if row.cadre_id == cadre_id:
                 self._remember(row.visit_id, row.household_id, row.visited_at, row.direct)
+
+    def _window(self, times: list[datetime]) -> dict:
+        """The span the flag checks look at: the local days of these visits (too_many_today)
+        and the duplicate window around them (duplicate_suspect)."""
+        first = min(times).astimezone(self.zone).replace(hour=0, minute=0, second=0,
+                                                         microsecond=0)
+        last = max(times).astimezone(self.zone).replace(hour=0, minute=0, second=0,
+                                                        microsecond=0) + timedelta(days=1)
+        return {"since": first - rules.DUPLICATE_WITHIN, "until": last + rules.DUPLICATE_WITHIN}
 
     def write(self) -> None:
         """Insert what was taken, a statement per table (executemany for a batch)."""
