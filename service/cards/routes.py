@@ -61,7 +61,8 @@ class ContactCard(MethodView):
         supervision phone (JSON, or a printable card)."""
         rule, key = current_app.config["CONTACT_CARD_RATE_LIMIT"], request.remote_addr or "-"
         if not allowed(rule, "card-lookup", key):
-            raise TooManyLookups("Too many card lookups from this address; try again later.")
+            raise TooManyLookups("Too many card lookups from this address; try again later.",
+                                 instance=services.CARD_PATH + "{card_code}")
         count(rule, "card-lookup", key)
         card = services.with_qr(services.card(get_session(), card_code), _base_url())
         return _page([card]) if _wants_html(args) else _shown(card)

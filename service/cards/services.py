@@ -67,7 +67,8 @@ def card(session, card_code: str) -> dict:
     code = card_code.strip().upper()
     found = _cards(session, Household.card_code == code) if code.isalnum() else []
     if not found:
-        raise NotFound("No such card.")
+        # The problem's `instance` names the route, not the code tried: nothing is echoed.
+        raise NotFound("No such card.", instance=CARD_PATH + "{card_code}")
     return found[0]
 
 

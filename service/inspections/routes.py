@@ -4,7 +4,7 @@ from flask.views import MethodView
 
 from service.api import Blueprint
 from service.auth import current_caller, require
-from service.clock import county_today
+from service.clock import county_today, county_zone
 from service.db import get_session
 from service.inspections import schemas as s
 from service.inspections import services
@@ -30,7 +30,7 @@ class Inspections(MethodView):
     def post(self, data):
         """Record an inspection and what each household said."""
         inspection = services.create_inspection(get_session(), current_caller(), data,
-                                                county_today())
+                                                county_today(), county_zone())
         return (services.present(inspection), 201,
                 {"Location": f"/api/v1/inspections/{inspection.id}"})
 

@@ -1,15 +1,16 @@
 """Recording inspections, their rates per village and unit, and the next sample."""
 
 import secrets
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from service.api import paginate
 from service.auth import Caller
-from service.cadres.models import Cadre
 from service.dates import month_bounds
 from service.exceptions import ValidationFailed
+from service.history.asof import load_versions, pick
+from service.history.models import CadreVersion
 from service.households.models import Household
 from service.inspections import rules
 from service.inspections.models import HouseholdCheck, Inspection
@@ -20,7 +21,7 @@ from service.scope import get_or_404
 CHECK_FIELDS = ("knows_cadre", "has_contact_card", "visit_confirmed", "satisfaction")
 
 
-def create_inspection(session, caller: Caller, data: dict, today: date) -> Inspection:
+def create_inspection(session, caller: Caller, data: dict, today: date, zone) -> Inspection:
     """Record an inspection; each household must be in the village, and the cadre and unit
     paired with it that day are kept with its answers."""
     village = session.get(Village, data["village_id"])
@@ -42,19 +43,23 @@ def create_inspection(session, caller: Caller, data: dict, today: date) -> Inspe
     if errors:
         raise ValidationFailed(errors)
     day = data["inspected_on"]
-    paired = {row.household_id: row for row in session.execute(
-        select(Pairing.household_id, Pairing.cadre_id, Cadre.unit_id)
-        .join(Cadre, Cadre.id == Pairing.cadre_id)
+    paired = {row.household_id: row.cadre_id for row in session.execute(
+        select(Pairing.household_id, Pairing.cadre_id)
         .where(Pairing.household_id.in_(ids), Pairing.started_on <= day,
                (Pairing.ended_on.is_(None)) | (Pairing.ended_on >= day))
         .order_by(Pairing.started_on))}
+    # The cadre's unit on the inspection day (an inspection may be entered after it moved).
+    day_end = datetime.combine(day + timedelta(days=1), time(), zone)
+    versions = load_versions(session, CadreVersion, paired.values())
+    unit_on_day = {cid: pick(versions.get(cid, []), day_end) for cid in set(paired.values())}
     inspection = Inspection(village_id=village.id, inspected_on=day, inspector_id=caller.user_id,
                             notes=data.get("notes"))
     for c in checks:
-        p = paired.get(c["household_id"])
+        cadre_id = paired.get(c["household_id"])
+        version = unit_on_day.get(cadre_id)
         inspection.checks.append(HouseholdCheck(
-            household_id=c["household_id"], cadre_id=p.cadre_id if p else None,
-            unit_id=p.unit_id if p else None, note=c.get("note"),
+            household_id=c["household_id"], cadre_id=cadre_id,
+            unit_id=version.unit_id if version else None, note=c.get("note"),
             **{f: c[f] for f in CHECK_FIELDS}))
     session.add(inspection)
     session.commit()
@@ -113,10 +118,13 @@ def rates_by(session, month: str | None, by: str) -> list[dict]:
     return [{f"{by}_id": k, **rules.rates(v)} for k, v in sorted(groups.items())]
 
 
-def unit_rates(session, month) -> dict[int, tuple[float | None, float | None]]:
-    """For the bulletin: {unit_id: (knowledge_rate, satisfaction_rate)} in a report month."""
-    return {r["unit_id"]: (r["knowledge_rate"], r["satisfaction_rate"])
-            for r in rates_by(session, month.name, "unit")}
+def bulletin_rates(session, month) -> tuple[dict[int, tuple], bool]:
+    """For the bulletin: {unit_id: (knowledge_rate, satisfaction_rate)} in a report month, and
+    whether any inspection was recorded in it (households without a cadre count for no unit)."""
+    rates = {r["unit_id"]: (r["knowledge_rate"], r["satisfaction_rate"])
+             for r in rates_by(session, month.name, "unit")}
+    any_inspection = session.scalar(_in_month(select(Inspection.id), month.name).limit(1))
+    return rates, any_inspection is not None
 
 
 def sample(session, size: int, per_village: int, seed: int | None) -> dict:

@@ -29,8 +29,8 @@ def _all_cadre_versions(session) -> dict[int, list]:
 def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) -> dict:
     """Per unit: cadres, pairings, share visited, cadres with no direct visit, demands; ranked.
 
-    `inspection_rates(month)` gives {unit_id: (knowledge_rate, satisfaction_rate)} once
-    inspections exist; without it both rates are null."""
+    `inspection_rates(month)` gives ({unit_id: (knowledge_rate, satisfaction_rate)}, whether
+    any inspection was recorded in the month); without it both rates are null."""
     cadres = _all_cadre_versions(session)
     unit_ids = [u for u in session.scalars(select(Unit.id))]
     units = load_versions(session, UnitVersion, unit_ids)
@@ -96,7 +96,7 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
                 rows[unit_id]["demands_resolved"] += 1
                 rows[unit_id]["_days"].append((done - opened_at).total_seconds() / 86400)
 
-    rates = inspection_rates(month) if inspection_rates else {}
+    rates, inspected = inspection_rates(month) if inspection_rates else ({}, False)
     out = []
     for unit_id, row in rows.items():
         row["visited_share"] = rules.share(row["pairings_visited"], row["pairings"])
@@ -110,5 +110,5 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
         out.append(row)
     return {"month": month.name, "complete": month.complete,
             "generated_at": now.astimezone(month.zone).isoformat(timespec="seconds"),
-            "inspections_counted": bool(rates),
+            "inspections_counted": inspected,
             "units": rules.rank_units(out)}

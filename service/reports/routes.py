@@ -7,7 +7,7 @@ from service.api import Blueprint
 from service.auth import public, require
 from service.clock import county_today, county_zone
 from service.db import get_session, utcnow
-from service.inspections.services import unit_rates
+from service.inspections.services import bulletin_rates
 from service.reports import render
 from service.reports import schemas as s
 from service.reports.bulletin import build_bulletin
@@ -69,6 +69,6 @@ class Bulletin(MethodView):
         """The month's situation bulletin (情况通报): every unit's contact work, ranked."""
         session = get_session()
         body = build_bulletin(session, month_of(args), utcnow(),
-                              lambda month: unit_rates(session, month))
+                              lambda month: bulletin_rates(session, month))
         return as_format(body, args["format"], render.bulletin_csv, None,
                          f"bulletin-{args['month']}")
