@@ -357,14 +357,22 @@ class _County:
 
     def _visits(self, rng: random.Random) -> None:
         """A few visits a month per pairing since it started; some cadres skip months, some
-        calls are only phone calls (R8), some are logged late."""
+        calls are only phone calls (R8), some are logged late, and a few cadres visit only in
+        the last days of each month."""
         visits = []
         kinds = ["home_visit"] * 6 + ["heart_to_heart"] * 2 + ["shared_labor", "reception",
                                                                 "stay_overnight", "phone"]
         for p in self.pairings:
             lax = rng.random() < 0.1  # the failure pattern: months with no direct visit
+            # Another: visiting only in the last days of the month, when reports are due.
+            month_end = not lax and rng.random() < 0.03
             day = p["started_on"] + timedelta(days=rng.randint(1, 10))
             while day <= DEMO_LAST_DAY:
+                if month_end:
+                    day = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
+                        days=rng.randint(1, 2))
+                    if day > DEMO_LAST_DAY:
+                        break
                 if not (lax and rng.random() < 0.5):
                     kind = rng.choice(kinds)
                     at = _at(day, rng.randint(8, 18))
@@ -381,7 +389,7 @@ class _County:
                         "flag_far_from_village": False, "flag_duplicate_suspect": False,
                         "flag_night_time": False, "flag_too_many_today": False,
                         "updated_at": at})
-                day += timedelta(days=rng.randint(7, 16))
+                day += timedelta(days=3 if month_end else rng.randint(7, 16))
         self.tables[Visit] = visits
 
 
