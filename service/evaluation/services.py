@@ -14,6 +14,7 @@ from service.households.models import Household
 from service.inspections import rules as inspection_rules
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
+from service.pairings.rules import in_force_on
 from service.reports.disclosure import task_status_at
 from service.reports.rules import median_days, share
 from service.tasks.models import Task
@@ -56,11 +57,7 @@ def build_evaluation(session, year: int, today: date, zone, weights: dict) -> di
         return max(p.started_on, first), min(p.ended_on or last, last)
 
     def owner(household_id: int, day: date):
-        for p in by_household.get(household_id, []):
-            s, e = span(p)
-            if s <= day <= e:
-                return p
-        return None
+        return in_force_on(by_household.get(household_id, []), day)
 
     by_household: dict[int, list] = {}
     for p in pairings:

@@ -6,6 +6,8 @@ one active pairing per household (R2), and a trigger on pairings re-checks the c
 cadre's unit holds the village (R3). The service maps those refusals to the same exceptions.
 """
 
+from datetime import date
+
 from service.cadres.rules import household_quota
 from service.exceptions import Conflict
 
@@ -72,3 +74,11 @@ def check_difficulty(rank: str, difficulty: str, override_reason: str | None) ->
 def needs_override(rank: str, difficulty: str) -> bool:
     """True when R4 would refuse this match without an override."""
     return DIFFICULTY_FOR_RANK[rank] != difficulty
+
+
+def in_force_on(pairings: list, day: date):
+    """The pairing among these (one household's) in force on `day`, or None."""
+    for p in pairings:
+        if p.started_on <= day and (p.ended_on is None or day <= p.ended_on):
+            return p
+    return None

@@ -9,6 +9,7 @@ from service.demands.models import Demand
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, UnitVersion
 from service.pairings.models import Pairing
+from service.pairings.rules import in_force_on
 from service.reports import rules
 from service.reports.disclosure import Month
 from service.units.models import Unit
@@ -58,6 +59,7 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
             Visit.direct, Visit.visited_at >= month.start,
             Visit.visited_at < month.end).group_by(Visit.pairing_id)).all())
     by_household: dict[int, list] = {}
+    unit_of_pairing: dict[int, int] = {}
     for p in pairings:
         cadre = pick(cadres.get(p.cadre_id, []), month.as_of(p.ended_on))
         if cadre is None or cadre.unit_id not in rows:
@@ -68,15 +70,14 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
         row["pairings_visited"] += 1 if n else 0
         row["_visits"][(cadre.cadre_id, cadre.name)] = row["_visits"].get(
             (cadre.cadre_id, cadre.name), 0) + n
-        by_household.setdefault(p.household_id, []).append((p, cadre.unit_id))
+        by_household.setdefault(p.household_id, []).append(p)
+        unit_of_pairing[p.id] = cadre.unit_id
 
     def unit_of(household_id: int, at: datetime) -> int | None:
-        day = at.astimezone(month.zone).date()
+        """The unit of the household's pairing in force that day (else its last in the month)."""
         mine = by_household.get(household_id, [])
-        for p, unit_id in mine:
-            if p.started_on <= day and (p.ended_on is None or day <= p.ended_on):
-                return unit_id
-        return mine[-1][1] if mine else None
+        p = in_force_on(mine, at.astimezone(month.zone).date()) or (mine[-1] if mine else None)
+        return unit_of_pairing[p.id] if p else None
 
     # Resolved = resolved (or confirmed) at the month's end, when it was last resolved; the
     # same reading as the disclosure's.

@@ -16,6 +16,7 @@ from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household
 from service.pairings.models import Pairing
+from service.pairings.rules import in_force_on
 from service.places.models import Township, Village
 from service.reports import rules
 from service.tasks.models import Task, TaskTransition
@@ -145,14 +146,16 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
             if demand_id in done and done[demand_id] >= month.start:
                 resolved.append((household_id, done[demand_id]))
 
+    by_household: dict[int, list] = {}
+    for p, *_ in shown:
+        by_household.setdefault(p.household_id, []).append(p)
+
     def owner(household_id: int, at: datetime) -> int | None:
-        """The pairing of this household in force on the local day of `at`."""
-        day = at.astimezone(month.zone).date()
-        mine = [p for p, *_ in shown if p.household_id == household_id]
-        for p in mine:
-            if p.started_on <= day and (p.ended_on is None or day <= p.ended_on):
-                return p.id
-        return mine[-1].id if mine else None
+        """The pairing of this household in force on the local day of `at` (else its last in
+        the month)."""
+        mine = by_household.get(household_id, [])
+        p = in_force_on(mine, at.astimezone(month.zone).date()) or (mine[-1] if mine else None)
+        return p.id if p else None
 
     demand_counts: dict[int, list[int]] = {pid: [0, 0] for pid in pairing_ids}
     for column, rows_ in ((0, opened), (1, resolved)):

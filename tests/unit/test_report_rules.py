@@ -74,3 +74,17 @@ def test_a_removed_link_breaks_the_chain():
     links = _chain(4)
     del links[2]
     assert chain.check_chain(links)["seq"] == 4
+
+
+def test_the_pairing_in_force_on_a_day_is_the_one_whose_dates_hold_it():
+    from datetime import date
+    from types import SimpleNamespace
+
+    from service.pairings.rules import in_force_on
+
+    first = SimpleNamespace(started_on=date(2026, 1, 1), ended_on=date(2026, 10, 14))
+    second = SimpleNamespace(started_on=date(2026, 10, 15), ended_on=None)
+    assert in_force_on([first, second], date(2026, 10, 14)) is first
+    assert in_force_on([first, second], date(2026, 10, 15)) is second
+    assert in_force_on([first, second], date(2025, 12, 31)) is None
+    assert in_force_on([], date(2026, 10, 15)) is None
