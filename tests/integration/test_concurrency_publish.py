@@ -7,78 +7,23 @@ same village and month land exactly once.
 
 import hashlib
 import json
-import threading
 from collections import Counter
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from service.auth import issue_token
-from service.db import Base
 from service.disclosures.models import Disclosure
-from service.units.models import Unit
 from tests import factories
+from tests.integration.racing import admin_token, race
 
 RACERS = 24
-SQLITE_DELETE_TRIGGER = (
-    "CREATE TRIGGER disclosures_immutable_delete BEFORE DELETE ON disclosures BEGIN "
-    "SELECT RAISE(ABORT, 'published disclosures never change'); END")
 CST = ZoneInfo("Asia/Shanghai")
 
 
 def _last_month() -> str:
     first: date = datetime.now(CST).date().replace(day=1)
     return (first - timedelta(days=1)).strftime("%Y-%m")
-
-
-@pytest.fixture
-def committed(app, engine):
-    """A session whose data is committed for real, wiped afterwards (published disclosures
-    refuse deletion, so the wipe goes around their triggers as the database owner could)."""
-    session = Session(engine, expire_on_commit=False)
-    yield session
-    session.rollback()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL session_replication_role = replica"))
-    else:
-        session.execute(text("DROP TRIGGER disclosures_immutable_delete"))
-    session.execute(update(Unit).values(head_cadre_id=None))
-    for table in reversed(Base.metadata.sorted_tables):
-        session.execute(delete(table))
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(text(SQLITE_DELETE_TRIGGER))  # as the migration created it
-    session.commit()
-    session.close()
-
-
-def _race(app, token, requests) -> list:
-    """Send every (path, body) at the same moment from its own thread; return
-    (status, code, body) per request."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def run(i, path, body):
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(path, json=body, headers={"Authorization": f"Bearer {token}"})
-        results[i] = (response.status_code, (response.json or {}).get("code"), response.json)
-
-    threads = [threading.Thread(target=run, args=(i, p, b)) for i, (p, b) in enumerate(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return results
-
-
-def _admin_token(app, session) -> str:
-    admin = factories.user(session, "county_admin")
-    session.commit()
-    with app.test_request_context():
-        return issue_token(admin)[0]
 
 
 def _sha256(document: dict) -> str:
@@ -120,10 +65,10 @@ def _assert_one_unbroken_chain(app, session, length: int) -> list[Disclosure]:
 def test_racing_publications_of_different_villages_form_one_unbroken_chain(app, committed):
     s = committed
     villages = _county(s, RACERS)
-    token = _admin_token(app, s)
+    token = admin_token(app, s)
     month = _last_month()
 
-    results = _race(app, token, [("/api/v1/disclosures", {"village_id": v.id, "month": month})
+    results = race(app, token, [("/api/v1/disclosures", {"village_id": v.id, "month": month})
                                  for v in villages])
 
     # Whatever the race did, nothing forked, doubled or left a gap.
@@ -149,10 +94,10 @@ def test_racing_publications_of_different_villages_form_one_unbroken_chain(app, 
 def test_every_racing_publication_of_different_villages_lands(app, committed):
     s = committed
     villages = _county(s, RACERS)
-    token = _admin_token(app, s)
+    token = admin_token(app, s)
     month = _last_month()
 
-    results = _race(app, token, [("/api/v1/disclosures", {"village_id": v.id, "month": month})
+    results = race(app, token, [("/api/v1/disclosures", {"village_id": v.id, "month": month})
                                  for v in villages])
 
     assert Counter((status, code) for status, code, _ in results) == {(201, None): RACERS}, [
@@ -164,10 +109,10 @@ def test_every_racing_publication_of_different_villages_lands(app, committed):
 def test_racing_publications_of_one_village_and_month_land_once(app, committed):
     s = committed
     (village,) = _county(s, 1)
-    token = _admin_token(app, s)
+    token = admin_token(app, s)
     body = {"village_id": village.id, "month": _last_month()}
 
-    results = _race(app, token, [("/api/v1/disclosures", body)] * RACERS)
+    results = race(app, token, [("/api/v1/disclosures", body)] * RACERS)
 
     assert Counter((status, code) for status, code, _ in results) == {
         (201, None): 1, (409, "already_published"): RACERS - 1}, [r[:2] for r in results]
@@ -184,14 +129,14 @@ def test_racing_corrections_of_one_publication_add_one_revision_each_without_for
     place in the chain; none forks the chain or doubles a revision."""
     s = committed
     (village,) = _county(s, 1)
-    token = _admin_token(app, s)
+    token = admin_token(app, s)
     month = _last_month()
     first = app.test_client().post("/api/v1/disclosures", json={
         "village_id": village.id, "month": month},
         headers={"Authorization": f"Bearer {token}"})
     assert first.status_code == 201, first.json
 
-    results = _race(app, token, [("/api/v1/disclosures", {
+    results = race(app, token, [("/api/v1/disclosures", {
         "village_id": village.id, "month": month, "correction_reason": f"更正{i}"})
         for i in range(RACERS)])
 
