@@ -12,13 +12,11 @@ from service.db import get_session
 from service.exceptions import DomainError
 from service.places.models import Village
 from service.ratelimit import allowed, count
+from service.reports.routes import HTML, formats
 from service.scope import hidden, village_is_held
 
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",
                 description="连心卡: heart-link contact cards with a QR code")
-
-HTML = "text/html; charset=utf-8"
-
 
 class TooManyLookups(DomainError):
     status, code, title = 429, "too_many_requests", "Too many card lookups; try again later"
@@ -46,16 +44,12 @@ def _shown(card: dict) -> dict:
         "supervision_phone": current_app.config["SUPERVISION_PHONE"]}
 
 
-CARD_FORMATS = {"200": {"content": {"application/json": {"schema": s.CardOut},
-                                    "text/html": {"schema": {"type": "string"}}}}}
-
-
 @blp.route("/public/contact-cards/<string(maxlength=64):card_code>")
 class ContactCard(MethodView):
     @public
     @blp.arguments(s.CardFormat, location="query")
     @blp.response(200, s.CardOut)
-    @blp.doc(responses={**CARD_FORMATS, "429": "TOO_MANY_REQUESTS"})
+    @blp.doc(responses={**formats(s.CardOut, "html"), "429": "TOO_MANY_REQUESTS"})
     def get(self, args, card_code):
         """The card behind a QR code: village, masked household head, its cadre and the
         supervision phone (JSON, or a printable card)."""
@@ -73,9 +67,7 @@ class VillageContactCards(MethodView):
     @require("county_admin", "unit_admin")
     @blp.arguments(s.CardFormat, location="query")
     @blp.response(200, s.VillageCards)
-    @blp.doc(responses={"200": {"content": {
-        "application/json": {"schema": s.VillageCards},
-        "text/html": {"schema": {"type": "string"}}}}})
+    @blp.doc(responses=formats(s.VillageCards, "html"))
     def get(self, args, village_id):
         """Every card of a village on one page to print (households with a cadre now)."""
         session, caller = get_session(), current_caller()

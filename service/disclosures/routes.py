@@ -44,7 +44,7 @@ class DisclosureById(MethodView):
     @public
     @blp.arguments(s.DisclosureFormat, location="query")
     @blp.response(200, s.DisclosurePublished)
-    @blp.doc(responses=formats(s.DisclosurePublished))
+    @blp.doc(responses=formats(s.DisclosurePublished, "csv", "html"))
     def get(self, args, disclosure_id):
         """A publication exactly as frozen: JSON with its hash, or the content as CSV or a
         printable page."""

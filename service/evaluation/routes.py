@@ -40,7 +40,7 @@ class Evaluation(MethodView):
     @require("county_admin")
     @blp.arguments(s.EvaluationQuery, location="query")
     @blp.response(200, s.EvaluationOut)
-    @blp.doc(responses=formats(s.EvaluationOut, html=False))
+    @blp.doc(responses=formats(s.EvaluationOut, "csv"))
     def get(self, args):
         """The year's evaluation of every paired cadre: parts, failure patterns, score, rank."""
         body = build_evaluation(get_session(), args["year"], county_today(), county_zone(),

@@ -15,8 +15,8 @@ from service.inspections import rules as inspection_rules
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
-from service.reports.disclosure import task_status_at
 from service.reports.rules import median_days, share
+from service.tasks.history import status_as_of
 from service.tasks.models import Task
 from service.visits.models import Visit
 
@@ -96,7 +96,7 @@ def build_evaluation(session, year: int, today: date, zone, weights: dict) -> di
     tasks = session.execute(select(Task.id, Task.household_id).where(
         Task.household_id.in_(household_ids), Task.created_at < end,
         or_(Task.closed_on.is_(None), Task.closed_on > last))).all()
-    status = task_status_at(session, [t.id for t in tasks], end)
+    status = status_as_of(session, [t.id for t in tasks], end)
 
     checks: dict[int, list[dict]] = {}
     for row in session.execute(

@@ -19,7 +19,8 @@ from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
 from service.places.models import Township, Village
 from service.reports import rules
-from service.tasks.models import Task, TaskTransition
+from service.tasks.history import status_as_of
+from service.tasks.models import Task
 from service.visits.models import Visit
 
 
@@ -54,18 +55,6 @@ class Month:
 def _ended_by(ended_on: date | None, month: Month) -> str | None:
     """An end date as the month saw it: an end after the month had not happened yet."""
     return ended_on.isoformat() if ended_on is not None and ended_on <= month.last else None
-
-
-def task_status_at(session, task_ids: list[int], end: datetime) -> dict[int, str]:
-    """Each task's status at `end`, from its transitions (a task starts open)."""
-    status: dict[int, str] = {}
-    if task_ids:
-        for task_id, to_status in session.execute(
-                select(TaskTransition.task_id, TaskTransition.to_status)
-                .where(TaskTransition.task_id.in_(task_ids), TaskTransition.at < end)
-                .order_by(TaskTransition.task_id, TaskTransition.at, TaskTransition.id)):
-            status[task_id] = to_status
-    return status
 
 
 def _holding_units(session, village_id: int, month: Month) -> list[dict]:
@@ -132,7 +121,7 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
         Task.household_id.in_(household_ids), Task.created_at < month.end,
         or_(Task.closed_on.is_(None), Task.closed_on >= month.first))
         .order_by(Task.household_id, Task.category, Task.id)).all() if household_ids else []
-    status = task_status_at(session, [t.id for t in tasks], month.end)
+    status = status_as_of(session, [t.id for t in tasks], month.end)
 
     # Demands raised in the month, and those resolved in it and still resolved at its end.
     opened, resolved = [], []
