@@ -9,12 +9,17 @@ from service.demands.models import Demand, DemandTransition
 RESOLVED = ("resolved", "confirmed")
 
 
-def resolved_as_of(session, end: datetime, household_ids=None) -> dict[str, datetime]:
+def resolved_as_of(session, end: datetime, household_ids=None,
+                   since: datetime | None = None) -> dict[str, datetime]:
     """{demand id: when it was last resolved} for the demands resolved (or confirmed) at
-    `end`; a demand reopened before `end` is not in it."""
+    `end`; a demand reopened before `end` is not in it. With `since`, only demands that moved
+    in [since, end) are read — all a report of that span needs: a demand raised or resolved in
+    it moved in it, and its last move before `end` decides its status."""
     stmt = (select(DemandTransition.demand_id, DemandTransition.to_status, DemandTransition.at)
             .where(DemandTransition.at < end)
             .order_by(DemandTransition.demand_id, DemandTransition.at, DemandTransition.id))
+    if since is not None:
+        stmt = stmt.where(DemandTransition.at >= since)
     if household_ids is not None:
         stmt = stmt.join(Demand, Demand.id == DemandTransition.demand_id).where(
             Demand.household_id.in_(household_ids))

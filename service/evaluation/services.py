@@ -77,7 +77,7 @@ def build_evaluation(session, year: int, today: date, zone, weights: dict) -> di
 
     # Demands: the household came asking (not raised on a visit) → the demand-led pattern;
     # every demand → resolution.
-    resolved_at = resolved_as_of(session, end, household_ids)
+    resolved_at = resolved_as_of(session, end, household_ids, since=start)
     asked: dict[int, list[date]] = {}
     demands: dict[int, list] = {}
     for demand_id, household_id, opened_at, visit_id in session.execute(

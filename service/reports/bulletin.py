@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from service.demands.history import resolved_as_of
 from service.demands.models import Demand
@@ -81,10 +81,11 @@ def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) 
 
     # Resolved = resolved (or confirmed) at the month's end, when it was last resolved; the
     # same reading as the disclosure's.
-    resolved_at = resolved_as_of(session, month.end)
+    resolved_at = resolved_as_of(session, month.end, since=month.start)
     for demand_id, household_id, opened_at in session.execute(
             select(Demand.id, Demand.household_id, Demand.opened_at).where(
-                Demand.opened_at < month.end)):
+                Demand.opened_at < month.end, or_(Demand.opened_at >= month.start,
+                                                   Demand.id.in_(list(resolved_at))))):
         done = resolved_at.get(demand_id)
         if opened_at >= month.start:
             unit_id = unit_of(household_id, opened_at)

@@ -126,7 +126,7 @@ def build_disclosure(session, village_id: int, month: Month, county: str,
     # Demands raised in the month, and those resolved in it and still resolved at its end.
     opened, resolved = [], []
     if household_ids:
-        done = resolved_as_of(session, month.end, household_ids)
+        done = resolved_as_of(session, month.end, household_ids, since=month.start)
         for demand_id, household_id, opened_at in session.execute(
                 select(Demand.id, Demand.household_id, Demand.opened_at).where(
                     Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
