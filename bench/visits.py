@@ -89,6 +89,13 @@ def actors(n: int) -> list[dict]:
     """n cadres with a paired household each, an account, and a token."""
     app = create_app({"DATABASE_URL": URL, "SECRET_KEY": "bench-visits-" + "k" * 40})
     with psycopg.connect(DSN, autocommit=True) as conn:
+        # Every cadre of the county has an account, as in a county running the service.
+        added = conn.execute(
+            "INSERT INTO users (username, password_hash, role, unit_id, cadre_id, active, "
+            "token_version, created_at, version) SELECT 'bench' || id, '!', 'cadre', unit_id, "
+            "id, true, 1, now(), 1 FROM cadres ON CONFLICT (username) DO NOTHING").rowcount
+        if added:
+            conn.execute("ANALYZE users")
         rows = conn.execute("SELECT DISTINCT ON (p.cadre_id) p.id, p.cadre_id, p.household_id, "
                             "p.started_on FROM pairings p WHERE p.ended_on IS NULL "
                             "ORDER BY p.cadre_id, p.id LIMIT %s", (n,)).fetchall()
@@ -252,6 +259,16 @@ def main() -> None:
         for proc in (service, ceiling):
             proc.terminate()
             proc.wait(timeout=30)
+        forget(people)
+
+
+def forget(people: list[dict]) -> None:
+    """Delete what this run logged, so a run with --reuse starts from the county as built (the
+    bench cadres would otherwise pile up thousands of visits each, run after run)."""
+    with psycopg.connect(DSN, autocommit=True) as conn:
+        conn.execute("DELETE FROM visits WHERE created_by = ANY(%s)",
+                     ([p["user_id"] for p in people],))
+        conn.execute("VACUUM (ANALYZE) visits")
 
 
 if __name__ == "__main__":
