@@ -4,7 +4,9 @@ import functools
 import logging
 
 from flask import Flask, Response, send_from_directory
+from flask.sessions import SessionInterface
 from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -34,6 +36,17 @@ SPEC_OPTIONS = {
 LIBRARY_PUBLIC_ENDPOINTS = ("api-docs.openapi_json", "api-docs.openapi_swagger_ui", "static")
 
 
+class NoCookieSession(SessionInterface):
+    """Callers authenticate with bearer tokens, so no request reads or sets a session cookie
+    (Flask's default would build a signing serializer for every request to look for one)."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response):
+        return None
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the WSGI app; `config` overrides settings read from the environment."""
     app = Flask(__name__, instance_relative_config=False)
@@ -52,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
+    app.session_interface = NoCookieSession()
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     if int(app.config.get("PROXY_COUNT", 0) or 0):
@@ -70,6 +84,8 @@ def create_app(config: dict | None = None) -> Flask:
     for endpoint in LIBRARY_PUBLIC_ENDPOINTS:
         if endpoint in app.view_functions:
             app.view_functions[endpoint] = public(_plain(app.view_functions[endpoint]))
+    # Now rather than on a worker's first request (gunicorn forks workers from a built app).
+    configure_mappers()
     return app
 
 

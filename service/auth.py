@@ -76,6 +76,16 @@ class Caller:
         return self.role == "county_admin"
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A token whose signature and expiry check out, for an endpoint admitting `roles`; whether
+    its account still stands (active, same token version, an admitted role) is for `confirm`."""
+
+    user_id: int
+    token_version: int
+    roles: tuple[str, ...]
+
+
 @functools.lru_cache(maxsize=4096)
 def _verified(token: str, secret: str) -> tuple[int, int, float]:
     """The user id, token version and expiry of a token whose signature checks out. A phone
@@ -87,18 +97,21 @@ def _verified(token: str, secret: str) -> tuple[int, int, float]:
 
 
 @functools.cache
-def _user_by_id():
-    """The columns a request needs to know its caller, as one prebuilt Core statement: every
-    authenticated request runs it, so it skips the ORM's identity map and statement building."""
+def account_by_id():
+    """What `confirm` reads of an account, bound to `user_id`, as one prebuilt Core statement:
+    every authenticated request runs it (or reads it within its own first statement), so it
+    skips the ORM's identity map and statement building."""
     from sqlalchemy import bindparam, select
 
     from service.users.models import User
 
-    return select(User.id, User.username, User.role, User.unit_id, User.cadre_id, User.active,
-                  User.token_version).where(User.id == bindparam("user_id"))
+    users = User.__table__
+    return select(users.c.username, users.c.role, users.c.unit_id, users.c.cadre_id,
+                  users.c.active, users.c.token_version).where(
+        users.c.id == bindparam("user_id"))
 
 
-def _authenticate() -> Caller:
+def _claim(roles: tuple[str, ...]) -> Claim:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -109,15 +122,32 @@ def _authenticate() -> Caller:
         raise Unauthenticated("The token is invalid or has expired.") from None
     if expires <= time.time():
         raise Unauthenticated("The token is invalid or has expired.")
-    user = get_session().connection().execute(_user_by_id(), {"user_id": user_id}).first()
-    if user is None or not user.active or user.token_version != token_version:
+    return Claim(user_id, token_version, roles)
+
+
+def confirm(claim: Claim, account) -> Caller:
+    """The caller, once its account row (as `account_by_id` reads it, or None when there is no
+    such account) shows the token still stands and the role is admitted; 401 or 403 otherwise."""
+    if account is None or not account.active or account.token_version != claim.token_version:
         raise Unauthenticated("The token has been revoked.")
-    return Caller(user.id, user.username, user.role, user.unit_id, user.cadre_id)
+    if account.role not in claim.roles:
+        raise Forbidden(f"Role {account.role} may not do this.")
+    g.caller = Caller(claim.user_id, account.username, account.role, account.unit_id,
+                      account.cadre_id)
+    return g.caller
+
+
+def pending_claim() -> Claim:
+    """The claim of a view declared with `require(..., account_read_by_view=True)`."""
+    return g.claim
 
 
 def current_caller() -> Caller:
     """The authenticated caller of this request."""
-    return g.caller
+    caller = g.get("caller")
+    if caller is None:  # a view that reads its own account used the caller before confirming
+        raise RuntimeError("the caller has not been confirmed")
+    return caller
 
 
 def _document(func, doc: dict) -> None:
@@ -133,17 +163,25 @@ def _document(func, doc: dict) -> None:
     func._apidoc = apidoc
 
 
-def require(*roles: str):
-    """Declare the roles allowed to call a view; authenticates and checks the role."""
+def require(*roles: str, account_read_by_view: bool = False):
+    """Declare the roles allowed to call a view; authenticates and checks the role.
+
+    With `account_read_by_view`, the token is verified here (401 when it is missing, forged or
+    expired) and the view reads the account together with its own first statement, then calls
+    `confirm` before anything else: one round trip fewer on the path every visit from a phone
+    takes. Such a view checks its body before the account, so a revoked token or a wrong role
+    with a malformed body hears 422 first."""
     roles = roles or ALL_ROLES
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            caller = _authenticate()
-            if caller.role not in roles:
-                raise Forbidden(f"Role {caller.role} may not do this.")
-            g.caller = caller
+            claim = _claim(roles)
+            if account_read_by_view:
+                g.claim = claim
+            else:
+                confirm(claim, get_session().connection().execute(
+                    account_by_id(), {"user_id": claim.user_id}).first())
             return view(*args, **kwargs)
 
         wrapper._access = ("roles", tuple(roles))

@@ -56,13 +56,15 @@ def connection(app, engine):
     conn = engine.connect()
     outer = conn.begin()
     db = app.extensions["db"]
-    saved = db.factory
-    db.factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint",
-                              expire_on_commit=False)
+    saved = db.factory, db.autocommit_factory
+    # Every session of the test, statement-by-statement views' too, joins its transaction
+    # (tests/integration covers those views on connections of their own).
+    db.factory = db.autocommit_factory = sessionmaker(
+        bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     with app.app_context():
         reset_limits()  # failed logins and wrong card codes
     yield conn
-    db.factory = saved
+    db.factory, db.autocommit_factory = saved
     outer.rollback()
     conn.close()
 

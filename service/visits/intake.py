@@ -6,6 +6,7 @@ these days), so a 100-visit batch costs about as many round trips as one visit.
 """
 
 import bisect
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -26,8 +27,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from service.auth import Caller
-from service.db import UTCDateTime
+from service.auth import Caller, Claim, account_by_id, confirm
+from service.db import Direct, UTCDateTime, atomically
 from service.demands.models import Demand
 from service.exceptions import DomainError, Forbidden, ValidationFailed
 from service.households.models import Household
@@ -40,36 +41,52 @@ from service.visits.models import Visit
 
 WRONG_CARD_LIMIT = "5 per hour"
 
-# Intake runs on every visit a phone sends, so its reads are Core statements built once (the
-# ORM would rebuild and re-key them per request).
+# Intake runs on every visit a phone sends, so its statements are Core, built once (the ORM
+# would rebuild and re-key them per request), and sent straight to the driver on PostgreSQL.
 _DEMANDS_TAKEN = select(Demand.id).where(Demand.id.in_(bindparam("ids", expanding=True)))
+_INSERT_VISIT = Direct(Visit.__table__.insert())
+
+
 def _typed_null(kind: str, label: str):
     types = {"int": Integer(), "str": String(), "float": Float(), "date": Date(),
              "time": UTCDateTime(), "bool": Boolean()}
     return cast(null(), types[kind]).label(label)
 
 
-# Households with their villages and this cadre's pairings with them, and the visits that
-# either carry these ids or are the cadre's own around these days: one round trip, told apart
-# by `part`.
-_INTAKE_READ = union_all(
+def _no_account():
+    return [_typed_null("str", "username"), _typed_null("str", "role"),
+            _typed_null("int", "unit_id"), _typed_null("bool", "active"),
+            _typed_null("int", "token_version")]
+
+
+# The sender's account (what auth.confirm reads), once for the three parts below.
+_ACCOUNT = account_by_id().cte("account")
+# The cadre of the account sending: from the account row itself, so a token names no cadre.
+_CADRE = select(_ACCOUNT.c.cadre_id).scalar_subquery()
+
+# Households with their villages and this cadre's pairings with them, the visits that either
+# carry these ids or are the cadre's own around these days, and the sender's account: one
+# round trip, told apart by `part`.
+_INTAKE_READ = Direct(union_all(
     select(literal("household").label("part"), Household.id.label("household_id"),
            Household.card_code, Village.latitude, Village.longitude,
            Pairing.id.label("pairing_id"), Pairing.started_on, Pairing.ended_on,
            _typed_null("str", "visit_id"), _typed_null("time", "visited_at"),
            _typed_null("bool", "direct"), _typed_null("int", "cadre_id"),
-           _typed_null("str", "body_hash"), _typed_null("int", "created_by"))
+           _typed_null("str", "body_hash"), _typed_null("int", "created_by"), *_no_account())
     .join(Village, Village.id == Household.village_id)
-    .outerjoin(Pairing, (Pairing.household_id == Household.id)
-               & (Pairing.cadre_id == bindparam("cadre_id")))
+    .outerjoin(Pairing, (Pairing.household_id == Household.id) & (Pairing.cadre_id == _CADRE))
     .where(Household.id.in_(bindparam("household_ids", expanding=True))),
     select(literal("visit"), Visit.household_id, null(), null(), null(), null(), null(),
            null(), Visit.id, Visit.visited_at, Visit.direct, Visit.cadre_id, Visit.body_hash,
-           Visit.created_by)
+           Visit.created_by, *_no_account())
     .where(or_(Visit.id.in_(bindparam("ids", expanding=True)),
-               and_(Visit.cadre_id == bindparam("cadre_id"),
+               and_(Visit.cadre_id == _CADRE,
                     Visit.visited_at >= bindparam("since", type_=Visit.visited_at.type),
-                    Visit.visited_at <= bindparam("until", type_=Visit.visited_at.type)))))
+                    Visit.visited_at <= bindparam("until", type_=Visit.visited_at.type)))),
+    select(literal("account"), null(), null(), null(), null(), null(), null(), null(), null(),
+           null(), null(), _ACCOUNT.c.cadre_id, null(), null(), _ACCOUNT.c.username,
+           _ACCOUNT.c.role, _ACCOUNT.c.unit_id, _ACCOUNT.c.active, _ACCOUNT.c.token_version)))
 
 
 class TooManyWrongCards(DomainError):
@@ -93,19 +110,19 @@ class Outcome:
 class Intake:
     """Validates and stores visits for one cadre."""
 
-    def __init__(self, session, caller: Caller, now: datetime, zone, max_km: float):
-        self.session, self.caller, self.now, self.zone, self.max_km = (
-            session, caller, now, zone, max_km)
+    def __init__(self, session, sender: Caller | Claim, now: datetime, zone, max_km: float):
+        """`sender`: the caller, or the claim of a token whose account the first read confirms
+        (see require(account_read_by_view=True))."""
+        self.session, self.now, self.zone, self.max_km = session, now, zone, max_km
+        self.sender = sender
+        self.caller = sender if isinstance(sender, Caller) else None
 
     def prepare(self, items: list[dict]) -> None:
         """Load what every item will need, in bulk."""
-        conn, cadre_id = self.session.connection(), self.caller.cadre_id
+        conn = self.session.connection()
         self.rows: list[dict] = []
         self.demand_rows: list[dict] = []
         ids = {str(i["id"]) for i in items}
-        demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
-        self.existing_demands = set(conn.scalars(
-            _DEMANDS_TAKEN, {"ids": demand_ids})) if demand_ids else set()
         times = [i["visited_at"] for i in items]
         # The cadre's visits around these days, indexed for the flag checks: times per
         # household (duplicate_suspect) and direct visits per local day (too_many_today).
@@ -113,9 +130,20 @@ class Intake:
         self.times_by_household: dict[int, list[tuple[datetime, str]]] = {}
         self.direct_by_day: dict = {}
         self.existing: dict = {}
-        for row in conn.execute(_INTAKE_READ, {
-                "cadre_id": cadre_id, "household_ids": list({i["household_id"] for i in items}),
-                "ids": list(ids), **self._window(times)}):
+        read = _INTAKE_READ.rows(conn, {
+            "user_id": self.sender.user_id,
+            "household_ids": list({i["household_id"] for i in items}), "ids": list(ids),
+            **self._window(times)})
+        if self.caller is None:
+            self.caller = confirm(self.sender, next((r for r in read if r.part == "account"),
+                                                    None))
+        cadre_id = self.caller.cadre_id
+        demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
+        self.existing_demands = set(conn.scalars(
+            _DEMANDS_TAKEN, {"ids": demand_ids})) if demand_ids else set()
+        for row in read:
+            if row.part == "account":
+                continue
             if row.part == "household":
                 self.households[row.household_id] = row
                 if row.pairing_id is not None:
@@ -140,10 +168,15 @@ class Intake:
         rows, demand_rows = self.rows, self.demand_rows
         self.rows, self.demand_rows = [], []  # a failed write is not retried with the next
         conn = self.session.connection()
-        if rows:
-            conn.execute(Visit.__table__.insert(), rows)
-        if demand_rows:
-            conn.execute(Demand.__table__.insert(), demand_rows)
+        writes = [(table, r) for table, r in ((Visit.__table__, rows),
+                                              (Demand.__table__, demand_rows)) if r]
+        # A visit with demands is two statements: they land together or not at all.
+        with atomically(self.session) if len(writes) > 1 else contextlib.nullcontext():
+            for table, r in writes:
+                if table is Visit.__table__ and len(r) == 1:
+                    _INSERT_VISIT.run(conn, r[0])  # the visit from a phone
+                else:
+                    conn.execute(table.insert(), r)
 
     def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
                   direct: bool) -> None:

@@ -4,9 +4,9 @@ from flask import current_app
 from flask.views import MethodView
 
 from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, check_if_match, etag_header
-from service.auth import current_caller, require
+from service.auth import current_caller, pending_claim, require
 from service.clock import county_today, county_zone
-from service.db import get_session, utcnow
+from service.db import get_session, statement_by_statement, utcnow
 from service.visits import schemas as s
 from service.visits import services
 from service.visits.sync import sync_down
@@ -28,7 +28,8 @@ class Visits(MethodView):
         """List visits in your scope."""
         return services.list_visits(get_session(), current_caller(), args, county_zone())
 
-    @require("cadre")
+    @statement_by_statement
+    @require("cadre", account_read_by_view=True)
     @blp.arguments(s.VisitIn)
     @blp.response(201, s.VisitOut, headers=ETAG_HEADER_DOC)
     @blp.alt_response(200, schema=s.VisitOut, description="Replay: the stored visit",
@@ -37,7 +38,7 @@ class Visits(MethodView):
     def post(self, data):
         """Log a visit under the phone's UUID (sending it again returns the stored one)."""
         session = get_session()
-        outcome = services.log_visit(session, current_caller(), data, *_settings())
+        outcome = services.log_visit(session, pending_claim(), data, *_settings())
         known = {outcome.id: outcome.demand_ids} if outcome.demand_ids is not None else None
         body = services.present_many(session, [outcome.visit], known)[0]
         headers = {"Location": f"/api/v1/visits/{outcome.id}", **etag_header(outcome.visit)}

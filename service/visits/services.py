@@ -7,9 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
-from service.auth import Caller
+from service.auth import Caller, Claim
 from service.cadres.models import Cadre
 from service.dates import month_bounds
+from service.db import commit
 from service.demands.models import Demand
 from service.errors import Conflict, Forbidden
 from service.exceptions import DomainError, ValidationFailed
@@ -95,20 +96,21 @@ def get_visit(session, caller: Caller, visit_id: str) -> Visit:
     return visit
 
 
-def _intake(session, caller: Caller, items: list[dict], now, zone, max_km) -> Intake:
-    intake = Intake(session, caller, now, zone, max_km)
+def _intake(session, sender: Caller | Claim, items: list[dict], now, zone, max_km) -> Intake:
+    intake = Intake(session, sender, now, zone, max_km)
     intake.prepare(items)
     return intake
 
 
-def log_visit(session, caller: Caller, data: dict, now, zone, max_km):
-    """Store one visit; a replay of the same body returns the stored visit (created=False)."""
+def log_visit(session, sender: Caller | Claim, data: dict, now, zone, max_km):
+    """Store one visit; a replay of the same body returns the stored visit (created=False).
+    `sender` may be a token's claim: its account is confirmed by the intake's read."""
     for attempt in (1, 2):
-        intake = _intake(session, caller, [data], now, zone, max_km)
+        intake = _intake(session, sender, [data], now, zone, max_km)
         outcome = intake.take(data)
         try:
             intake.write()
-            session.commit()
+            commit(session)
             if outcome.visit is None:
                 outcome.visit = session.get(Visit, outcome.id)
             return outcome
