@@ -38,22 +38,15 @@ import pytest
 from service.demands.models import Demand, DemandTransition
 from service.reports import render
 from tests import factories
+from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST, first_of
 
 API = "/api/v1"
 BULLETIN = f"{API}/reports/bulletin"
 PROBLEM = "application/problem+json"
 CST = ZoneInfo("Asia/Shanghai")
 
-
-def _first_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-THIS_FIRST = _first_of(datetime.now(CST).date())
-LAST_FIRST = _first_of(THIS_FIRST - timedelta(days=1))
-PREV_FIRST = _first_of(LAST_FIRST - timedelta(days=1))
 THIS, LAST = THIS_FIRST.strftime("%Y-%m"), LAST_FIRST.strftime("%Y-%m")
-NEXT = _first_of(THIS_FIRST + timedelta(days=31)).strftime("%Y-%m")
+NEXT = first_of(THIS_FIRST + timedelta(days=31)).strftime("%Y-%m")
 
 
 def at(first: date, day: int, hour: int = 10, minute: int = 0) -> datetime:

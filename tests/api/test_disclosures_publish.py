@@ -21,7 +21,7 @@ import hashlib
 import io
 import json
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -33,6 +33,7 @@ from service.disclosures.models import Disclosure
 from service.history.models import UnitVersion
 from service.reports import render
 from service.tasks.models import Task, TaskTransition
+from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST, first_of
 
 API = "/api/v1"
 PUBLISH = f"{API}/disclosures"
@@ -42,18 +43,10 @@ CST = ZoneInfo("Asia/Shanghai")
 
 # --- months and helpers --------------------------------------------------------------------
 
-
-def _first_of(day: date) -> date:
-    return day.replace(day=1)
-
-
-THIS_FIRST = _first_of(datetime.now(CST).date())
-LAST_FIRST = _first_of(THIS_FIRST - timedelta(days=1))
-PREV_FIRST = _first_of(LAST_FIRST - timedelta(days=1))
 THIS = THIS_FIRST.strftime("%Y-%m")  # the current month: not over yet
 LAST = LAST_FIRST.strftime("%Y-%m")  # the last complete month (2026-10 when this was written)
 PREV = PREV_FIRST.strftime("%Y-%m")  # the month before it
-NEXT = _first_of(THIS_FIRST + timedelta(days=31)).strftime("%Y-%m")
+NEXT = first_of(THIS_FIRST + timedelta(days=31)).strftime("%Y-%m")
 
 
 def in_last_month(day: int, hour: int = 10) -> datetime:
