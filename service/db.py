@@ -2,7 +2,7 @@
 
 import contextlib
 import functools
-from datetime import UTC, datetime
+from datetime import UTC
 
 from flask import Flask, current_app, g, has_request_context, request
 from psycopg.rows import namedtuple_row, tuple_row
@@ -23,11 +23,6 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def utcnow() -> datetime:
-    """Aware current time in UTC."""
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

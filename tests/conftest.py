@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
+from service import clock as service_clock
 from service import create_app, migrate
 from service.auth import issue_token
 from service.db import make_engine
 from service.ratelimit import reset_limits
 from tests import factories
+from tests.clock import CLOCK, NOW, TestClock
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -23,6 +25,21 @@ def _reset_schema(url: str) -> None:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _installed_clock():
+    """The service reads the suite's clock for the whole session."""
+    previous = service_clock.install(CLOCK)
+    yield
+    service_clock.install(previous)
+
+
+@pytest.fixture(autouse=True)
+def clock() -> TestClock:
+    """The one clock the code reads, at NOW when each test starts; tests set or advance it."""
+    CLOCK.set(NOW)
+    return CLOCK
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +62,10 @@ def engine(database_url):
 def app(engine, database_url):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True,
                       "SECRET_KEY": "test-secret-key-not-for-production",
-                      "PASSWORD_HASH_FAST": True})
+                      "PASSWORD_HASH_FAST": True,
+                      # Tests move the clock by months with a token in hand; the tests of
+                      # expiry make tokens with lifetimes of their own.
+                      "TOKEN_TTL_SECONDS": 10 * 366 * 86400})
     yield app
     app.extensions["db"].engine.dispose()
 
@@ -106,10 +126,16 @@ class Api:
         return self.client.delete(url, headers=self._headers(headers), **kw)
 
 
+# When the `world` was built: it stands as it is since then (its history versions too).
+WORLD_BUILT = "2026-01-01T09:00:00+08:00"
+
+
 @pytest.fixture
-def world(session):
-    """A small county: two units holding one village each, cadres, households, pairings."""
-    return factories.small_world(session)
+def world(session, clock):
+    """A small county: two units holding one village each, cadres, households, pairings;
+    built on 2026-01-01, the day its assignments and pairings start."""
+    with clock.at(WORLD_BUILT):
+        return factories.small_world(session)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 from service.demands.rules import CATEGORIES, STATUSES
 
 

@@ -5,7 +5,8 @@ from flask.views import MethodView
 
 from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
 from service.auth import current_caller, require
-from service.db import get_session, utcnow
+from service.clock import utcnow
+from service.db import get_session
 from service.demands import schemas as s
 from service.demands import services
 

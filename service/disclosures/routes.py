@@ -7,7 +7,8 @@ from flask.views import MethodView
 
 from service.api import Blueprint
 from service.auth import current_caller, public, require
-from service.db import get_session, utcnow
+from service.clock import utcnow
+from service.db import get_session
 from service.disclosures import schemas as s
 from service.disclosures import services
 from service.reports import render

@@ -11,7 +11,8 @@ from sqlalchemy import Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.cadres.rules import RANKS
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 from service.households.rules import DIFFICULTIES
 
 

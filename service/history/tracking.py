@@ -6,7 +6,8 @@ from sqlalchemy import event, insert, inspect, literal, select
 from sqlalchemy.orm import Session
 
 from service.cadres.models import Cadre
-from service.db import UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import UTCDateTime
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household
 from service.units.models import Unit

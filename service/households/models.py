@@ -7,7 +7,8 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 from service.households.rules import DIFFICULTIES, NEEDS
 
 # Base32 without padding: 16 characters, 80 random bits, easy to type from a printed card.

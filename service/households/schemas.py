@@ -1,10 +1,9 @@
 """Household payloads, with the resident-ID and phone checks."""
 
-from datetime import date
-
 from marshmallow import ValidationError, fields, validate, validates
 
 from service.api import Id, Name, PageArgs, StrictSchema, WholeNumber, envelope
+from service.clock import county_today
 from service.households.rules import DIFFICULTIES, MOBILE, NEEDS, id_number_problem
 
 
@@ -13,7 +12,7 @@ class IdNumber(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).strip().upper()
-        problem = id_number_problem(value, date.today())
+        problem = id_number_problem(value, county_today())
         if problem:
             raise ValidationError(problem)
         return value

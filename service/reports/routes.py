@@ -5,8 +5,8 @@ from flask.views import MethodView
 
 from service.api import Blueprint
 from service.auth import public, require
-from service.clock import county_today, county_zone
-from service.db import get_session, utcnow
+from service.clock import county_today, county_zone, utcnow
+from service.db import get_session
 from service.inspections.services import bulletin_rates
 from service.reports import render
 from service.reports import schemas as s

@@ -5,7 +5,8 @@ from datetime import date, datetime
 from sqlalchemy import Enum, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 from service.households.rules import NEEDS
 from service.tasks.rules import SOURCES, STATUSES
 

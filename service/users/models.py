@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector")
 

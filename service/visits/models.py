@@ -5,7 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base, UTCDateTime, utcnow
+from service.clock import utcnow
+from service.db import Base, UTCDateTime
 from service.visits.rules import FLAGS, KINDS
 
 

@@ -5,8 +5,8 @@ from flask.views import MethodView
 
 from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, check_if_match, etag_header
 from service.auth import current_caller, pending_claim, require
-from service.clock import county_today, county_zone
-from service.db import get_session, statement_by_statement, utcnow
+from service.clock import county_today, county_zone, utcnow
+from service.db import get_session, statement_by_statement
 from service.visits import schemas as s
 from service.visits import services
 from service.visits.sync import sync_down

@@ -38,6 +38,7 @@ import pytest
 from service.demands.models import Demand, DemandTransition
 from service.reports import render
 from tests import factories
+from tests.clock import CLOCK
 from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST, first_of
 
 API = "/api/v1"
@@ -156,7 +157,7 @@ def month(county, session, login_as):
     v("w2", "h2", last(5), kind="phone")
     v("w2", "h2", at(PREV_FIRST, 20))  # the month before
     v("w2", "h2", EVE_OF_MONTH)  # 23:30 the evening before the month began
-    if NEXT_MORNING < datetime.now(CST):
+    if NEXT_MORNING < CLOCK.local():
         v("w2", "h2", NEXT_MORNING)  # 00:30 the morning after it ended
     v("w3", "h3", last(15), kind="stay_overnight")
     v("l1", "h5", last(7), kind="shared_labor")
@@ -239,12 +240,12 @@ def test_without_inspections_the_rates_are_null_and_not_counted(month, county_ad
 
 
 def test_the_bulletin_names_its_month_and_when_it_was_made(month, county_admin):
-    before = datetime.now(UTC).replace(microsecond=0)
+    before = CLOCK.now().replace(microsecond=0)
     body = bulletin(county_admin).json
     assert body["month"] == LAST and body["complete"] is True
     made = datetime.fromisoformat(body["generated_at"])
     assert made.utcoffset() == timedelta(hours=8)  # county-local
-    assert before <= made <= datetime.now(UTC)
+    assert before <= made <= CLOCK.now()
 
 
 def test_units_are_ranked_and_a_unit_without_pairings_comes_last(month, county_admin):

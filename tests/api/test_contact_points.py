@@ -5,12 +5,12 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (
 is cadre a1.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 ORGS = f"{API}/party-organizations"
@@ -24,7 +24,7 @@ ALL_MISSING = ["weak_village_branch", "non_public_economic", "social_organizatio
 
 
 def today() -> str:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return CLOCK.local().date().isoformat()
 
 
 def problem(resp, status: int, code: str) -> dict:
@@ -207,7 +207,7 @@ def test_ending_a_contact_point_twice_is_refused(admin, session, world):
 
 def test_contact_point_dates_are_validated(admin, session, world):
     leader = new_cadre(session, world)
-    tomorrow = (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)).isoformat()
+    tomorrow = (CLOCK.local().date() + timedelta(days=1)).isoformat()
     body = problem(take(admin, leader, org(admin, "social_organization"), started_on=tomorrow),
                    422, "validation_failed")
     assert "started_on" in body["errors"]

@@ -16,7 +16,7 @@ import json
 import threading
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, select, update
@@ -27,6 +27,7 @@ from service.db import Base
 from service.demands.models import Demand, DemandTransition
 from service.units.models import Unit
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 DEMANDS = f"{API}/demands"
@@ -142,11 +143,11 @@ def advance(api, demand_id: str, *statuses: str) -> dict:
 def test_a_cadre_records_a_demand_of_its_paired_household_under_the_client_uuid(
         world, cadre, session):
     body = body_for(world.households["a1"])
-    before = datetime.now(UTC)
+    before = CLOCK.now()
 
     resp = cadre.post(DEMANDS, json=body)
 
-    after = datetime.now(UTC)
+    after = CLOCK.now()
     demand = created(resp)
     assert demand["id"] == body["id"]
     assert resp.headers["Location"] == f"{DEMANDS}/{body['id']}"
@@ -165,8 +166,8 @@ def test_a_cadre_records_a_demand_of_its_paired_household_under_the_client_uuid(
 
 
 def test_a_demand_raised_days_ago_on_an_offline_phone_keeps_its_opened_at(world, cadre):
-    raised = (datetime.now(CHINA) - timedelta(days=3)).replace(microsecond=0)
-    before = datetime.now(UTC)
+    raised = (CLOCK.local() - timedelta(days=3)).replace(microsecond=0)
+    before = CLOCK.now()
 
     demand = created(cadre.post(DEMANDS, json=body_for(world.households["a1"],
                                                        opened_at=iso(raised))))
@@ -177,7 +178,7 @@ def test_a_demand_raised_days_ago_on_an_offline_phone_keeps_its_opened_at(world,
 
 def test_a_demand_dated_in_the_future_is_refused_and_not_stored(world, cadre, session):
     body = body_for(world.households["a1"],
-                    opened_at=iso(datetime.now(CHINA) + timedelta(hours=1)))
+                    opened_at=iso(CLOCK.local() + timedelta(hours=1)))
 
     refused = problem(cadre.post(DEMANDS, json=body), 422, "validation_failed")
 
@@ -255,7 +256,7 @@ def test_sending_the_same_id_and_body_again_returns_the_stored_demand_and_create
 
 def test_a_replay_with_the_keys_in_another_order_is_still_the_same_body(world, cadre, session):
     body = body_for(world.households["a1"],
-                    opened_at=iso((datetime.now(CHINA) - timedelta(days=1)).replace(
+                    opened_at=iso((CLOCK.local() - timedelta(days=1)).replace(
                         microsecond=0)))
     first = created(cadre.post(DEMANDS, json=body))
     reordered = json.dumps(dict(reversed(list(body.items()))), ensure_ascii=False, indent=2)
@@ -487,12 +488,12 @@ def demand(world, cadre, raise_demand) -> str:
 
 
 def test_starting_work_moves_an_open_demand_to_in_progress_and_stamps_it(cadre, demand):
-    before = datetime.now(UTC)
+    before = CLOCK.now()
 
     moved = ok(move(cadre, demand, "in_progress"))
 
     assert moved["status"] == "in_progress"
-    assert before <= when(moved["in_progress_at"]) <= datetime.now(UTC)
+    assert before <= when(moved["in_progress_at"]) <= CLOCK.now()
     assert moved["resolved_at"] is None
     assert instants(ok(cadre.get(f"{DEMANDS}/{demand}"))) == instants(moved)
 
@@ -510,13 +511,13 @@ def test_resolving_without_a_resolution_is_refused(cadre, admin, demand):
 
 def test_resolving_with_a_resolution_stamps_resolved_at_and_keeps_the_text(cadre, demand):
     advance(cadre, demand, "in_progress")
-    before = datetime.now(UTC)
+    before = CLOCK.now()
 
     resolved = ok(move(cadre, demand, "resolved", resolution="联系村委会, 已修好屋顶"))
 
     assert resolved["status"] == "resolved"
     assert resolved["resolution"] == "联系村委会, 已修好屋顶"
-    assert before <= when(resolved["resolved_at"]) <= datetime.now(UTC)
+    assert before <= when(resolved["resolved_at"]) <= CLOCK.now()
     assert resolved["in_progress_at"] is not None
     assert instants(ok(cadre.get(f"{DEMANDS}/{demand}"))) == instants(resolved)
 
@@ -525,12 +526,12 @@ def test_resolving_with_a_resolution_stamps_resolved_at_and_keeps_the_text(cadre
 def test_the_households_confirmation_is_recorded_by_an_admin_or_inspector(
         world, cadre, login_as, demand, role):
     advance(cadre, demand, "in_progress", "resolved")
-    before = datetime.now(UTC)
+    before = CLOCK.now()
 
     confirmed = ok(move(login_as(world.users[role]), demand, "confirmed"))
 
     assert confirmed["status"] == "confirmed"
-    assert before <= when(confirmed["confirmed_at"]) <= datetime.now(UTC)
+    assert before <= when(confirmed["confirmed_at"]) <= CLOCK.now()
     assert confirmed["resolution"] == "已修好屋顶"
     assert ok(cadre.get(f"{DEMANDS}/{demand}"))["status"] == "confirmed"
 
@@ -702,7 +703,7 @@ def test_the_inspector_cannot_edit_a_demand(inspector, admin, demand):
 @pytest.fixture
 def aged(world, cadre, admin, raise_demand) -> dict[str, str]:
     """Demands of household a1 raised 16 and 14 days ago (open), and 30 days ago (resolved)."""
-    now = datetime.now(CHINA)
+    now = CLOCK.local()
 
     def raised(days_ago: int) -> str:
         return raise_demand(cadre, world.households["a1"],

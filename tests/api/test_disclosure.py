@@ -12,18 +12,15 @@ cadres a1 (general) and a2 (section_chief) in A, b1 in B; households a1, a2 in v
 b1 in village b; pairings a1 → household a1 and b1 → household b1 from 2026-01-01. The cadre
 account is cadre a1.
 
-Dates: October 2026 is a complete past month (the suite was written on 2026-11-23); times
-are county-local (Asia/Shanghai, +08:00) unless they say otherwise.
-
-Back-dating. The factories and the API stamp records with the server's clock, so:
-- version rows (cadre/household/unit history) of the world are moved to 2026-01-01 where a
-  test needs "the world as it stood since January" (e.g. a unit head named after the unit was
-  created), since October reads the versions in force at its end;
-- task `created_at` and `task_transitions.at`, and `demand_transitions.at`, are moved into
-  October by SQL: the API records a transition at the moment it is posted and has no way to
-  enter one that happened earlier, while these tests are about what October shows.
+Dates: October 2026 is the complete past month these tests read, seen from 2026-11-23 (the
+`november` fixture sets the clock there); times are county-local (Asia/Shanghai, +08:00)
+unless they say otherwise. The world stands as built since 2026-01-01 (conftest), so October
+reads its cadres, households and units as they were then. A record that a test needs made at an
+earlier moment (a task created in September, a transition in October) is made through the API
+with the clock set to that moment (`CLOCK.at`), never back-dated afterwards.
 """
 
+import contextlib
 import csv
 import io
 import json
@@ -34,25 +31,22 @@ from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.cadres.rules import RANK_LABELS
-from service.demands.models import DemandTransition
-from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.pairings.models import Pairing
 from service.reports import render, rules
-from service.tasks.models import Task, TaskTransition
 from service.units.models import Unit
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 URL = f"{API}/reports/disclosure"
 PROBLEM = "application/problem+json"
 CST = ZoneInfo("Asia/Shanghai")
 OCT = "2026-10"
-JANUARY = datetime(2026, 1, 1, tzinfo=CST)
 
 TOP_KEYS = {"title", "county", "township", "village", "month", "complete", "holding_units",
             "supervision_phone", "pairings", "cadres_without_direct_visit", "summary",
@@ -108,7 +102,7 @@ def month_after(month: str) -> str:
 
 
 def this_month() -> str:
-    return datetime.now(CST).strftime("%Y-%m")
+    return CLOCK.local().strftime("%Y-%m")
 
 
 def log_visit(api, household_id: int, when: datetime, kind: str = "home_visit",
@@ -127,11 +121,18 @@ def cadre_api(session, login_as, cadre):
     return login_as(user)
 
 
-def backdate_history(session, when: datetime = JANUARY) -> None:
-    """Date every version row written so far at `when`: the records as they stood since then."""
-    for model in (CadreVersion, HouseholdVersion, UnitVersion):
-        session.execute(update(model.__table__).values(valid_from=when))
-    session.commit()
+@pytest.fixture(autouse=True)
+def november(clock):
+    """These tests look back at October from late November 2026."""
+    clock.set(at("2026-11-23"))
+
+
+def name_a2_head_of_unit_a_in_january(session, world) -> None:
+    """Cadre a2 has led unit A since January (so October shows it as team leader)."""
+    with CLOCK.at(at("2026-01-02")):
+        unit_a = session.get(Unit, world.units["a"].id)
+        unit_a.head_cadre_id = world.cadres["a2"].id
+        session.commit()
 
 
 def pairing_of(session, cadre, household) -> Pairing:
@@ -175,42 +176,32 @@ def raise_demand(api, household_id: int, opened_at: datetime, description: str =
     return body["id"]
 
 
-def resolve_demand(api, session, demand_id: str, when: datetime) -> None:
-    """open → in_progress → resolved through the API, the transitions then dated `when`."""
-    for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已联系施工队修好"}):
-        response = api.post(f"{API}/demands/{demand_id}/transition", json=step)
-        assert response.status_code == 200, response.get_json()
-    session.execute(update(DemandTransition.__table__)
-                    .where(DemandTransition.demand_id == demand_id).values(at=when))
-    session.commit()
+def resolve_demand(api, demand_id: str, when: datetime) -> None:
+    """open → in_progress → resolved through the API at `when`."""
+    with CLOCK.at(when):
+        for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已联系施工队修好"}):
+            response = api.post(f"{API}/demands/{demand_id}/transition", json=step)
+            assert response.status_code == 200, response.get_json()
 
 
-def add_task(api, session, household_id: int, category: str, created: datetime | None,
+def add_task(api, household_id: int, category: str, created: datetime | None,
              due_on: str = "2026-12-31") -> int:
-    response = api.post(f"{API}/tasks", json={
-        "household_id": household_id, "category": category, "description": "包扶任务",
-        "due_on": due_on})
+    """A hand-made task, created at `created` (now when None)."""
+    with CLOCK.at(created) if created else contextlib.nullcontext():
+        response = api.post(f"{API}/tasks", json={
+            "household_id": household_id, "category": category, "description": "包扶任务",
+            "due_on": due_on})
     assert response.status_code == 201, response.get_json()
-    task_id = response.get_json()["id"]
-    if created is not None:
-        session.execute(update(Task.__table__).where(Task.id == task_id)
-                        .values(created_at=created))
-        session.commit()
-    return task_id
+    return response.get_json()["id"]
 
 
-def move_task(api, session, task_id: int, to: str, when: datetime | None = None,
+def move_task(api, task_id: int, to: str, when: datetime | None = None,
               note: str | None = None) -> None:
-    """A transition through the API; dated `when` afterwards when given (see module doc)."""
-    response = api.post(f"{API}/tasks/{task_id}/transition",
-                        json={"to": to, **({"note": note} if note else {})})
+    """A transition through the API, at `when` (now when None)."""
+    with CLOCK.at(when) if when else contextlib.nullcontext():
+        response = api.post(f"{API}/tasks/{task_id}/transition",
+                            json={"to": to, **({"note": note} if note else {})})
     assert response.status_code == 200, response.get_json()
-    if when is not None:
-        last = session.scalar(select(TaskTransition.id).where(TaskTransition.task_id == task_id)
-                              .order_by(TaskTransition.id.desc()).limit(1))
-        session.execute(update(TaskTransition.__table__).where(TaskTransition.id == last)
-                        .values(at=when))
-        session.commit()
 
 
 # --- 1. masking ----------------------------------------------------------------------------
@@ -336,18 +327,15 @@ def october(world, session, admin, login_as):
     """Village a in October: unit A (head: cadre a2) holds it; cadre a1 visits household a1
     twice, one demand raised and resolved, one task under way. The records stood like this
     since January."""
-    unit_a = session.get(Unit, world.units["a"].id)
-    unit_a.head_cadre_id = world.cadres["a2"].id
-    session.commit()
-    backdate_history(session)
+    name_a2_head_of_unit_a_in_january(session, world)
     cadre = login_as(world.users["cadre"])
     ha1 = world.households["a1"].id
     log_visit(cadre, ha1, at("2026-10-08", 9))
     log_visit(cadre, ha1, at("2026-10-22", 15))
     demand = raise_demand(admin, ha1, at("2026-10-08", 9, 30))
-    resolve_demand(admin, session, demand, at("2026-10-20", 16))
-    task = add_task(admin, session, ha1, "low_income", at("2026-09-01"))
-    move_task(admin, session, task, "in_progress", at("2026-10-09"))
+    resolve_demand(admin, demand, at("2026-10-20", 16))
+    task = add_task(admin, ha1, "low_income", at("2026-09-01"))
+    move_task(admin, task, "in_progress", at("2026-10-09"))
     return world
 
 
@@ -472,7 +460,7 @@ def test_a_unit_leaving_the_village_in_november_leaves_october_as_it_was(october
     before = disclosure(client, village_a)
     assignment = session.scalar(select(VillageAssignment).where(
         VillageAssignment.village_id == village_a))
-    assignment.ended_on = datetime.now(CST).date()
+    assignment.ended_on = CLOCK.local().date()
     assignment.end_reason = "轮换"
     session.commit()
     assert stable(disclosure(client, village_a)) == stable(before)
@@ -544,30 +532,28 @@ def test_a_handover_in_the_month_shows_both_cadres_with_their_own_visits(
 
 
 def test_tasks_show_their_status_at_the_end_of_the_month(world, session, admin, client):
-    """Transitions and creation times are back-dated by SQL: the API stamps them with the
-    server's clock and cannot record an earlier move (see module doc)."""
     household = world.households["a1"].id
     sep = at("2026-09-01")
     # In progress in October, done in November.
-    low = add_task(admin, session, household, "low_income", sep)
-    move_task(admin, session, low, "in_progress", at("2026-10-09"))
-    move_task(admin, session, low, "done", at("2026-11-03"))
+    low = add_task(admin, household, "low_income", sep)
+    move_task(admin, low, "in_progress", at("2026-10-09"))
+    move_task(admin, low, "done", at("2026-11-03"))
     # Still open in October; started in November (just after midnight local).
-    skills = add_task(admin, session, household, "skills_training", sep)
-    move_task(admin, session, skills, "in_progress", at("2026-11-01", 0, 5))
+    skills = add_task(admin, household, "skills_training", sep)
+    move_task(admin, skills, "in_progress", at("2026-11-01", 0, 5))
     # Done in October's last minute.
-    school = add_task(admin, session, household, "school_dropout", sep, due_on="2026-11-30")
-    move_task(admin, session, school, "in_progress", at("2026-10-02"))
-    move_task(admin, session, school, "done", at("2026-10-31", 23, 59))
-    # Created in November: not in October at all (left with today's creation time).
-    add_task(admin, session, household, "entrepreneurship", None)
-    # Closed in September: gone by October. Closed in November: shown, not closed.
-    gone = add_task(admin, session, household, "unemployed_labor", sep)
-    later = add_task(admin, session, household, "large_grower", sep)
-    for task_id, closed_on in ((gone, date(2026, 9, 20)), (later, date(2026, 11, 5))):
-        session.execute(update(Task.__table__).where(Task.id == task_id)
-                        .values(closed_on=closed_on, closed_reason="需求已撤销"))
-    session.commit()
+    school = add_task(admin, household, "school_dropout", sep, due_on="2026-11-30")
+    move_task(admin, school, "in_progress", at("2026-10-02"))
+    move_task(admin, school, "done", at("2026-10-31", 23, 59))
+    # Created in November: not in October at all.
+    add_task(admin, household, "entrepreneurship", None)
+    # Generated from needs on 1 September, then the needs went away: one closed in September
+    # (gone by October), one in November (shown in October, not closed).
+    for when, needs in ((sep, ["unemployed_labor", "large_grower"]),
+                        (at("2026-09-20"), ["large_grower"]), (at("2026-11-05"), [])):
+        with CLOCK.at(when):
+            response = admin.patch(f"{API}/households/{household}", json={"needs": needs})
+        assert response.status_code == 200, response.get_json()
 
     (row,) = [p for p in disclosure(client, world.villages["a"].id)["pairings"]
               if p["cadre"] == world.cadres["a1"].name]
@@ -604,21 +590,21 @@ def test_demands_count_on_the_pairing_in_force_when_they_were_raised_and_resolve
     _, _, _, a2 = handed_over
     ha1 = world.households["a1"].id
     d1 = raise_demand(admin, ha1, at("2026-10-05"))            # cadre a1's
-    resolve_demand(admin, session, d1, at("2026-10-12"))       # … resolved by a1
+    resolve_demand(admin, d1, at("2026-10-12"))       # … resolved by a1
     d3 = raise_demand(admin, ha1, at("2026-10-10"))            # a1's
-    resolve_demand(admin, session, d3, at("2026-10-25"))       # … resolved under a2
+    resolve_demand(admin, d3, at("2026-10-25"))       # … resolved under a2
     raise_demand(admin, ha1, at("2026-10-08"))                 # a1's, unresolved
     d4 = raise_demand(admin, ha1, at("2026-09-25"))            # September
-    resolve_demand(admin, session, d4, at("2026-10-03"))       # … resolved in October by a1
+    resolve_demand(admin, d4, at("2026-10-03"))       # … resolved in October by a1
     # Raised on a visit of cadre a2 (opened at the visit's time).
     log_visit(a2, ha1, at("2026-10-20"), demands=[{
         "id": str(uuid.uuid4()), "category": "water_supply", "description": "自来水不通"}])
     d5 = raise_demand(admin, ha1, at("2026-10-31", 23))        # a2's
-    resolve_demand(admin, session, d5, at("2026-11-02"))       # … resolved in November
+    resolve_demand(admin, d5, at("2026-11-02"))       # … resolved in November
     raise_demand(admin, ha1, datetime(2026, 10, 31, 16, 30, tzinfo=UTC))  # 11-01 local
     # Another village's household: not here.
     hb1 = world.households["b1"].id
-    resolve_demand(admin, session, raise_demand(admin, hb1, at("2026-10-06")),
+    resolve_demand(admin, raise_demand(admin, hb1, at("2026-10-06")),
                    at("2026-10-07"))
 
     body = disclosure(client, world.villages["a"].id)
@@ -633,14 +619,12 @@ def test_demands_count_on_the_pairing_in_force_when_they_were_raised_and_resolve
 def test_a_demand_resolved_twice_in_the_month_counts_once(world, session, admin, client):
     ha1 = world.households["a1"].id
     demand = raise_demand(admin, ha1, at("2026-10-03"))
-    for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已修好"},
-                 {"to": "in_progress", "note": "群众不满意, 又漏雨"},
-                 {"to": "resolved", "resolution": "重新修好"}):
-        response = admin.post(f"{API}/demands/{demand}/transition", json=step)
-        assert response.status_code == 200, response.get_json()
-    session.execute(update(DemandTransition.__table__)
-                    .where(DemandTransition.demand_id == demand).values(at=at("2026-10-10")))
-    session.commit()
+    with CLOCK.at(at("2026-10-10")):
+        for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已修好"},
+                     {"to": "in_progress", "note": "群众不满意, 又漏雨"},
+                     {"to": "resolved", "resolution": "重新修好"}):
+            response = admin.post(f"{API}/demands/{demand}/transition", json=step)
+            assert response.status_code == 200, response.get_json()
     (row,) = [p for p in disclosure(client, world.villages["a"].id)["pairings"]
               if p["cadre"] == world.cadres["a1"].name]
     assert row["demands_opened"] == 1
@@ -739,7 +723,7 @@ def test_json_has_every_field(world, client):
                                "demands_resolved": 0}
     generated = datetime.fromisoformat(body["generated_at"])
     assert generated.utcoffset() == timedelta(hours=8)
-    assert abs(datetime.now(UTC) - generated) < timedelta(minutes=5)
+    assert abs(CLOCK.now() - generated) < timedelta(minutes=5)
 
 
 def test_the_current_month_is_marked_incomplete(world, client):
@@ -800,10 +784,7 @@ def test_csv_cells_cannot_carry_spreadsheet_formulas(world, session, client, log
 
 
 def test_html_is_a_printable_a4_page_in_chinese(world, session, client, login_as):
-    unit_a = session.get(Unit, world.units["a"].id)
-    unit_a.head_cadre_id = world.cadres["a2"].id
-    session.commit()
-    backdate_history(session)  # the head was named before October (see module doc)
+    name_a2_head_of_unit_a_in_january(session, world)
     log_visit(login_as(world.users["cadre"]), world.households["a1"].id, at("2026-10-09"))
     village = world.villages["a"]
     body = disclosure(client, village.id)
@@ -891,7 +872,7 @@ def test_a_bad_token_is_ignored_on_this_public_endpoint(world, client, app, auth
     """The endpoint is @public: it never reads the Authorization header, so a broken, expired
     or forged token neither fails the request nor changes what it shows."""
     user = world.users["county_admin"]
-    now = datetime.now(UTC)
+    now = CLOCK.now()
     expired = jwt.encode({"sub": str(user.id), "tv": user.token_version,
                           "iat": now - timedelta(hours=10), "exp": now - timedelta(hours=1)},
                          app.config["SECRET_KEY"], algorithm="HS256")

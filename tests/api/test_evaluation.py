@@ -67,6 +67,7 @@ from service.evaluation import rules
 from service.evaluation.routes import COLUMNS
 from service.tasks.models import Task, TaskTransition
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 URL = f"{API}/reports/evaluation"
@@ -263,7 +264,7 @@ def part(value, weight, points) -> dict:
 
 
 def county_today() -> date:
-    return datetime.now(CST).date()
+    return CLOCK.local().date()
 
 
 # --- the whole report ------------------------------------------------------------------------

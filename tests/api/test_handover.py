@@ -6,12 +6,11 @@ b1 (easier) in village b; pairings a1→household a1 and b1→household b1. The 
 to unit A.
 """
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PAIRINGS = f"{API}/pairings"
@@ -22,7 +21,7 @@ PROBLEM = "application/problem+json"
 
 
 def today() -> str:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    return CLOCK.local().date().isoformat()
 
 
 def problem(resp, status: int, code: str) -> dict:

@@ -17,7 +17,7 @@ Dates: September and October 2026 are complete past months (the suite was writte
 2026-11-23, county time Asia/Shanghai); "today" is read from the clock where a test needs it.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 URL = f"{API}/inspections"
@@ -44,7 +45,7 @@ INSPECTION_KEYS = {"id", "village_id", "inspected_on", "inspector_id", "notes", 
 
 
 def county_today() -> date:
-    return datetime.now(CST).date()
+    return CLOCK.local().date()
 
 
 def check(household, knows=True, card=True, confirmed=True, satisfaction="satisfied",

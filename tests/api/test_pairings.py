@@ -6,8 +6,7 @@ b1 (easier) in village b; pairings a1→household a1 and b1→household b1. The 
 to unit A and the cadre account is cadre a1.
 """
 
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from service.assignments.models import VillageAssignment
 from service.pairings.models import Pairing
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PAIRINGS = f"{API}/pairings"
@@ -27,7 +27,7 @@ PROBLEM = "application/problem+json"
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return CLOCK.local().date()
 
 
 def problem(resp, status: int, code: str) -> dict:

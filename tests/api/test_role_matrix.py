@@ -6,7 +6,7 @@ unit's cadres and the households of villages its unit holds; a cadre and an insp
 accounts are the county admin's. A record outside the caller's scope answers 404.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import jwt
 import pytest
@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from service.places.models import Village
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -212,7 +213,7 @@ def assert_unauthenticated(response) -> None:
 def test_a_hand_made_token_with_the_apps_key_is_accepted(app, client, world):
     """Control for the tests below: the same recipe with a future expiry works."""
     user = world.users["inspector"]
-    claims = _claims(user, issued=datetime.now(UTC), lifetime=timedelta(hours=1))
+    claims = _claims(user, issued=CLOCK.now(), lifetime=timedelta(hours=1))
     token = jwt.encode(claims, app.config["SECRET_KEY"], algorithm="HS256")
     response = _get_me(client, token)
     assert response.status_code == 200 and response.json["id"] == user.id
@@ -225,7 +226,7 @@ def test_a_garbage_token_is_unauthenticated(client, world, token):
 
 def test_an_expired_token_is_unauthenticated(app, client, world):
     user = world.users["county_admin"]
-    claims = _claims(user, issued=datetime.now(UTC) - timedelta(hours=2),
+    claims = _claims(user, issued=CLOCK.now() - timedelta(hours=2),
                      lifetime=timedelta(hours=1))
     token = jwt.encode(claims, app.config["SECRET_KEY"], algorithm="HS256")
     assert_unauthenticated(_get_me(client, token))
@@ -234,7 +235,7 @@ def test_an_expired_token_is_unauthenticated(app, client, world):
 
 
 def test_a_token_signed_with_another_key_is_unauthenticated(client, world):
-    claims = _claims(world.users["county_admin"], issued=datetime.now(UTC),
+    claims = _claims(world.users["county_admin"], issued=CLOCK.now(),
                      lifetime=timedelta(hours=1))
     token = jwt.encode(claims, "not-the-apps-secret-key-at-all-0123456789", algorithm="HS256")
     assert_unauthenticated(_get_me(client, token))

@@ -8,7 +8,7 @@ reach outside the scope through the body (another unit's cadre, an R4 override, 
 coverage) is 403.
 """
 
-from datetime import date, timedelta
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,6 +18,7 @@ from service.assignments.models import VillageAssignment
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.pairings.models import Pairing
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -25,7 +26,7 @@ ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
 ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
 
 # Spare records start a month ago, so ending them today (county time) is always valid.
-RECENT = date.today() - timedelta(days=30)
+RECENT = CLOCK.today() - timedelta(days=30)
 
 # The unit admin is unit A's; the cadre account is cadre a1 (unit A), paired with household a1.
 # {placeholders} name records built by the `refs` fixture, fresh for every test; bodies come

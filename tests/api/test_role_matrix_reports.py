@@ -4,17 +4,18 @@ The disclosure and publications are public: villagers read them without an accou
 bulletin is for admins and inspectors; only a county admin publishes.
 """
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
+
+from tests.clock import CLOCK
 
 API = "/api/v1"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
 
 
 def last_month() -> str:
-    first = datetime.now(ZoneInfo("Asia/Shanghai")).date().replace(day=1)
+    first = CLOCK.local().date().replace(day=1)
     return (first - timedelta(days=1)).strftime("%Y-%m")
 
 

@@ -9,17 +9,18 @@ scope is 403.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from service.tasks.models import Task
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
 ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
-DUE = date.today() + timedelta(days=90)
+DUE = CLOCK.today() + timedelta(days=90)
 
 # The unit admin is unit A's; the cadre account is cadre a1 (unit A), paired with household a1;
 # household a2 is in village a (unit A) but not the cadre's; household b1 is unit B's.

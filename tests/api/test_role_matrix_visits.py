@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -52,7 +53,7 @@ BATCH_ITEM = {"batch_a1": ("created", None), "batch_b1": ("rejected", 403)}
 
 
 def yesterday_morning() -> datetime:
-    return (datetime.now(CST) - timedelta(days=1)).replace(hour=10, minute=0, second=0,
+    return (CLOCK.local() - timedelta(days=1)).replace(hour=10, minute=0, second=0,
                                                            microsecond=0)
 
 

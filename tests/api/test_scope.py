@@ -6,7 +6,6 @@ b1. The unit admin belongs to unit A and the cadre account is cadre a1.
 """
 
 import json
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from service.assignments.models import VillageAssignment
 from service.pairings.models import Pairing
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
@@ -67,13 +67,13 @@ def inspector(world, login_as):
 def end_assignment_of(session, unit) -> None:
     assignment = session.scalars(
         select(VillageAssignment).where(VillageAssignment.unit_id == unit.id)).one()
-    assignment.ended_on = max(date.today(), assignment.started_on)
+    assignment.ended_on = max(CLOCK.today(), assignment.started_on)
     session.commit()
 
 
 def end_pairings_of(session, cadre_) -> None:
     for pairing in session.scalars(select(Pairing).where(Pairing.cadre_id == cadre_.id)):
-        pairing.ended_on = max(date.today(), pairing.started_on)
+        pairing.ended_on = max(CLOCK.today(), pairing.started_on)
         pairing.end_reason = "test"
     session.commit()
 

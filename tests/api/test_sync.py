@@ -17,7 +17,7 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,12 +28,13 @@ from service.households.models import Household
 from service.pairings.models import Pairing
 from service.tasks.models import Task
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 SYNC = f"{API}/sync"
 PROBLEM = "application/problem+json"
 CST = ZoneInfo("Asia/Shanghai")
-LONG_AGO = datetime.now(UTC) - timedelta(days=2)
+LONG_AGO = CLOCK.now() - timedelta(days=2)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -67,7 +68,7 @@ def masked(id_number: str) -> str:
 
 
 def local_today() -> date:
-    return datetime.now(CST).date()
+    return CLOCK.local().date()
 
 
 def _task(session, household, status="open", closed=False) -> Task:
@@ -82,7 +83,7 @@ def _task(session, household, status="open", closed=False) -> Task:
 
 
 def _demand(session, household, user, status="open") -> Demand:
-    opened = datetime.now(UTC) - timedelta(days=3)
+    opened = CLOCK.now() - timedelta(days=3)
     demand = Demand(id=str(uuid.uuid4()), household_id=household.id, cadre_id=None,
                     created_by=user.id, category="water_supply",
                     description=f"{household.head_name}家自来水不通", status=status,

@@ -10,7 +10,6 @@ either come from households created through the API or are inserted with the ses
 
 import re
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select, update
@@ -19,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from service.pairings.models import Pairing
 from service.tasks.models import Task
 from service.tasks.rules import TEMPLATES
+from tests.clock import CLOCK
 from tests.factories import valid_id_number
 
 API = "/api/v1"
@@ -33,7 +33,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return CLOCK.local().date()
 
 
 def problem(resp, status: int, code: str) -> dict:
@@ -599,10 +599,10 @@ def test_every_transition_keeps_who_when_what_and_why(admin, cadre_api, unit_adm
              (admin, "county_admin", "in_progress", "复核未通过"),
              (cadre_api, "cadre", "done", "已整改"),
              (inspector, "inspector", "verified", "不打招呼督查核实")]
-    start = datetime.now(ZoneInfo("UTC")) - timedelta(seconds=5)
+    start = CLOCK.now() - timedelta(seconds=5)
     for api, _, to, note in steps:
         ok(move(api, tid, to, note=note))
-    end_ = datetime.now(ZoneInfo("UTC")) + timedelta(seconds=5)
+    end_ = CLOCK.now() + timedelta(seconds=5)
     history = task(admin, tid)["transitions"]
     assert len(history) == len(steps)
     previous = "open"

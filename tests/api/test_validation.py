@@ -1,6 +1,6 @@
 """Bad input is refused: a 4xx problem+json naming the field, never a 500; nothing written."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from service.households.models import Household
 from service.households.rules import id_check_char
 from service.places.models import Township, Village
+from tests.clock import CLOCK
 from tests.factories import valid_id_number
 
 PROBLEM = "application/problem+json"
@@ -238,7 +239,7 @@ def test_household_with_nonexistent_birth_date_is_refused(admin, session, world)
 
 
 def test_household_with_future_birth_date_is_refused(admin, session, world):
-    born = (date.today() + timedelta(days=400)).strftime("%Y%m%d")
+    born = (CLOCK.today() + timedelta(days=400)).strftime("%Y%m%d")
     _refused_household(admin, session, world, "id_number",
                        id_number=with_check_digit(f"140427{born}123"))
 

@@ -28,6 +28,7 @@ from service.ratelimit import reset_limits
 from service.units.models import Unit
 from service.visits.models import Visit
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 BATCH = f"{API}/visits/batch"
@@ -40,7 +41,7 @@ CST = ZoneInfo("Asia/Shanghai")
 
 def local(days_ago: int, hour: int, minute: int = 0) -> datetime:
     """A county-local instant `days_ago` days back at hour:minute."""
-    day = datetime.now(CST) - timedelta(days=days_ago)
+    day = CLOCK.local() - timedelta(days=days_ago)
     return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
 
 
@@ -177,7 +178,7 @@ def test_a_mixed_batch_stores_exactly_the_good_items_and_says_why_each_bad_one_f
     not_a_uuid = visit(a1, at=local(1, 10), id="not-a-uuid")
     unpaired = visit(world.households["a2"], at=local(1, 11))  # nobody's household
     other_cadres = visit(world.households["b1"], at=local(1, 12))  # cadre b1's household
-    future = visit(a1, at=datetime.now(CST) + timedelta(days=1))
+    future = visit(a1, at=CLOCK.local() + timedelta(days=1))
     before_pairing = visit(a1, at=datetime(2025, 12, 31, 10, tzinfo=CST))
     wrong_card = visit(a1, at=local(2, 15), card_code="WRONG0CODE000000")
     good_scanned = visit(a1, at=local(2, 10), card_code=a1.card_code, kind="phone")
@@ -256,7 +257,7 @@ def test_resending_a_mixed_batch_keeps_the_good_once_and_rejects_the_bad_again(
     a1 = world.households["a1"]
     good = visit(a1, at=local(1, 10))
     unpaired = visit(world.households["a2"], at=local(1, 12))
-    future = visit(a1, at=datetime.now(CST) + timedelta(days=1))
+    future = visit(a1, at=CLOCK.local() + timedelta(days=1))
     items = [good, unpaired, future]
     assert statuses(results_of(cadre.post(BATCH, json={"visits": items}))) == [
         "created", "rejected", "rejected"]
@@ -479,7 +480,7 @@ def test_a_demand_id_reused_by_a_second_visit_of_the_batch_rejects_that_visit(
 
 def test_a_rejected_item_creates_none_of_its_demands(world, cadre, session):
     demand_id = str(uuid.uuid4())
-    bad = visit(world.households["a1"], at=datetime.now(CST) + timedelta(days=2), demands=[
+    bad = visit(world.households["a1"], at=CLOCK.local() + timedelta(days=2), demands=[
         {"id": demand_id, "category": "road_repair", "description": "村路坍塌"}])
 
     results = results_of(cadre.post(BATCH, json={"visits": [bad]}))

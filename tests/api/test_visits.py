@@ -26,6 +26,7 @@ from service.pairings.models import Pairing
 from service.ratelimit import reset_limits
 from service.visits.models import Visit, VisitRevision
 from tests import factories
+from tests.clock import CLOCK
 
 API = "/api/v1"
 VISITS = f"{API}/visits"
@@ -42,7 +43,7 @@ ONE_KM_NORTH = {"latitude": 36.109, "longitude": 113.2, "accuracy_m": 15.0}
 
 def local(days_ago: int, hour: int, minute: int = 0) -> datetime:
     """A county-local wall-clock time on a day `days_ago` before today."""
-    day = datetime.now(CST).date() - timedelta(days=days_ago)
+    day = CLOCK.local().date() - timedelta(days=days_ago)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
 
 
@@ -156,9 +157,9 @@ def test_same_id_with_a_different_body_is_id_conflict_and_keeps_the_original(wor
 
 
 def test_stored_visit_shows_when_the_server_received_it(world, cadre):
-    before = datetime.now(UTC)
+    before = CLOCK.now()
     visit = log(cadre, world, at=local(2, 10))
-    after = datetime.now(UTC)
+    after = CLOCK.now()
     received = datetime.fromisoformat(visit["received_at"])
     assert received.tzinfo is not None
     assert before - timedelta(seconds=1) <= received <= after + timedelta(seconds=1)
@@ -172,7 +173,7 @@ def test_stored_visit_shows_when_the_server_received_it(world, cadre):
 
 
 def _in_an_hour():
-    return (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    return (CLOCK.now() + timedelta(hours=1)).isoformat()
 
 
 @pytest.mark.parametrize("change, field", [
@@ -234,12 +235,12 @@ def test_visit_dated_after_the_pairing_ended_is_403_but_an_earlier_one_still_syn
         world, cadre, admin, session):
     pairing_id = session.scalar(select(Pairing.id).where(
         Pairing.household_id == world.households["a1"].id, Pairing.ended_on.is_(None)))
-    ended_on = datetime.now(CST).date() - timedelta(days=3)
+    ended_on = CLOCK.local().date() - timedelta(days=3)
     ended = admin.post(f"{API}/pairings/{pairing_id}/end",
                        json={"reason": "工作调动", "ended_on": ended_on.isoformat()})
     assert ended.status_code == 200, ended.json
     today = cadre.post(VISITS, json=visit_body(
-        world, at=datetime.now(CST) - timedelta(minutes=1)))
+        world, at=CLOCK.local() - timedelta(minutes=1)))
     assert_problem(today, 403)
     after_end = cadre.post(VISITS, json=visit_body(world, at=local(2, 10)))
     assert_problem(after_end, 403)
@@ -550,7 +551,7 @@ def test_corrections_close_24_hours_after_the_visit_was_received(world, cadre, s
 
     def received_hours_ago(hours: int) -> None:
         session.execute(update(Visit).where(Visit.id == visit["id"]).values(
-            received_at=datetime.now(UTC) - timedelta(hours=hours)))
+            received_at=CLOCK.now() - timedelta(hours=hours)))
         session.commit()
 
     received_hours_ago(23)

@@ -8,9 +8,10 @@ from sqlalchemy import update
 
 from service.households.models import Household
 from service.pairings.models import Pairing
+from tests.clock import CLOCK
 
 CST = ZoneInfo("Asia/Shanghai")
-YESTERDAY_MORNING = (datetime.now(CST) - timedelta(days=1)).replace(hour=10, minute=0)
+YESTERDAY_MORNING = (CLOCK.local() - timedelta(days=1)).replace(hour=10, minute=0)
 
 
 def _visit(world, **kw):

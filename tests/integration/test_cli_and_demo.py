@@ -25,6 +25,7 @@ from service.tasks.rules import STATUSES as TASK_STATUSES
 from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
+from tests.clock import CLOCK
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
 
@@ -50,13 +51,12 @@ def test_demo_county_is_deterministic_for_a_seed(tmp_path):
 
 def test_demo_county_is_valid_and_complete(tmp_path):
     _, session = _demo_digest(tmp_path, "d.db", 1)
-    from datetime import date
 
     assert session.scalar(select(func.count()).select_from(Household)) == 120
     ranks = set(session.scalars(select(Cadre.rank).distinct()))
     assert ranks == {"county_level", "section_chief", "deputy_section_chief", "general"}
     for id_number in session.scalars(select(Household.id_number)):
-        assert id_number_problem(id_number, date.today()) is None
+        assert id_number_problem(id_number, CLOCK.today()) is None
     # all villages but a handful are held; named heads are their own unit's cadres
     held = session.scalar(select(func.count(VillageAssignment.village_id.distinct())))
     assert held == 11

@@ -8,13 +8,14 @@ same village and month land exactly once.
 import hashlib
 import json
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from service.disclosures.models import Disclosure
 from tests import factories
+from tests.clock import CLOCK
 from tests.integration.racing import admin_token, race
 
 RACERS = 24
@@ -22,7 +23,7 @@ CST = ZoneInfo("Asia/Shanghai")
 
 
 def _last_month() -> str:
-    first: date = datetime.now(CST).date().replace(day=1)
+    first: date = CLOCK.local().date().replace(day=1)
     return (first - timedelta(days=1)).strftime("%Y-%m")
 
 

@@ -9,6 +9,7 @@ from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.history.tracking import FIRST_KNOWN, seed_versions
 from tests import factories
+from tests.clock import CLOCK
 
 
 def _versions(session, model, key, record_id):
@@ -63,7 +64,7 @@ def test_as_of_picks_the_version_in_force_and_falls_back_to_the_first_known(sess
     assert pick(versions, datetime(2026, 5, 31, tzinfo=UTC)).name == "旧名"
     assert pick(versions, datetime(2026, 6, 1, tzinfo=UTC)).name == "新名"
     assert pick(versions, datetime(2026, 1, 1, tzinfo=UTC)).name == "旧名"  # first known
-    assert pick([], datetime.now(UTC)) is None
+    assert pick([], CLOCK.now()) is None
 
 
 def test_seeding_fills_only_records_without_a_version(session):
@@ -76,4 +77,4 @@ def test_seeding_fills_only_records_without_a_version(session):
     (seeded,) = _versions(session, CadreVersion, "cadre_id", bare.id)
     assert seeded.valid_from == FIRST_KNOWN and seeded.name == bare.name
     assert session.scalar(select(func.count()).select_from(CadreVersion).where(
-        CadreVersion.valid_from > datetime.now(UTC) + timedelta(minutes=1))) == 0
+        CadreVersion.valid_from > CLOCK.now() + timedelta(minutes=1))) == 0

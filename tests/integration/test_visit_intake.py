@@ -19,6 +19,7 @@ from service.demands.models import Demand
 from service.visits.intake import _INSERT_VISIT, _INTAKE_READ, Intake
 from service.visits.models import Visit
 from tests import factories
+from tests.clock import CLOCK
 from tests.integration.racing import race
 
 VISITS = "/api/v1/visits"
@@ -27,7 +28,7 @@ PHONES = 8
 
 
 def yesterday(hour: int = 10) -> datetime:
-    day = datetime.now(CST) - timedelta(days=1)
+    day = CLOCK.local() - timedelta(days=1)
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
@@ -155,7 +156,7 @@ def test_a_visit_with_demands_lands_whole_or_not_at_all(app, committed, field):
         def log():
             session = get_session()
             intake = Intake(session, Claim(field.users["cadre"].id, 1, ("cadre",)),
-                            datetime.now(UTC), CST, 30.0)
+                            CLOCK.now(), CST, 30.0)
             intake.prepare([data])
             intake.existing_demands = set()  # as if the demand arrived between read and write
             intake.take(data)
