@@ -11,18 +11,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SERVICE_ENV=production \
     INSTANCE_DIR=/app/instance \
-    MIGRATIONS_DIR=/app/migrations \
     PORT=8000
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app
 WORKDIR /app
 COPY --from=build /install /usr/local
-COPY migrations ./migrations
-COPY gunicorn.conf.py docker-entrypoint.sh ./
+COPY docker-entrypoint.sh ./
 RUN mkdir -p /app/instance && chown app:app /app/instance && chmod 0755 docker-entrypoint.sh
 USER 10001:10001
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
 ENTRYPOINT ["./docker-entrypoint.sh"]
-CMD ["gunicorn", "--config", "gunicorn.conf.py", "service:create_app()"]
+# Migrations and gunicorn settings ship inside the installed package.
+CMD ["gunicorn", "--config", "python:service.gunicorn_conf", "service:create_app()"]

@@ -122,7 +122,7 @@ def actors(n: int) -> list[dict]:
 
 def serve(app_spec: str, port: int, env: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", os.path.join(ROOT, "gunicorn.conf.py"),
+        [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
          "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app_spec],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL)

@@ -108,5 +108,5 @@ def serve_demo(host, port):
     env = dict(os.environ, DATABASE_URL=current_app.config["DATABASE_URL"],
                SECRET_KEY=current_app.config["SECRET_KEY"])
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
-            "--config", str(migrate.REPO_ROOT / "gunicorn.conf.py"), "service:create_app()"]
+            "--config", "python:service.gunicorn_conf", "service:create_app()"]
     os.execvpe(sys.executable, args, env)

@@ -1,20 +1,19 @@
 """Run Alembic from code: the CLI, the tests and the demo all build schemas this way."""
 
-import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy.engine import Connection
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+# The migrations ship inside the package, so an installed wheel migrates from any directory.
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config(url: str | None = None, connection: Connection | None = None) -> AlembicConfig:
     """Alembic configuration pointing at our migrations folder."""
-    script_location = os.environ.get("MIGRATIONS_DIR") or str(REPO_ROOT / "migrations")
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", script_location)
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option(
         "file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s"
     )

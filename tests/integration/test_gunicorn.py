@@ -7,9 +7,6 @@ import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -28,12 +25,12 @@ def get(port: int, path: str) -> tuple[int, dict, bytes]:
         connection.close()
 
 
-def test_preloaded_workers_answer_and_reach_the_database(database_url):
+def test_preloaded_workers_answer_and_reach_the_database(database_url, tmp_path):
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+        [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
          "--bind", f"127.0.0.1:{port}", "service:create_app()"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2",
              "SECRET_KEY": "gunicorn-test-" + "k" * 40})
     try:
