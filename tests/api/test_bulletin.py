@@ -23,6 +23,14 @@ opened 5 (D1 D2 D3 D5 D6), resolved in the month 3 (D1 D2 D4), of the month's 5 
 end 2 (rate 0.4), median days of 2.5, 10 and D4's. 县水利局 2 cadres, 2 pairings, both visited,
 share 1.0, nobody named; demands 2 and 2, rate 1.0, median 2.0. 县档案馆 1 cadre, no pairings.
 Ranked: 县水利局, 县农业局, 县档案馆 (no pairings: last).
+
+Dates: the months are the suite clock's (tests/months.py: LAST and PREV before NOW's month),
+so the tests pass whatever NOW is. The bulletin is read at NOW, or at noon on the first of
+NOW's month when NOW is earlier than that (the `after_the_month` fixture), since D5 is resolved
+and D7 opened that morning. The counties are built on 2026-01-01, the day their assignments and
+pairings start (the factories' default). Each demand is raised and moved through the API with
+the clock set to the moment it was opened and to each of its transitions (`CLOCK.at`); the
+visits are logged at the reading moment, as late diary entries for the days they happened.
 """
 
 import csv
@@ -30,15 +38,14 @@ import io
 import statistics
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.demands.models import Demand, DemandTransition
 from service.reports import render
 from tests import factories
-from tests.clock import CLOCK
+from tests.clock import CLOCK, NOW
 from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST, first_of
 
 API = "/api/v1"
@@ -64,6 +71,16 @@ NEXT_MORNING = datetime.combine(THIS_FIRST, time(), CST) + timedelta(minutes=30)
 EVE_OF_MONTH = datetime.combine(LAST_FIRST, time(), CST) - timedelta(minutes=30)
 D4_OPENED = at(PREV_FIRST, 25)
 D4_DAYS = (last(4) - D4_OPENED).total_seconds() / 86400
+# When the bulletin is read: after everything above, D5's resolution (11:30 on the first of this
+# month) included, and in NOW's month.
+READ_AT = max(NOW, datetime.combine(THIS_FIRST, time(12), CST))
+# When the counties below are built: the day their assignments and pairings start.
+COUNTY_BUILT = datetime(2026, 1, 1, 9, tzinfo=CST)
+
+
+@pytest.fixture(autouse=True)
+def after_the_month(clock):
+    clock.set(READ_AT)
 
 
 def assert_problem(response, status: int, code: str | None = None) -> dict:
@@ -93,24 +110,30 @@ def visit(login_as, county, cadre: str, household: str, when: datetime, kind="ho
     assert response.json["direct"] is (kind != "phone")
 
 
-def demand(session, county, household: str, opened: datetime, *moves: tuple[str, datetime]):
-    """A demand as it stands after its transitions [(to_status, at), ...]: written directly,
-    since the API stamps transitions with the present moment."""
-    admin = county.users["county_admin"]
-    d = Demand(id=str(uuid.uuid4()), household_id=county.households[household].id,
-               created_by=admin.id, category="water_supply", description="自来水不通",
-               status="open", opened_at=opened.astimezone(UTC),
-               received_at=opened.astimezone(UTC), body_hash="0" * 64)
-    session.add(d)
-    session.flush()
+def demand(login_as, county, household: str, opened: datetime,
+           *moves: tuple[str, datetime]) -> str:
+    """A demand raised through the API at `opened` by the county admin, then moved along
+    [(to_status, at), ...] with the clock set to each `at`."""
+    api = login_as(county.users["county_admin"])
+    demand_id = str(uuid.uuid4())
+    with CLOCK.at(opened):
+        response = api.post(f"{API}/demands", json={
+            "id": demand_id, "household_id": county.households[household].id,
+            "category": "water_supply", "description": "自来水不通",
+            "opened_at": opened.isoformat()})
+    assert response.status_code == 201, response.json
     status = "open"
     for to, when in moves:
-        session.add(DemandTransition(demand_id=d.id, from_status=status, to_status=to,
-                                     user_id=admin.id, at=when.astimezone(UTC)))
+        step = {"to": to}
+        if to == "resolved":
+            step["resolution"] = "已通水"
+        elif status == "resolved":
+            step["note"] = "群众不满意"
+        with CLOCK.at(when):
+            response = api.post(f"{API}/demands/{demand_id}/transition", json=step)
+        assert response.status_code == 200, response.json
         status = to
-    d.status = status
-    session.flush()
-    return d
+    return demand_id
 
 
 def resolved(opened: datetime, days: float) -> tuple[tuple[str, datetime], ...]:
@@ -120,6 +143,11 @@ def resolved(opened: datetime, days: float) -> tuple[tuple[str, datetime], ...]:
 
 @pytest.fixture
 def county(session, login_as):
+    with CLOCK.at(COUNTY_BUILT):
+        return _build_county(session)
+
+
+def _build_county(session) -> County:
     s, c = session, County()
     t = factories.township(s)
     c.villages = {"1": factories.village(s, t), "2": factories.village(s, t)}
@@ -149,7 +177,7 @@ def county(session, login_as):
 
 
 @pytest.fixture
-def month(county, session, login_as):
+def month(county, login_as):
     """Last month's visits and demands, as in the module docstring."""
     v = lambda *a, **k: visit(login_as, county, *a, **k)  # noqa: E731
     v("w1", "h1", last(3))
@@ -157,25 +185,24 @@ def month(county, session, login_as):
     v("w2", "h2", last(5), kind="phone")
     v("w2", "h2", at(PREV_FIRST, 20))  # the month before
     v("w2", "h2", EVE_OF_MONTH)  # 23:30 the evening before the month began
-    if NEXT_MORNING < CLOCK.local():
-        v("w2", "h2", NEXT_MORNING)  # 00:30 the morning after it ended
+    v("w2", "h2", NEXT_MORNING)  # 00:30 the morning after it ended
     v("w3", "h3", last(15), kind="stay_overnight")
     v("l1", "h5", last(7), kind="shared_labor")
     v("l2", "h6", last(8), kind="heart_to_heart")
     v("l2", "h6", last(9), kind="phone")
 
-    demand(session, county, "h1", last(3), *resolved(last(3), 2.5))  # D1
-    demand(session, county, "h1", last(10, 8), *resolved(last(10, 8), 10))  # D2
-    demand(session, county, "h1", last(12))  # D3
-    demand(session, county, "h2", D4_OPENED, ("in_progress", D4_OPENED + timedelta(hours=1)),
-           ("resolved", last(4)))  # D4
-    demand(session, county, "h3", last(28), ("in_progress", last(29)),
-           ("resolved", NEXT_MORNING + timedelta(hours=11)))  # D5
-    demand(session, county, "h2", LAST_EVENING)  # D6
-    demand(session, county, "h4", NEXT_MORNING)  # D7
-    demand(session, county, "h5", last(15, 9), *resolved(last(15, 9), 1.5))  # E1
-    demand(session, county, "h6", last(17), *resolved(last(17), 2.5))  # E2
-    session.commit()
+    d = lambda *a: demand(login_as, county, *a)  # noqa: E731
+    d("h1", last(3), *resolved(last(3), 2.5))  # D1
+    d("h1", last(10, 8), *resolved(last(10, 8), 10))  # D2
+    d("h1", last(12))  # D3
+    d("h2", D4_OPENED, ("in_progress", D4_OPENED + timedelta(hours=1)),
+      ("resolved", last(4)))  # D4
+    d("h3", last(28), ("in_progress", last(29)),
+      ("resolved", NEXT_MORNING + timedelta(hours=11)))  # D5
+    d("h2", LAST_EVENING)  # D6
+    d("h4", NEXT_MORNING)  # D7
+    d("h5", last(15, 9), *resolved(last(15, 9), 1.5))  # E1
+    d("h6", last(17), *resolved(last(17), 2.5))  # E2
     return county
 
 
@@ -312,8 +339,6 @@ def test_ties_on_the_share_visited_go_to_resolution_then_fewer_unvisited_cadres_
     """Per service/reports/rules.rank_units: share visited (desc), resolution rate (desc, none
     counted as 0), fewer cadres without a direct visit, name; units without pairings last."""
     s, c, visits = session, County(), []
-    t = factories.township(s)
-    c.users["county_admin"] = factories.user(s, "county_admin")
 
     def unit_with(name, cadres):
         """cadres: [(rank, [visited? per household])]"""
@@ -332,19 +357,21 @@ def test_ties_on_the_share_visited_go_to_resolution_then_fewer_unvisited_cadres_
                     visits.append((key, hkey))
         return unit
 
-    unit_with("单位甲", [("general", [True])])  # 1.0, no demands
-    unit_with("单位乙", [("general", [True])])  # 1.0, its demand resolved
-    unit_with("单位丙", [("general", [True]), ("general", [False])])  # 0.5, one named
-    unit_with("单位丁", [("section_chief", [True, False])])  # 0.5, nobody named
-    unit_with("单位B", [("general", [False])])  # 0.0, one named
-    unit_with("单位A", [("general", [False])])  # 0.0, one named: A before B by name
-    factories.unit(s, name="单位0")  # no pairings: last, whatever its name
-    s.commit()
+    with CLOCK.at(COUNTY_BUILT):
+        t = factories.township(s)
+        c.users["county_admin"] = factories.user(s, "county_admin")
+        unit_with("单位甲", [("general", [True])])  # 1.0, no demands
+        unit_with("单位乙", [("general", [True])])  # 1.0, its demand resolved
+        unit_with("单位丙", [("general", [True]), ("general", [False])])  # 0.5, one named
+        unit_with("单位丁", [("section_chief", [True, False])])  # 0.5, nobody named
+        unit_with("单位B", [("general", [False])])  # 0.0, one named
+        unit_with("单位A", [("general", [False])])  # 0.0, one named: A before B by name
+        factories.unit(s, name="单位0")  # no pairings: last, whatever its name
+        s.commit()
     for key, hkey in visits:
         visit(login_as, c, key, hkey, last(11))
-    demand(s, c, "单位乙0-0", last(12), *resolved(last(12), 1))
-    demand(s, c, "单位甲0-0", at(PREV_FIRST, 12))  # the month before: not counted
-    s.commit()
+    demand(login_as, c, "单位乙0-0", last(12), *resolved(last(12), 1))
+    demand(login_as, c, "单位甲0-0", at(PREV_FIRST, 12))  # the month before: not counted
 
     body = bulletin(login_as(c.users["county_admin"])).json
     assert [(u["rank"], u["unit"]) for u in body["units"]] == [
@@ -420,21 +447,19 @@ def test_each_units_numbers_agree_with_its_villages_disclosure(month, county_adm
 # --- demands resolved, reopened and resolved again ------------------------------------------
 
 
-def test_a_demand_reopened_before_the_month_ended_is_not_resolved(county, session,
+def test_a_demand_reopened_before_the_month_ended_is_not_resolved(county, login_as,
                                                                   county_admin):
-    demand(session, county, "h5", last(2), ("in_progress", last(2, 12)),
+    demand(login_as, county, "h5", last(2), ("in_progress", last(2, 12)),
            ("resolved", last(3)), ("in_progress", last(6)))  # the household was not satisfied
-    session.commit()
     water = by_unit(bulletin(county_admin).json)["县水利局"]
     assert water["demands_opened"] == 1
     assert water["resolution_rate"] == 0.0
 
 
-def test_a_demand_resolved_twice_in_the_month_is_one_resolved_demand(county, session,
+def test_a_demand_resolved_twice_in_the_month_is_one_resolved_demand(county, login_as,
                                                                      county_admin, anonymous):
-    demand(session, county, "h5", last(2), ("in_progress", last(2, 12)),
+    demand(login_as, county, "h5", last(2), ("in_progress", last(2, 12)),
            ("resolved", last(3)), ("in_progress", last(6)), ("resolved", last(8)))
-    session.commit()
     water = by_unit(bulletin(county_admin).json)["县水利局"]
     assert (water["demands_opened"], water["demands_resolved"]) == (1, 1)
     # Counted to the resolution that held: the first one did not satisfy the household.
@@ -445,12 +470,11 @@ def test_a_demand_resolved_twice_in_the_month_is_one_resolved_demand(county, ses
 
 
 def test_the_bulletin_and_the_disclosure_agree_on_a_demand_resolved_again(
-        county, session, county_admin, anonymous):
+        county, login_as, county_admin, anonymous):
     opened = at(PREV_FIRST, 10)
-    demand(session, county, "h5", opened, ("in_progress", opened + timedelta(hours=1)),
+    demand(login_as, county, "h5", opened, ("in_progress", opened + timedelta(hours=1)),
            ("resolved", at(PREV_FIRST, 12)), ("in_progress", at(PREV_FIRST, 20)),
            ("resolved", last(5)))
-    session.commit()
     water = by_unit(bulletin(county_admin).json)["县水利局"]
     summary = anonymous.get(f"{API}/reports/disclosure?village_id={county.villages['2'].id}"
                             f"&month={LAST}").json["summary"]

@@ -18,6 +18,10 @@ a1 → household a1 and b1 → household b1 from 2026-01-01; the unit admin belo
 
 Config changes (PUBLIC_BASE_URL, CONTACT_CARD_RATE_LIMIT, SUPERVISION_PHONE) are made with
 monkeypatch.setitem on app.config, which restores the value after the test.
+
+Dates: a card shows the cadre "now", by the suite's clock (tests/clock.py), so most tests pass
+whatever NOW is; a test or fixture that names particular dates (a pairing since 2026-03-01, one
+ended on 2026-09-30, a successor from 2026-11-01) first sets the clock to a fixed day after them.
 """
 
 import base64
@@ -102,9 +106,11 @@ def make_head(session, unit, cadre) -> None:
 
 
 @pytest.fixture
-def village_a_cards(world, session):
+def village_a_cards(world, session, clock):
     """Village a: a1 (cadre a1), a2 (never paired), a3 (cadre a3, since 2026-03-01), a4 whose
-    pairing with cadre a4 ended on 2026-09-30. Cards to print: a1 and a3."""
+    pairing with cadre a4 ended on 2026-09-30; printed on 2026-10-15. Cards to print: a1 and
+    a3."""
+    clock.set("2026-10-15")
     a3 = factories.cadre(session, world.units["a"], name="李连心", phone="0355-7771234")
     a4 = factories.cadre(session, world.units["a"])
     ha3, ha4 = (factories.household(session, world.villages["a"]) for _ in range(2))
@@ -177,7 +183,8 @@ def test_no_token_is_needed_and_a_token_changes_nothing(world, client, admin):
 # --- a household without a cadre now ---------------------------------------------------------
 
 
-def test_a_household_whose_pairing_ended_shows_no_cadre(world, session, client, admin):
+def test_a_household_whose_pairing_ended_shows_no_cadre(world, session, client, admin, clock):
+    clock.set("2026-11-01")  # the pairing ends today and the successor's starts today
     a1, ha1 = world.cadres["a1"], world.households["a1"]
     response = admin.post(f"{API}/pairings/{pairing_of(session, a1, ha1).id}/end",
                           json={"reason": "工作调整"})

@@ -3,6 +3,10 @@
 The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (general) and a2
 (section_chief) in A, b1 (general) in B. The unit admin belongs to unit A and the cadre account
 is cadre a1.
+
+Dates: "today" is the suite clock's (tests/clock.py), so most tests pass whatever NOW is; a test
+that names particular dates (a contact point taken on 2026-02-01 or 2026-03-01) first sets the
+clock to a fixed day after them (LATER).
 """
 
 from datetime import timedelta
@@ -18,6 +22,7 @@ POINTS = f"{API}/contact-points"
 COVERAGE = f"{API}/coverage"
 PROBLEM = "application/problem+json"
 ALL_MISSING = ["weak_village_branch", "non_public_economic", "social_organization"]
+LATER = "2026-04-15"  # "now" for the tests that name dates early in 2026
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -182,7 +187,9 @@ def test_two_leaders_may_take_the_same_organisation(admin, session, world):
     created(take(admin, new_cadre(session, world, unit="b"), branch), POINTS)
 
 
-def test_ending_a_contact_point_keeps_history_and_allows_taking_it_again(admin, session, world):
+def test_ending_a_contact_point_keeps_history_and_allows_taking_it_again(admin, session, world,
+                                                                        clock):
+    clock.set(LATER)
     leader = new_cadre(session, world)
     npe = org(admin, "non_public_economic")
     first = created(take(admin, leader, npe, started_on="2026-02-01"), POINTS)
@@ -205,7 +212,8 @@ def test_ending_a_contact_point_twice_is_refused(admin, session, world):
     assert ok(admin.get(f"{POINTS}/{point['id']}"))["end_reason"] == "调整"
 
 
-def test_contact_point_dates_are_validated(admin, session, world):
+def test_contact_point_dates_are_validated(admin, session, world, clock):
+    clock.set(LATER)
     leader = new_cadre(session, world)
     tomorrow = (CLOCK.local().date() + timedelta(days=1)).isoformat()
     body = problem(take(admin, leader, org(admin, "social_organization"), started_on=tomorrow),

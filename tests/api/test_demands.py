@@ -10,6 +10,13 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (
 (section_chief) in A, b1 in B; households a1, a2 in village a, b1 in village b; pairings
 a1 → household a1 and b1 → household b1. The unit admin belongs to unit A and the cadre account
 is cadre a1.
+
+Dates: nothing here is about a particular day; the tests read the clock (`CLOCK.now()`,
+`CLOCK.local()`) and pass whatever day NOW is. Stamps the server sets (received_at,
+in_progress_at, resolved_at, confirmed_at) are checked against clock readings taken around the
+request. The overdue demands were raised days before today on a phone and arrive now: the phone
+says when in `opened_at` (that is what overdue counts from), and the server stamps received_at
+with the clock; nothing is back-dated.
 """
 
 import json

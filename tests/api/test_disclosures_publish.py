@@ -14,6 +14,12 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadre a1 (t
 account) is paired with household a1, cadre b1 with household b1, since 2026-01-01. Every test
 runs in one rolled-back transaction, so the county's chain starts empty (seq 1) in each test;
 the trigger dropped or disabled by a tampering test comes back with the rollback.
+
+Dates: the tests run at the suite's clock (NOW, tests/clock.py) and publish the last complete
+month (LAST) and the one before it (PREV), both read from tests/months.py, so they pass whatever
+NOW is. A record that stands for an earlier moment (unit A's new head, a task created the month
+before, a transition last month) is made through the API with the clock set to that moment
+(`CLOCK.at`), never back-dated afterwards.
 """
 
 import csv
@@ -21,18 +27,16 @@ import hashlib
 import io
 import json
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from service.demands.models import Demand, DemandTransition
 from service.disclosures.models import Disclosure
-from service.history.models import UnitVersion
 from service.reports import render
-from service.tasks.models import Task, TaskTransition
+from tests.clock import CLOCK
 from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST, first_of
 
 API = "/api/v1"
@@ -51,6 +55,10 @@ NEXT = first_of(THIS_FIRST + timedelta(days=31)).strftime("%Y-%m")
 
 def in_last_month(day: int, hour: int = 10) -> datetime:
     return datetime.combine(LAST_FIRST + timedelta(days=day - 1), time(hour), CST)
+
+
+def in_prev_month(day: int, hour: int = 10) -> datetime:
+    return datetime.combine(PREV_FIRST + timedelta(days=day - 1), time(hour), CST)
 
 
 def canonical(document: dict) -> bytes:
@@ -111,42 +119,36 @@ def cadre(world, login_as):
     return login_as(world.users["cadre"])
 
 
+def api_ok(response, status: int = 200) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    return response.json
+
+
 @pytest.fixture
-def october(world, cadre, session):
+def october(world, cadre, admin):
     """Last month in village a: two direct visits and a phone call by cadre a1; a task of
     household a1 (created the month before) moved to in_progress; a demand raised and resolved;
-    cadre a2 has headed unit A since the month before, so is its team leader. Tasks, demands
-    and that version are written directly, since the API stamps them with the present moment."""
+    cadre a2 has headed unit A since the month before, so is its team leader. The head, the task,
+    the demand and their transitions are made through the API with the clock at their moments."""
     log_visit(cadre, world, in_last_month(5), diary="日记不公开")
     log_visit(cadre, world, in_last_month(12), kind="stay_overnight")
     log_visit(cadre, world, in_last_month(20), kind="phone")
-    admin = world.users["county_admin"]
-    world.units["a"].head_cadre_id = world.cadres["a2"].id
-    session.flush()  # a new version of unit A; dated as if a2 had become its head in PREV
-    session.execute(update(UnitVersion).where(
-        UnitVersion.unit_id == world.units["a"].id,
-        UnitVersion.head_cadre_id == world.cadres["a2"].id).values(
-        valid_from=datetime.combine(PREV_FIRST, time(9), CST).astimezone(UTC)))
-    session.execute(update(UnitVersion).where(
-        UnitVersion.unit_id == world.units["a"].id, UnitVersion.head_cadre_id.is_(None)).values(
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC)))
-    task = Task(household_id=world.households["a1"].id, category="low_income",
-                description="发展养殖增收", due_on=LAST_FIRST + timedelta(days=60),
-                status="in_progress",
-                created_at=datetime.combine(PREV_FIRST, time(9), CST).astimezone(UTC))
-    session.add(task)
-    session.flush()
-    session.add(TaskTransition(task_id=task.id, from_status="open", to_status="in_progress",
-                               user_id=admin.id, at=in_last_month(8).astimezone(UTC)))
-    demand = Demand(id=str(uuid.uuid4()), household_id=world.households["a1"].id,
-                    created_by=admin.id, category="housing_repair", description="房屋漏雨",
-                    status="resolved", opened_at=in_last_month(6).astimezone(UTC),
-                    received_at=in_last_month(6).astimezone(UTC), body_hash="0" * 64)
-    session.add(demand)
-    session.flush()
-    session.add(DemandTransition(demand_id=demand.id, from_status="open", to_status="resolved",
-                                 user_id=admin.id, at=in_last_month(9).astimezone(UTC)))
-    session.commit()
+    household = world.households["a1"].id
+    with CLOCK.at(in_prev_month(1, 9)):
+        api_ok(admin.patch(f"{API}/units/{world.units['a'].id}",
+                           json={"head_cadre_id": world.cadres["a2"].id}))
+        task = api_ok(admin.post(f"{API}/tasks", json={
+            "household_id": household, "category": "low_income", "description": "发展养殖增收",
+            "due_on": (LAST_FIRST + timedelta(days=60)).isoformat()}), 201)
+    with CLOCK.at(in_last_month(8)):
+        api_ok(admin.post(f"{API}/tasks/{task['id']}/transition", json={"to": "in_progress"}))
+    with CLOCK.at(in_last_month(6)):
+        demand = api_ok(admin.post(f"{API}/demands", json={
+            "id": str(uuid.uuid4()), "household_id": household, "category": "housing_repair",
+            "description": "房屋漏雨"}), 201)
+    with CLOCK.at(in_last_month(9)):
+        for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已修好"}):
+            api_ok(admin.post(f"{API}/demands/{demand['id']}/transition", json=step))
     return world
 
 
@@ -340,9 +342,9 @@ def test_a_month_that_is_not_over_cannot_be_published(world, admin, session, mon
 
 
 @pytest.mark.parametrize("body", [
-    {"month": "2026-10"}, {"village_id": 1}, {"village_id": 1, "month": "2026-13"},
-    {"village_id": 1, "month": "202610"}, {"village_id": 1, "month": "2026-10", "extra": 1},
-    {"village_id": 1, "month": "2026-10", "correction_reason": "x"},
+    {"month": LAST}, {"village_id": 1}, {"village_id": 1, "month": "2026-13"},
+    {"village_id": 1, "month": "202610"}, {"village_id": 1, "month": LAST, "extra": 1},
+    {"village_id": 1, "month": LAST, "correction_reason": "x"},
 ], ids=["no-village", "no-month", "month-13", "month-format", "unknown-field", "reason-short"])
 def test_an_invalid_publish_body_is_422(world, admin, session, body):
     body = {**body, "village_id": world.villages["a"].id} if "village_id" in body else body

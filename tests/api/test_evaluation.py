@@ -5,10 +5,9 @@ GET /api/v1/reports/evaluation?year=&format=json|csv is for county admins only.
 
 The county of the `history` fixture (its own, not the `world` fixture; each test runs in one
 rolled-back transaction, so the evaluation sees only these cadres). Five general cadres, each
-paired with one household of its own village from 2026-01-01 to 2026-10-31 (ten months),
-the pairings ending on 2026-10-31 so that what 2026 shows does not depend on the day the
-suite runs. Unit 农业局 holds the villages of 月底, 平常 and 临检; unit 水利局 those of 上门
-and 断档. Visits are county-local (Asia/Shanghai) and logged through the API by the cadre:
+paired with one household of its own village from 2026-01-01 to 2026-10-31 (ten months).
+Unit 农业局 holds the villages of 月底, 平常 and 临检; unit 水利局 those of 上门 and 断档.
+Visits are county-local (Asia/Shanghai) and logged through the API by the cadre:
 
 - 月底 (month end): a home visit at 07:00 on the 29th of every month (27 February), i.e. the
   last three days of each month; 07:00 local is 23:00 UTC the day before, so a report counting
@@ -45,11 +44,13 @@ Scores with the default weights (visits 0.4, tasks 0.2, demands 0.2, inspections
     上门  visits 1.0, demands 0.4 (over 0.6)      66.7 + 13.3 = 80.0 − 10 = 70.0
 County ranks in that order; within 农业局: 月底, 平常, 临检; within 水利局: 断档, 上门.
 
-Back-dating: the API stamps demand and task transitions (and a task's creation) with the
-server's clock and has no way to record that they happened earlier, while these histories are
-about January–October; those times are moved into the year with SQL (as
-tests/api/test_disclosure.py does). Visits and demands take their own past times through the
-API (visited_at, opened_at).
+Dates: the evaluation of 2026 is read on 2027-01-15, once the year is over (the `january`
+fixture sets the clock there), so it runs through 2026-12-31; times are county-local
+(Asia/Shanghai, +08:00). The county is entered on 2026-01-01, the day its pairings start, and
+the pairings are ended through the API on 2026-10-31. Every record of the histories is made
+through the API with the clock set to the moment it happened (`CLOCK.at`): visits, demands
+and inspections on their own day, a demand's transitions when it was resolved, the task when
+it was created and when it moved; nothing is back-dated afterwards.
 """
 
 import csv
@@ -60,12 +61,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
 
-from service.demands.models import DemandTransition
 from service.evaluation import rules
 from service.evaluation.routes import COLUMNS
-from service.tasks.models import Task, TaskTransition
 from tests import factories
 from tests.clock import CLOCK
 
@@ -94,6 +92,17 @@ def month_end_day(month: int) -> int:
     return 27 if month == 2 else 29
 
 
+# When the county is entered (its pairings start that day), and when 2026 is evaluated.
+ENTERED = at(1, 1, 9)
+READ_ON = datetime(YEAR + 1, 1, 15, 10, tzinfo=CST)
+
+
+@pytest.fixture(autouse=True)
+def january(clock):
+    """These tests read the finished year 2026 from mid-January 2027."""
+    clock.set(READ_ON)
+
+
 # --- building the history --------------------------------------------------------------------
 
 
@@ -108,95 +117,103 @@ class History:
 
 
 def log_visit(api, household, when: datetime, kind: str = "home_visit", **kw) -> dict:
+    """A visit logged by the cadre at the moment it happened."""
     body = {"id": str(uuid.uuid4()), "household_id": household.id,
             "visited_at": when.isoformat(), "kind": kind, "diary": "走访记录", **kw}
-    response = api.post(f"{API}/visits", json=body)
+    with CLOCK.at(when):
+        response = api.post(f"{API}/visits", json=body)
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
 def raise_demand(api, household, opened_at: datetime) -> str:
-    """A demand the household raised itself (at the village office): no visit."""
+    """A demand the household raised itself (at the village office), entered then: no visit."""
     body = {"id": str(uuid.uuid4()), "household_id": household.id,
             "category": "housing_repair", "description": "房屋漏雨",
             "opened_at": opened_at.isoformat()}
-    response = api.post(f"{API}/demands", json=body)
+    with CLOCK.at(opened_at):
+        response = api.post(f"{API}/demands", json=body)
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["visit_id"] is None
     return body["id"]
 
 
-def resolve_demand(api, session, demand_id: str, when: datetime) -> None:
-    """open → in_progress → resolved through the API, both transitions then dated `when`
-    (the API stamps them now; see the module doc)."""
-    for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已修好"}):
-        response = api.post(f"{API}/demands/{demand_id}/transition", json=step)
-        assert response.status_code == 200, response.get_json()
-    session.execute(update(DemandTransition.__table__)
-                    .where(DemandTransition.demand_id == demand_id).values(at=when))
-    session.commit()
+def resolve_demand(api, demand_id: str, when: datetime) -> None:
+    """open → in_progress → resolved through the API, with the clock at `when`."""
+    with CLOCK.at(when):
+        for step in ({"to": "in_progress"}, {"to": "resolved", "resolution": "已修好"}):
+            response = api.post(f"{API}/demands/{demand_id}/transition", json=step)
+            assert response.status_code == 200, response.get_json()
 
 
 def inspect(api, village, day: date, household, knows=True, satisfaction="satisfied",
             card=True, confirmed=True) -> dict:
-    response = api.post(f"{API}/inspections", json={
-        "village_id": village.id, "inspected_on": day.isoformat(),
-        "household_checks": [{"household_id": household.id, "knows_cadre": knows,
-                              "has_contact_card": card, "visit_confirmed": confirmed,
-                              "satisfaction": satisfaction}]})
+    """An inspection entered on the day it was made."""
+    with CLOCK.at(day):
+        response = api.post(f"{API}/inspections", json={
+            "village_id": village.id, "inspected_on": day.isoformat(),
+            "household_checks": [{"household_id": household.id, "knows_cadre": knows,
+                                  "has_contact_card": card, "visit_confirmed": confirmed,
+                                  "satisfaction": satisfaction}]})
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
 
-def finish_task(api, session, household, created: datetime, moved: datetime) -> int:
-    """A task open → in_progress → done through the API; its creation and transitions then
-    dated into the year (the API stamps them now; see the module doc)."""
-    response = api.post(f"{API}/tasks", json={
-        "household_id": household.id, "category": "low_income", "description": "增收任务",
-        "due_on": "2026-12-31"})
+def finish_task(api, household, created: datetime, moved: datetime) -> int:
+    """A task created through the API at `created`, then open → in_progress → done at
+    `moved`."""
+    with CLOCK.at(created):
+        response = api.post(f"{API}/tasks", json={
+            "household_id": household.id, "category": "low_income", "description": "增收任务",
+            "due_on": "2026-12-31"})
     assert response.status_code == 201, response.get_json()
     task_id = response.get_json()["id"]
-    for to in ("in_progress", "done"):
-        response = api.post(f"{API}/tasks/{task_id}/transition", json={"to": to})
-        assert response.status_code == 200, response.get_json()
-    session.execute(update(Task.__table__).where(Task.id == task_id).values(created_at=created))
-    session.execute(update(TaskTransition.__table__).where(TaskTransition.task_id == task_id)
-                    .values(at=moved))
-    session.commit()
+    with CLOCK.at(moved):
+        for to in ("in_progress", "done"):
+            response = api.post(f"{API}/tasks/{task_id}/transition", json={"to": to})
+            assert response.status_code == 200, response.get_json()
     return task_id
 
 
 @pytest.fixture
 def people(session, login_as):
-    """The county's units, villages, cadres (paired Jan–Oct 2026) and accounts; no records."""
+    """The county's units, villages, cadres (paired Jan–Oct 2026) and accounts; no records.
+    Entered on 2026-01-01; the county admin ends the pairings on 2026-10-31."""
     h = History()
-    t = factories.township(session)
-    h.units = {"农业局": factories.unit(session, name="县农业局"),
-               "水利局": factories.unit(session, name="县水利局")}
-    holder = {"月底": "农业局", "平常": "农业局", "临检": "农业局", "上门": "水利局",
-              "断档": "水利局"}
-    for key, unit_key in holder.items():
-        village = factories.village(session, t, name=f"{key}村")
-        factories.assign(session, h.units[unit_key], village)
-        cadre = factories.cadre(session, h.units[unit_key], name=f"{key}干部")
-        household = factories.household(session, village)
-        pairing = factories.pair(session, cadre, household, started_on=PAIRED_FROM)
-        pairing.ended_on, pairing.end_reason = PAIRED_TO, "年度轮换"
-        h.villages[key], h.cadres[key], h.households[key] = village, cadre, household
-    # An unpaired household of 临检's village, asked by most of its inspections.
-    h.households["临检-邻户"] = factories.household(session, h.villages["临检"])
-    h.users = {"county_admin": factories.user(session, "county_admin"),
-               "inspector": factories.user(session, "inspector"),
-               "unit_admin": factories.user(session, "unit_admin", unit_=h.units["农业局"])}
-    for key, cadre in h.cadres.items():
-        h.users[key] = factories.user(session, "cadre", cadre_=cadre)
-    session.commit()
+    pairings = []
+    with CLOCK.at(ENTERED):
+        t = factories.township(session)
+        h.units = {"农业局": factories.unit(session, name="县农业局"),
+                   "水利局": factories.unit(session, name="县水利局")}
+        holder = {"月底": "农业局", "平常": "农业局", "临检": "农业局", "上门": "水利局",
+                  "断档": "水利局"}
+        for key, unit_key in holder.items():
+            village = factories.village(session, t, name=f"{key}村")
+            factories.assign(session, h.units[unit_key], village, started_on=PAIRED_FROM)
+            cadre = factories.cadre(session, h.units[unit_key], name=f"{key}干部")
+            household = factories.household(session, village)
+            pairings.append(factories.pair(session, cadre, household, started_on=PAIRED_FROM))
+            h.villages[key], h.cadres[key], h.households[key] = village, cadre, household
+        # An unpaired household of 临检's village, asked by most of its inspections.
+        h.households["临检-邻户"] = factories.household(session, h.villages["临检"])
+        h.users = {"county_admin": factories.user(session, "county_admin"),
+                   "inspector": factories.user(session, "inspector"),
+                   "unit_admin": factories.user(session, "unit_admin", unit_=h.units["农业局"])}
+        for key, cadre in h.cadres.items():
+            h.users[key] = factories.user(session, "cadre", cadre_=cadre)
+        session.commit()
     h.apis = {key: login_as(user) for key, user in h.users.items()}
+    with CLOCK.at(at(10, 31, 18)):
+        for pairing in pairings:
+            response = h.apis["county_admin"].post(f"{API}/pairings/{pairing.id}/end",
+                                                   json={"reason": "年度轮换"})
+            assert response.status_code == 200, response.get_json()
+            assert response.get_json()["ended_on"] == PAIRED_TO.isoformat()
     return h
 
 
 @pytest.fixture
-def history(people, session) -> History:
+def history(people) -> History:
     """The five histories of the module doc."""
     h, admin, inspector = people, people.apis["county_admin"], people.apis["inspector"]
     # 月底: the last days of each month, 07:00 local (23:00 UTC the day before).
@@ -214,13 +231,13 @@ def history(people, session) -> History:
     for m in MONTHS:
         log_visit(h.apis["上门"], h.households["上门"], at(m, 9), kind="heart_to_heart")
     for demand_id, m, days in zip(demands, (1, 2, 3, 4), (2, 3, 4, 6), strict=False):
-        resolve_demand(admin, session, demand_id, at(m, 5) + timedelta(days=days))
+        resolve_demand(admin, demand_id, at(m, 5) + timedelta(days=days))
     # 断档: a 90-day silence with only phone calls in it.
     for when in (at(1, 15), at(2, 15), at(3, 15), at(6, 13), *(at(m, 15) for m in (7, 8, 9, 10))):
         log_visit(h.apis["断档"], h.households["断档"], when)
     for m in (4, 5):
         log_visit(h.apis["断档"], h.households["断档"], at(m, 15), kind="phone")
-    finish_task(admin, session, h.households["断档"], at(2, 1), at(5, 1))
+    finish_task(admin, h.households["断档"], at(2, 1), at(5, 1))
     # 平常: mid-month visits; month-end phone calls; two demands; two inspections.
     for m in MONTHS:
         demands_heard = ([{"id": str(uuid.uuid4()), "category": "water_supply",
@@ -231,7 +248,7 @@ def history(people, session) -> History:
             (heard,) = visit["demand_ids"]
         log_visit(h.apis["平常"], h.households["平常"], at(m, month_end_day(m), 20),
                   kind="phone")
-    resolve_demand(admin, session, heard, at(3, 25))
+    resolve_demand(admin, heard, at(3, 25))
     raise_demand(admin, h.households["平常"], at(8, 10))
     inspect(inspector, h.villages["平常"], date(YEAR, 3, 23), h.households["平常"],
             knows=True, satisfaction="satisfied")
@@ -264,7 +281,7 @@ def part(value, weight, points) -> dict:
 
 
 def county_today() -> date:
-    return CLOCK.local().date()
+    return CLOCK.today()
 
 
 # --- the whole report ------------------------------------------------------------------------

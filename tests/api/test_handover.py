@@ -4,8 +4,11 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (
 (section_chief) in A, b1 (general) in B; households a1 (easier) and a2 (harder) in village a,
 b1 (easier) in village b; pairings a1→household a1 and b1→household b1. The unit admin belongs
 to unit A.
-"""
 
+Dates: a handover happens "today", the suite clock's (tests/clock.py), so the tests pass whatever
+NOW is; the one that names a date (a pairing ended on 2026-03-01) first sets the clock to a
+fixed day after it.
+"""
 
 import pytest
 
@@ -137,7 +140,8 @@ def test_handover_leaves_no_household_without_a_cadre(admin, session, world, chi
             old["id"], active[0]["id"]}
 
 
-def test_handover_keeps_the_givers_ended_pairings_untouched(admin, session, world):
+def test_handover_keeps_the_givers_ended_pairings_untouched(admin, session, world, clock):
+    clock.set("2026-04-15")
     giver = world.cadres["a1"]
     [old] = pairings(admin, cadre_id=giver.id, active="true")
     ok(admin.post(f"{PAIRINGS}/{old['id']}/end", json={"reason": "户已脱贫",

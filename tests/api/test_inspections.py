@@ -13,11 +13,14 @@ The `world` fixture: unit A holds village a, unit B holds village b (both since 
 cadres a1, a2 in A, b1 in B; households a1, a2 in village a, b1 in village b; pairings
 a1 → household a1 and b1 → household b1 from 2026-01-01. Household a2 has no cadre.
 
-Dates: September and October 2026 are complete past months (the suite was written on
-2026-11-23, county time Asia/Shanghai); "today" is read from the clock where a test needs it.
+Dates: September and October 2026 are complete past months, seen from 2026-11-23 (the
+`november` fixture sets the clock there; county time, Asia/Shanghai); "today" is read from the
+clock where a test needs it. The world stands as built since 2026-01-01 (conftest), and the
+cadres and households a test adds "since 2026-01-01" are made with the clock set to that day
+(`CLOCK.at`); an inspection of a past day is typed in now, as a paper form would be.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,6 +39,8 @@ PROBLEM = "application/problem+json"
 CST = ZoneInfo("Asia/Shanghai")
 CHECK_OUT_KEYS = {"household_id", "cadre_id", "unit_id", "knows_cadre", "has_contact_card",
                   "visit_confirmed", "satisfaction", "note"}
+NOVEMBER = datetime(2026, 11, 23, 10, tzinfo=CST)  # when these tests run
+JANUARY = datetime(2026, 1, 1, 9, tzinfo=CST)  # when the world was built
 INSPECTION_KEYS = {"id", "village_id", "inspected_on", "inspector_id", "notes", "created_at",
                    "household_checks", "checks", "knowledge_rate", "satisfaction_rate",
                    "card_rate", "visit_confirmed_rate"}
@@ -45,7 +50,13 @@ INSPECTION_KEYS = {"id", "village_id", "inspected_on", "inspector_id", "notes", 
 
 
 def county_today() -> date:
-    return CLOCK.local().date()
+    return CLOCK.today()
+
+
+@pytest.fixture(autouse=True)
+def november(clock):
+    """These tests look back at September and October from late November 2026."""
+    clock.set(NOVEMBER)
 
 
 def check(household, knows=True, card=True, confirmed=True, satisfaction="satisfied",
@@ -101,13 +112,15 @@ def inspector(world, login_as):
 @pytest.fixture
 def village_a_of_four(world, session):
     """Village a with four households: a1 (cadre a1), a2 (no cadre), a3 and a4 (cadres a3 and
-    a4 of unit A, paired since 2026-01-01)."""
-    a3, a4 = factories.cadre(session, world.units["a"]), factories.cadre(session, world.units["a"])
-    ha3 = factories.household(session, world.villages["a"])
-    ha4 = factories.household(session, world.villages["a"])
-    factories.pair(session, a3, ha3)
-    factories.pair(session, a4, ha4)
-    session.commit()
+    a4 of unit A, paired since 2026-01-01 and entered then)."""
+    with CLOCK.at(JANUARY):
+        a3 = factories.cadre(session, world.units["a"])
+        a4 = factories.cadre(session, world.units["a"])
+        ha3 = factories.household(session, world.villages["a"])
+        ha4 = factories.household(session, world.villages["a"])
+        factories.pair(session, a3, ha3)
+        factories.pair(session, a4, ha4)
+        session.commit()
     world.cadres.update({"a3": a3, "a4": a4})
     world.households.update({"a3": ha3, "a4": ha4})
     return world

@@ -4,6 +4,10 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (
 (section_chief) in A, b1 (general) in B; households a1 (easier) and a2 (harder) in village a,
 b1 (easier) in village b; pairings a1→household a1 and b1→household b1. The unit admin belongs
 to unit A and the cadre account is cadre a1.
+
+Dates: "today" is the suite clock's (tests/clock.py), so most tests pass whatever NOW is; a test
+that names particular dates of 2026 (a start on 2026-02-03, an end on 2026-05-31, the months
+2026-01 to 2026-04) first sets the clock to a fixed day after them (LATER).
 """
 
 from datetime import date, timedelta
@@ -21,6 +25,7 @@ API = "/api/v1"
 PAIRINGS = f"{API}/pairings"
 ASSIGNMENTS = f"{API}/village-assignments"
 PROBLEM = "application/problem+json"
+LATER = "2026-07-01"  # "now" for the tests that name dates in the first half of 2026
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -308,7 +313,8 @@ def test_started_on_in_the_future_is_refused(admin, session, world):
     assert total(admin) == before
 
 
-def test_started_on_in_the_past_is_kept(admin, session, world):
+def test_started_on_in_the_past_is_kept(admin, session, world, clock):
+    clock.set(LATER)
     fresh = new_cadre(session, world)
     body = created(pair(admin, fresh, new_household(session, world), started_on="2026-02-03"))
     assert body["started_on"] == "2026-02-03"
@@ -341,14 +347,16 @@ def test_ending_a_pairing_keeps_it_in_history_with_its_reason(admin, world):
     assert pairing["id"] in ids(admin)
 
 
-def test_ending_a_pairing_on_a_given_date(admin, world):
+def test_ending_a_pairing_on_a_given_date(admin, world, clock):
+    clock.set(LATER)
     pairing = pairing_of(admin, world.cadres["a1"])
     body = ok(admin.post(f"{PAIRINGS}/{pairing['id']}/end",
                          json={"reason": "户已脱贫", "ended_on": "2026-05-31"}))
     assert body["ended_on"] == "2026-05-31" and body["active"] is False
 
 
-def test_ending_a_pairing_twice_is_refused(admin, world):
+def test_ending_a_pairing_twice_is_refused(admin, world, clock):
+    clock.set(LATER)
     pairing = pairing_of(admin, world.cadres["a1"])
     ok(admin.post(f"{PAIRINGS}/{pairing['id']}/end", json={"reason": "干部调离",
                                                             "ended_on": "2026-06-01"}))
@@ -431,7 +439,8 @@ def test_list_filters_by_cadre_household_unit_village_and_active(admin, session,
     assert ids(admin, unit_id=world.units["a"].id, active="true") == {a1["id"]}
 
 
-def test_month_filter_lists_pairings_active_at_any_time_in_the_month(admin, world):
+def test_month_filter_lists_pairings_active_at_any_time_in_the_month(admin, world, clock):
+    clock.set(LATER)
     chief = created(pair(admin, world.cadres["a2"], world.households["a2"],
                          started_on="2026-01-01"))
     ok(admin.post(f"{PAIRINGS}/{chief['id']}/end",

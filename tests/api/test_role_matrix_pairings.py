@@ -18,15 +18,16 @@ from service.assignments.models import VillageAssignment
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.pairings.models import Pairing
 from tests import factories
-from tests.clock import CLOCK
+from tests.clock import CST, NOW
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
 ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
 
-# Spare records start a month ago, so ending them today (county time) is always valid.
-RECENT = CLOCK.today() - timedelta(days=30)
+# Spare records start a month before NOW (the suite clock's start, tests/clock.py), so ending
+# them today (county time) is always valid.
+RECENT = NOW.astimezone(CST).date() - timedelta(days=30)
 
 # The unit admin is unit A's; the cadre account is cadre a1 (unit A), paired with household a1.
 # {placeholders} name records built by the `refs` fixture, fresh for every test; bodies come

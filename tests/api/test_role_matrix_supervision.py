@@ -4,12 +4,19 @@ Inspections and their sample are for inspectors and county admins only (a unit a
 who saw the sample could warn the households). Contact cards are public; a village's cards to
 print are for the county admin and the unit holding the village (unit A holds village a). The
 evaluation is the county admin's.
+
+Dates: the inspection read and recorded is of 2026-10-15 and the evaluation is of 2026, both
+seen from 2026-11-23 (the `november` fixture sets the clock there, county time).
 """
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 API = "/api/v1"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
+NOVEMBER = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 #    method  path                                       body        cnty unit cadr insp anon
@@ -33,6 +40,12 @@ CASES = [
     for method, path, body, *statuses in MATRIX
     for role, expected in zip(ROLES, statuses, strict=True)
 ]
+
+
+@pytest.fixture(autouse=True)
+def november(clock):
+    """These requests are made in late November 2026."""
+    clock.set(NOVEMBER)
 
 
 def _inspection_body(world) -> dict:

@@ -14,13 +14,13 @@ from datetime import timedelta
 import pytest
 
 from service.tasks.models import Task
-from tests.clock import CLOCK
+from tests.clock import CST, NOW
 
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
 ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
-DUE = CLOCK.today() + timedelta(days=90)
+DUE = NOW.astimezone(CST).date() + timedelta(days=90)  # 90 days after the tests' today
 
 # The unit admin is unit A's; the cadre account is cadre a1 (unit A), paired with household a1;
 # household a2 is in village a (unit A) but not the cadre's; household b1 is unit B's.

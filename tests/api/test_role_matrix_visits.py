@@ -54,7 +54,7 @@ BATCH_ITEM = {"batch_a1": ("created", None), "batch_b1": ("rejected", 403)}
 
 def yesterday_morning() -> datetime:
     return (CLOCK.local() - timedelta(days=1)).replace(hour=10, minute=0, second=0,
-                                                           microsecond=0)
+                                                       microsecond=0)
 
 
 def visit_body(household_id: int, **overrides) -> dict:

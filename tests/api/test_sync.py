@@ -11,6 +11,13 @@ The `world` fixture: unit A holds village a, unit B village b; cadres a1 (genera
 a1 → household a1 and b1 → household b1 started 2026-01-01. The `scene` fixture below gives
 cadre a2 two households (a2 and a3), a household a4 it used to link, and tasks and demands in
 every status on all of them.
+
+Dates: nothing here is about a particular day; the tests read the clock (`CLOCK`, the `clock`
+fixture) and pass whatever day NOW is. The scene is made at NOW; its demands were raised three
+days earlier, and are stored with the clock set then. A test of a later sync lets two days pass
+after the scene (`two_days_pass`: far more than the OVERLAP a sync looks back), takes its cursor
+then and makes its changes after it, so nothing is back-dated. Every pairing started on
+2026-01-01.
 """
 
 import base64
@@ -21,10 +28,9 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from service.demands.models import Demand
-from service.households.models import Household
 from service.pairings.models import Pairing
 from service.tasks.models import Task
 from tests import factories
@@ -34,7 +40,6 @@ API = "/api/v1"
 SYNC = f"{API}/sync"
 PROBLEM = "application/problem+json"
 CST = ZoneInfo("Asia/Shanghai")
-LONG_AGO = CLOCK.now() - timedelta(days=2)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -75,7 +80,7 @@ def _task(session, household, status="open", closed=False) -> Task:
     task = Task(household_id=household.id, category="low_income",
                 description=f"{household.head_name}增收任务", due_on=date(2026, 12, 31),
                 status=status, source="manual",
-                closed_on=date(2026, 6, 1) if closed else None,
+                closed_on=local_today() if closed else None,
                 closed_reason="需求已撤销" if closed else None)
     session.add(task)
     session.flush()
@@ -83,17 +88,20 @@ def _task(session, household, status="open", closed=False) -> Task:
 
 
 def _demand(session, household, user, status="open") -> Demand:
-    opened = CLOCK.now() - timedelta(days=3)
-    demand = Demand(id=str(uuid.uuid4()), household_id=household.id, cadre_id=None,
-                    created_by=user.id, category="water_supply",
-                    description=f"{household.head_name}家自来水不通", status=status,
-                    opened_at=opened, received_at=opened, body_hash="0" * 64,
-                    in_progress_at=opened if status != "open" else None,
-                    resolved_at=opened if status in ("resolved", "confirmed") else None,
-                    confirmed_at=opened if status == "confirmed" else None,
-                    resolution="已通水" if status in ("resolved", "confirmed") else None)
-    session.add(demand)
-    session.flush()
+    """A demand raised three days ago and taken to `status` then: it is stored with the clock
+    set to that moment, so its received_at and updated_at are that moment too."""
+    with CLOCK.at(CLOCK.local() - timedelta(days=3)):
+        opened = CLOCK.now()
+        demand = Demand(id=str(uuid.uuid4()), household_id=household.id, cadre_id=None,
+                        created_by=user.id, category="water_supply",
+                        description=f"{household.head_name}家自来水不通", status=status,
+                        opened_at=opened, body_hash="0" * 64,
+                        in_progress_at=opened if status != "open" else None,
+                        resolved_at=opened if status in ("resolved", "confirmed") else None,
+                        confirmed_at=opened if status == "confirmed" else None,
+                        resolution="已通水" if status in ("resolved", "confirmed") else None)
+        session.add(demand)
+        session.flush()
     return demand
 
 
@@ -153,16 +161,11 @@ def scene(world, session, login_as) -> Scene:
     return Scene(login_as(user), households, pairings, tasks, demands)
 
 
-def backdate(session) -> None:
-    """Everything that exists now last changed two days ago, and every pairing started long
-    ago: a sync taken now must find nothing new until something changes."""
-    for model in (Household, Task, Demand):
-        session.execute(update(model).values(updated_at=LONG_AGO))
-    pairing = {"started_on": date(2026, 1, 1)}
-    if "updated_at" in Pairing.__table__.c:  # when pairings record their own last change
-        pairing["updated_at"] = LONG_AGO
-    session.execute(update(Pairing).values(**pairing))
-    session.commit()
+def two_days_pass() -> None:
+    """The clock moves on two days: everything that exists now last changed two days before
+    the cursor a test takes next, far more than the OVERLAP a sync looks back, so a sync taken
+    then must find nothing new until something changes."""
+    CLOCK.advance(days=2)
 
 
 @pytest.fixture
@@ -274,8 +277,8 @@ def test_the_cadre_of_another_unit_syncs_only_its_own_household(scene, world, se
 # --- later syncs -----------------------------------------------------------------------------
 
 
-def test_a_sync_with_a_fresh_cursor_finds_nothing_new(scene, session):
-    backdate(session)
+def test_a_sync_with_a_fresh_cursor_finds_nothing_new(scene):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
 
     body, _ = sync(scene.api, cursor)
@@ -286,8 +289,8 @@ def test_a_sync_with_a_fresh_cursor_finds_nothing_new(scene, session):
 
 
 def test_a_later_sync_gives_only_the_household_that_changed_since_the_cursor(
-        scene, session, admin_api):
-    backdate(session)
+        scene, admin_api):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     a3 = scene.households["a3"]
     _ok(admin_api.patch(f"{API}/households/{a3.id}", json={"members": 6}))
@@ -306,8 +309,8 @@ def test_a_later_sync_gives_only_the_household_that_changed_since_the_cursor(
     assert body["cursor"] != cursor
 
 
-def test_a_later_sync_gives_only_the_task_that_moved_since_the_cursor(scene, session):
-    backdate(session)
+def test_a_later_sync_gives_only_the_task_that_moved_since_the_cursor(scene):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     task = scene.tasks["a3_open"]
     _ok(scene.api.post(f"{API}/tasks/{task.id}/transition", json={"to": "in_progress",
@@ -320,8 +323,8 @@ def test_a_later_sync_gives_only_the_task_that_moved_since_the_cursor(scene, ses
     assert (body["households"], body["demands"]) == ([], [])
 
 
-def test_a_demand_resolved_since_the_cursor_comes_back_with_its_new_status(scene, session):
-    backdate(session)
+def test_a_demand_resolved_since_the_cursor_comes_back_with_its_new_status(scene):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     demand = scene.demands["a2_open"]
     _ok(scene.api.post(f"{API}/demands/{demand.id}/transition", json={"to": "in_progress"}))
@@ -340,8 +343,8 @@ def test_a_demand_resolved_since_the_cursor_comes_back_with_its_new_status(scene
     assert demand.id not in ids(sync(scene.api)[0]["demands"])
 
 
-def test_a_demand_raised_since_the_cursor_comes_back(scene, session):
-    backdate(session)
+def test_a_demand_raised_since_the_cursor_comes_back(scene):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     new = {"id": str(uuid.uuid4()), "household_id": scene.households["a2"].id,
            "category": "road_repair", "description": "进村路塌了一段"}
@@ -354,8 +357,8 @@ def test_a_demand_raised_since_the_cursor_comes_back(scene, session):
 
 
 def test_a_household_whose_pairing_ended_since_the_cursor_is_listed_as_removed(
-        scene, session, admin_api):
-    backdate(session)
+        scene, admin_api):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     a3 = scene.households["a3"]
     end_pairing(admin_api, scene.pairings["a3"])
@@ -372,8 +375,8 @@ def test_a_household_whose_pairing_ended_since_the_cursor_is_listed_as_removed(
     assert scene.demands["a3_open"].id not in ids(first["demands"])
 
 
-def test_a_removed_households_later_changes_never_reach_the_cadre(scene, session, admin_api):
-    backdate(session)
+def test_a_removed_households_later_changes_never_reach_the_cadre(scene, admin_api):
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     a3 = scene.households["a3"]
     end_pairing(admin_api, scene.pairings["a3"])
@@ -389,10 +392,10 @@ def test_a_removed_households_later_changes_never_reach_the_cadre(scene, session
 
 
 def test_a_pairing_ended_since_the_cursor_with_an_earlier_end_date_is_still_listed_as_removed(
-        scene, session, admin_api):
+        scene, admin_api):
     """The end is recorded after the phone's last sync but dated a few days back (paperwork
     catching up): the phone still holds the household and must be told to drop it."""
-    backdate(session)
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     a3 = scene.households["a3"]
     end_pairing(admin_api, scene.pairings["a3"],
@@ -404,10 +407,10 @@ def test_a_pairing_ended_since_the_cursor_with_an_earlier_end_date_is_still_list
 
 
 def test_a_household_paired_since_the_cursor_comes_with_its_open_tasks_and_demands(
-        scene, session, admin_api):
+        scene, admin_api):
     """A household handed to the cadre after its last sync is new to the phone: its open tasks
     and demands are news too, however long ago they last changed."""
-    backdate(session)
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     end_pairing(admin_api, scene.pairings["a3"])
     a4 = scene.households["a4"]  # linked again, with an open task and an open demand
@@ -427,7 +430,7 @@ def test_a_household_paired_since_the_cursor_with_an_earlier_start_date_comes_ba
     """The pairing is recorded after the phone's last sync but dated a few days back."""
     a5 = factories.household(session, world.villages["a"], difficulty="harder")
     session.commit()
-    backdate(session)
+    two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     end_pairing(admin_api, scene.pairings["a3"])
     started = (local_today() - timedelta(days=5)).isoformat()

@@ -6,6 +6,10 @@ The `world` fixture: unit A holds village a, unit B holds village b; cadres a1 (
 b1 (easier) in village b; pairings a1→household a1 and b1→household b1. The unit admin belongs
 to unit A and the cadre account is cadre a1. Factory households have no generated tasks: tasks
 either come from households created through the API or are inserted with the session.
+
+Dates: these tests talk only of today, yesterday and days from now, read from the clock (the
+suite's, at TEST_NOW; conftest), so they hold on any day after the world was built on
+2026-01-01.
 """
 
 import re
@@ -15,7 +19,6 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from service.pairings.models import Pairing
 from service.tasks.models import Task
 from service.tasks.rules import TEMPLATES
 from tests.clock import CLOCK
@@ -383,9 +386,10 @@ def test_editing_a_task_honours_if_match(admin, world, hid):
                         headers={"If-Match": etag})
     problem(stale, 412, "precondition_failed")
     assert task(admin, tid)["description"] == "改为烹饪培训"
-    fresh = admin.patch(f"{TASKS}/{tid}", json={"due_on": "2027-12-31", "target": None},
+    due = (today() + timedelta(days=400)).isoformat()
+    fresh = admin.patch(f"{TASKS}/{tid}", json={"due_on": due, "target": None},
                         headers={"If-Match": edited.headers["ETag"]})
-    assert ok(fresh)["due_on"] == "2027-12-31" and fresh.json["target"] is None
+    assert ok(fresh)["due_on"] == due and fresh.json["target"] is None
 
 
 @pytest.mark.parametrize("role", ["cadre", "unit_admin"])
@@ -757,11 +761,12 @@ def test_reading_or_acting_on_a_task_outside_scope_is_404(login_as, admin, world
     assert after == before
 
 
-def test_cadre_loses_sight_of_tasks_once_its_pairing_ends(cadre_api, session, world, hid,
+def test_cadre_loses_sight_of_tasks_once_its_pairing_ends(admin, cadre_api, world, hid,
                                                           spread):
-    session.execute(update(Pairing).where(Pairing.household_id == hid["a1"])
-                    .values(ended_on=today(), end_reason="调岗"))
-    session.commit()
+    (pairing,) = ok(admin.get(f"{API}/pairings", query_string={
+        "household_id": hid["a1"], "active": "true"}))["items"]
+    ended = ok(admin.post(f"{API}/pairings/{pairing['id']}/end", json={"reason": "调岗"}))
+    assert ended["ended_on"] == today().isoformat()
     assert ids(cadre_api) == set()
     problem(cadre_api.get(f"{TASKS}/{spread['a1_open']}"), 404, "not_found")
     problem(move(cadre_api, spread["a1_open"], "in_progress"), 404, "not_found")
@@ -817,7 +822,11 @@ def test_end_pairings_does_not_bypass_r5(admin, session, world, hid):
 def test_r5_holds_for_an_assignment_ended_on_an_earlier_date(admin, session, world, hid):
     add_task(session, hid["a2"], status="in_progress")
     assignment = assignment_of(admin, world.villages["a"])
-    problem(end(admin, assignment["id"], ended_on="2026-06-30", end_pairings=True), 409,
+    # A day between the unit's arrival and today, as when an end is recorded late.
+    started = date.fromisoformat(assignment["started_on"])
+    earlier = started + (today() - started) // 2
+    assert started <= earlier < today()
+    problem(end(admin, assignment["id"], ended_on=earlier.isoformat(), end_pairings=True), 409,
             "open_tasks_remain")
 
 

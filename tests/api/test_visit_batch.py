@@ -8,7 +8,11 @@ are bad, and resending the whole batch after a dropped connection doubles nothin
 The `world` fixture: unit A holds village a, unit B village b; cadres a1 (general), a2
 (section_chief) in A, b1 in B; households a1, a2 in village a, b1 in village b; pairings
 a1 → household a1 and b1 → household b1 started 2026-01-01. The cadre account is cadre a1.
-Visits are dated at fixed local daytime hours, so no flag fires unless a test wants one.
+
+Dates: visits are dated at fixed local daytime hours on days counted back from the clock's
+today (`local`), so no flag fires unless a test wants one and the tests pass whatever day NOW
+is; `late_entry` comes from a visit dated ten days back and received now. Nothing is
+back-dated.
 """
 
 import threading

@@ -10,8 +10,11 @@ a1 (general) and a2 (section_chief) in A, b1 in B; households a1, a2 in village 
 village b; pairings a1 → household a1 and b1 → household b1, started 2026-01-01. The cadre
 account is cadre a1; the unit admin belongs to unit A.
 
-Visit times are county-local (Asia/Shanghai) at fixed hours on past days, so flags such as
-`night_time` and `too_many_today` do not depend on when the suite runs.
+Dates: visit times are county-local (Asia/Shanghai) at fixed hours on days counted back from
+the clock's today (`local`), so flags such as `night_time` and `too_many_today` do not depend on
+which day NOW is. The two tests about particular dates (the pairing's first night, the months
+of early 2026) set the clock to a moment just after them. The 24-hour correction window is
+tested by moving the clock on after the visit is received, never by back-dating received_at.
 """
 
 import uuid
@@ -19,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from service.demands.models import Demand
 from service.pairings.models import Pairing
@@ -198,7 +201,8 @@ def test_invalid_visit_is_422_naming_the_field_and_stores_nothing(
     assert stored_visits(session) == 0
 
 
-def test_the_pairing_start_is_compared_with_the_county_local_date(world, cadre):
+def test_the_pairing_start_is_compared_with_the_county_local_date(world, cadre, clock):
+    clock.set("2026-01-01T10:00:00+08:00")  # the morning after the first night
     # 00:30 on 2026-01-01 in the county is still 2025-12-31 in UTC: the pairing had started.
     first_night = log(cadre, world, at=datetime(2026, 1, 1, 0, 30, tzinfo=CST))
     assert datetime.fromisoformat(first_night["visited_at"]).date() == date(2025, 12, 31)
@@ -546,19 +550,14 @@ def test_a_correction_is_validated_and_cannot_move_the_visit(world, cadre, chang
     assert stored["revisions"] == 0 and stored["visited_at"] == visit["visited_at"]
 
 
-def test_corrections_close_24_hours_after_the_visit_was_received(world, cadre, session):
+def test_corrections_close_24_hours_after_the_visit_was_received(world, cadre, clock):
     visit = log(cadre, world, diary="原文")
 
-    def received_hours_ago(hours: int) -> None:
-        session.execute(update(Visit).where(Visit.id == visit["id"]).values(
-            received_at=CLOCK.now() - timedelta(hours=hours)))
-        session.commit()
-
-    received_hours_ago(23)
+    clock.advance(hours=23)  # 23 hours after it was received
     still_open = cadre.patch(f"{VISITS}/{visit['id']}", json={"diary": "23小时后改"})
     assert still_open.status_code == 200, still_open.json
 
-    received_hours_ago(25)
+    clock.advance(hours=2)  # 25 hours after it was received
     closed = cadre.patch(f"{VISITS}/{visit['id']}", json={"diary": "25小时后改"})
     assert_problem(closed, 409, "correction_window_closed")
     stored = cadre.get(f"{VISITS}/{visit['id']}").json
@@ -615,10 +614,9 @@ def test_a_bad_filter_is_422(admin, query):
     assert_problem(admin.get(f"{VISITS}?{query}"), 422)
 
 
-def test_month_filter_uses_county_local_time(world, cadre, admin, session):
-    session.execute(update(Pairing).where(Pairing.household_id == world.households["a1"].id)
-                    .values(started_on=date(2025, 12, 1)))
-    session.commit()
+def test_month_filter_uses_county_local_time(world, cadre, admin, clock):
+    # Early March 2026: every visit below is past. The pairing started on 2026-01-01.
+    clock.set("2026-03-01T10:00:00+08:00")
     start_of_feb = log(cadre, world, at=datetime(2026, 2, 1, 0, 30, tzinfo=CST))
     end_of_feb = log(cadre, world, at=datetime(2026, 2, 28, 23, 30, tzinfo=CST))
     start_of_march = log(cadre, world, at=datetime(2026, 3, 1, 0, 30, tzinfo=CST))

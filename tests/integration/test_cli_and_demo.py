@@ -1,10 +1,16 @@
-"""CLI commands and the demo county."""
+"""CLI commands and the demo county.
+
+Dates: the demo county's records run from 2026-01-01 to service.demo.DEMO_LAST_DAY
+(2026-10-31); these tests load it the day after (the `after_the_demo` fixture sets the clock
+there), so nothing in it lies in the future.
+"""
 
 import hashlib
 import pathlib
 import shutil
 import subprocess
 import sys
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +22,7 @@ from service.cadres.models import Cadre
 from service.db import make_engine
 from service.demands.models import Demand
 from service.demands.rules import STATUSES as DEMAND_STATUSES
-from service.demo import DemoSizes, load_demo
+from service.demo import DEMO_LAST_DAY, DemoSizes, load_demo
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import id_number_problem
 from service.pairings.models import Pairing
@@ -25,9 +31,14 @@ from service.tasks.rules import STATUSES as TASK_STATUSES
 from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
-from tests.clock import CLOCK
+from tests.clock import CLOCK, CST
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
+
+
+@pytest.fixture(autouse=True)
+def after_the_demo(clock):
+    clock.set(datetime.combine(DEMO_LAST_DAY + timedelta(days=1), time(10), CST))
 
 
 def _demo_digest(tmp_path, name, seed) -> tuple[str, Session]:

@@ -3,6 +3,9 @@
 The county has one chain of publications: however they race, publications of different villages
 take the places 1..N with no gap and no fork, each linked to the one before; publications of the
 same village and month land exactly once.
+
+Dates: the racers publish the last complete month of the suite's clock (NOW, tests/clock.py),
+so the tests pass whatever NOW is.
 """
 
 import hashlib

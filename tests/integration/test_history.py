@@ -1,5 +1,9 @@
 """Versions of cadres, households and units: written on every change of a field reports show,
-and read back as they stood at a moment (service/history)."""
+and read back as they stood at a moment (service/history).
+
+Dates: a version is stamped with the suite's clock (tests/clock.py) when its change is flushed;
+a test about particular moments makes the change with the clock set to them (`CLOCK.at`).
+"""
 
 from datetime import UTC, datetime, timedelta
 
@@ -52,17 +56,23 @@ def test_households_and_units_are_versioned_too(session):
 
 
 def test_as_of_picks_the_version_in_force_and_falls_back_to_the_first_known(session):
-    unit = factories.unit(session)
-    cadre = factories.cadre(session, unit, name="旧名")
-    cadre.name = "新名"
-    session.flush()
+    march, june = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)
+    with CLOCK.at(march):
+        unit = factories.unit(session)
+        cadre = factories.cadre(session, unit, name="旧名")
+    with CLOCK.at(june):
+        cadre.name = "新名"
+        session.flush()
     first, second = _versions(session, CadreVersion, "cadre_id", cadre.id)
-    first.valid_from = datetime(2026, 3, 1, tzinfo=UTC)
-    second.valid_from = datetime(2026, 6, 1, tzinfo=UTC)
-    session.flush()
+    # Each version is stamped with the moment of its change (the clock moves a microsecond a
+    # reading).
+    assert march <= first.valid_from < march + timedelta(seconds=1)
+    assert june <= second.valid_from < june + timedelta(seconds=1)
     versions = load_versions(session, CadreVersion, [cadre.id])[cadre.id]
     assert pick(versions, datetime(2026, 5, 31, tzinfo=UTC)).name == "旧名"
-    assert pick(versions, datetime(2026, 6, 1, tzinfo=UTC)).name == "新名"
+    assert pick(versions, second.valid_from - timedelta(microseconds=1)).name == "旧名"
+    assert pick(versions, second.valid_from).name == "新名"  # in force from its first moment
+    assert pick(versions, datetime(2026, 6, 2, tzinfo=UTC)).name == "新名"
     assert pick(versions, datetime(2026, 1, 1, tzinfo=UTC)).name == "旧名"  # first known
     assert pick([], CLOCK.now()) is None
 
