@@ -2,6 +2,7 @@
 
 import http
 import re
+from datetime import date
 
 import flask
 import marshmallow as ma
@@ -13,18 +14,34 @@ from flask_smorest.spec import prepare_response
 from marshmallow import fields, validate
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+from webargs.flaskparser import is_json_request
+from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter, ValidationError
 
-from service.errors import PreconditionFailed
+from service.errors import DomainError, PreconditionFailed, ProblemSchema
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
+class BodyRequired(DomainError):
+    status, code, title = 400, "body_required", "A JSON body is required"
+
+
 class _Parser(FlaskParser):
     """webargs builds a new schema object per request when given a class (deep-copying every
-    field); schemas hold no request state, so one instance per class serves every request."""
+    field); schemas hold no request state, so one instance per class serves every request.
+
+    A body the view declares is required, as the spec says: webargs would read a missing or
+    non-JSON body as `{}`, so a PATCH without a body would succeed doing nothing."""
 
     _instances: dict[type, ma.Schema] = {}
+
+    def load_json(self, req, schema):
+        if not req.get_data(cache=True):
+            raise BodyRequired("Send a JSON body (Content-Type: application/json).")
+        if not is_json_request(req):
+            raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
+        return super().load_json(req, schema)
 
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
@@ -41,26 +58,15 @@ class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = _Parser()
 
 
-class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details with our machine `code`."""
-
-    type = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    code = fields.String(required=True, metadata={"description": "Machine-readable error code"})
-    instance = fields.String()
-    errors = fields.Dict(
-        keys=fields.String(),
-        values=fields.List(fields.String()),
-        metadata={"description": "For 422: messages per field"},
-    )
-
-
 class Api(SmorestApi):
     """flask-smorest with error responses documented as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, **kwargs):
+        from service.openapi import spec_plugins
+
+        super().__init__(app, spec_kwargs=spec_plugins(), **kwargs)
 
     def _openapi_json(self):
         """Serve the spec through the same plain-JSON rendering as openapi.yaml."""
@@ -91,15 +97,62 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
 
 
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match, written so that Python and ECMA-262 read
+    it alike: the spec publishes it as JSON Schema's `pattern`, which a front-end compiles as a
+    JavaScript RegExp. So `^…$` and plain classes; never `\\A`, `\\Z`, `(?P<…>)`, look-behind
+    or possessive forms (tests/api/test_openapi.py compiles every pattern with Node.js). Matched
+    with fullmatch: Python's `$` alone would let a trailing newline through."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+# What a name may carry around it: ASCII spaces, tabs and line ends, the no-break space and the
+# ideographic space of Chinese input methods. One explicit set, because Python's and
+# JavaScript's `\\s` differ at the edges.
+BLANKS = " \t\n\r\f\v\u00a0\u3000"
+_BLANKS_CLASS = r" \t\n\r\f\v\u00a0\u3000"
+
+
 class Name(fields.String):
-    """A name: stripped of surrounding spaces, 1–max characters."""
+    """A name: 1–max characters with at least one that is not blank; stored stripped."""
 
     def __init__(self, max_length: int = 50, **kwargs):
-        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+        # Checked as sent, so the spec's minLength/maxLength/pattern say exactly what passes.
+        # The pattern backtracks at most once per character: linear on any input.
+        not_blank = Pattern(f"^[{_BLANKS_CLASS}]*[^{_BLANKS_CLASS}][\\s\\S]*$",
+                            error="must not be blank")
+        super().__init__(validate=[validate.Length(min=1, max=max_length), not_blank],
+                         **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs)
-        return value.strip()
+        super()._validate(value)
+        return value.strip(BLANKS)
+
+    def _validate(self, value):
+        """Nothing more: the value was validated as sent, in _deserialize."""
+
+
+class Boolean(fields.Boolean):
+    """A JSON boolean in a body: true or false, never 0, 1, "yes" or "true"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+class Flag(fields.Boolean):
+    """A boolean query parameter: `true` or `false` (any case), as clients serialise them."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise self.make_error("invalid", input=value)
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger values can name no record
@@ -143,9 +196,51 @@ def id_converter_doc(_converter) -> dict:
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
+# The days a county record can have. Outside them nothing is real, and arithmetic near
+# Python's own limits (year 1, year 9999) would overflow: such values are a 422, never a 500.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+_DATE = r"(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+DAY_PATTERN = f"^{_DATE}$"
+# RFC 3339 (what OpenAPI's date-time means), with its offset: 2026-10-01T09:30:00+08:00.
+MOMENT_PATTERN = (f"^{_DATE}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{{1,6}})?"
+                  "(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+
+
+class _Shaped:
+    """A field whose text must match PATTERN whole before it is parsed (the spec carries it):
+    Python's own parsers take more shapes than the spec would admit."""
+
+    PATTERN = ""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": self.PATTERN, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+        self._shape = re.compile(self.PATTERN)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not self._shape.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Day(_Shaped, fields.Date):
+    """A calendar date, YYYY-MM-DD, from 1900 to 2999."""
+
+    PATTERN = DAY_PATTERN
+    default_error_messages = {"invalid": "must be a date YYYY-MM-DD between 1900 and 2999"}
+
+
+class Moment(_Shaped, fields.AwareDateTime):
+    """A time with its offset, RFC 3339, on a day from 1900 to 2999."""
+
+    PATTERN = MOMENT_PATTERN
+    default_error_messages = {
+        "invalid": "must be a time like 2026-10-01T09:30:00+08:00, between 1900 and 2999"}
+
+
 # A report month, YYYY-MM, in years a county record can have.
-MONTH = validate.Regexp(r"\A(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])\Z",
-                        error="must be YYYY-MM between 1900 and 2999")
+MONTH = Pattern(r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",
+                error="must be YYYY-MM between 1900 and 2999")
 
 
 class PageArgs(ma.Schema):

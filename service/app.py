@@ -5,6 +5,7 @@ import logging
 
 from flask import Flask, Response, send_from_directory
 from flask.sessions import SessionInterface
+from flask_cors import CORS
 from sqlalchemy import text
 from sqlalchemy.orm import configure_mappers
 from swagger_ui_bundle import swagger_ui_path
@@ -18,12 +19,15 @@ from service.config import Config
 from service.db import Database, get_session
 from service.errors import register_error_handlers
 
-API_TITLE = "双包双联 contact service"
+# ASCII, so a client generator makes a package name from it; the Chinese is in the description.
+API_TITLE = "Shuangbao contact service"
 API_VERSION = "1.0.0"
 SPEC_OPTIONS = {
     "info": {
-        "description": "Cadre–household contact programme of a county (双包双联). "
-        "Errors are application/problem+json with a machine `code`.",
+        "description": "双包双联 contact service: the cadre–household contact programme of a "
+        "county (单位包村, 干部联户, 每月公示). Errors are application/problem+json "
+        "(RFC 9457) with a machine `code`; a problem may carry the extension members that "
+        "`Problem` lists.",
     },
     "components": {
         "securitySchemes": {
@@ -74,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     Database(app)
     register_error_handlers(app)
+    _allow_origins(app)
     app.url_map.converters["id"] = IdConverter
     api = Api(app)
     api.register_converter(IdConverter, id_converter_doc)
@@ -87,6 +92,18 @@ def create_app(config: dict | None = None) -> Flask:
     # Now rather than on a worker's first request (gunicorn forks workers from a built app).
     configure_mappers()
     return app
+
+
+def _allow_origins(app: Flask) -> None:
+    """SPEC §9: a front-end on an origin the county names may call the API from a browser."""
+    origins = app.config.get("CORS_ORIGINS") or []
+    if not origins:
+        return
+    CORS(app, resources={r"/api/*": {}, r"/openapi.*": {}}, origins=origins,
+         allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
+         expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After",
+                         "Content-Disposition"],
+         methods=["GET", "POST", "PATCH", "DELETE"], max_age=600, supports_credentials=False)
 
 
 def _plain(view):

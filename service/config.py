@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -37,6 +38,18 @@ def _weights(text: str) -> dict[str, float]:
     return weights
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+
+
+def _origins(text: str) -> list[str]:
+    """CORS_ORIGINS: comma-separated origins (scheme://host[:port]), each named explicitly."""
+    origins = [o.strip().rstrip("/") for o in text.split(",") if o.strip()]
+    bad = [o for o in origins if not _ORIGIN.fullmatch(o)]
+    if bad:
+        raise RuntimeError(f"CORS_ORIGINS: {bad} are not origins like https://office.example.cn")
+    return origins
+
+
 class Config:
     """One place for every setting; values come from the environment."""
 
@@ -69,6 +82,8 @@ class Config:
         self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "5 per 15 minutes")
         self.LOGIN_FAILURES_PER_CLIENT = env.get("LOGIN_FAILURES_PER_CLIENT", "20 per 15 minutes")
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Browser front-ends served from these origins may call the API (none by default).
+        self.CORS_ORIGINS = _origins(env.get("CORS_ORIGINS", ""))
         # Argon2 cost; tests lower it, production keeps the library defaults.
         self.PASSWORD_HASH_FAST = env.get("PASSWORD_HASH_FAST", "") == "1"
 

@@ -3,7 +3,9 @@
 import logging
 import traceback
 
-from flask import Flask, request
+import marshmallow as ma
+from flask import Flask, current_app, request
+from marshmallow import fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
@@ -41,17 +43,73 @@ HTTP_CODES = {
 }
 
 
+def _ids(description: str) -> fields.List:
+    return fields.List(fields.Integer(), metadata={"description": description})
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details with our machine `code`, and the extension members some problems
+    carry (RFC 9457 §3.2: a client ignores members it does not know). Every member the service
+    sends is listed here: under TESTING, `problem()` refuses to send one that is not."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # additionalProperties: true
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    code = fields.String(required=True, metadata={"description": "Machine-readable error code"})
+    instance = fields.String()
+    errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()),
+        metadata={"description": "validation_failed, already_exists: messages per field"})
+    current_etag = fields.String(metadata={
+        "description": "precondition_failed: the record's ETag now; GET it again"})
+    dependents = fields.List(fields.String(), metadata={
+        "description": "has_dependents: the kinds of record that still depend on this one"})
+    id = fields.String(metadata={"description": "id_conflict: the client id already used"})
+    disclosure_id = fields.Integer(metadata={
+        "description": "already_published: the publication of that village and month"})
+    cadre_id = fields.Integer(metadata={
+        "description": "quota_exceeded, contact_point_exists: the cadre"})
+    quota = fields.Integer(metadata={"description": "quota_exceeded: the cadre's quota (R1)"})
+    active = fields.Integer(metadata={"description": "quota_exceeded: its active pairings"})
+    household_id = fields.Integer(metadata={"description": "household_already_paired"})
+    current_cadre_id = fields.Integer(allow_none=True, metadata={
+        "description": "household_already_paired: the cadre it is paired with, when yours"})
+    unit_id = fields.Integer(metadata={
+        "description": "village_not_held_by_unit, village_already_assigned: the unit"})
+    village_id = fields.Integer(metadata={
+        "description": "village_not_held_by_unit, village_already_assigned: the village"})
+    rank = fields.String(metadata={"description": "difficulty_mismatch: the cadre's rank"})
+    difficulty = fields.String(metadata={"description": "difficulty_mismatch: the household's"})
+    expected = fields.String(metadata={
+        "description": "difficulty_mismatch: the difficulty that rank links (R4)"})
+    organization_id = fields.Integer(metadata={"description": "contact_point_exists"})
+    count = fields.Integer(metadata={"description": "open_tasks_remain: how many (R5)"})
+    task_ids = _ids("open_tasks_remain: the first 200 of them")
+    pairing_ids = _ids("active_pairings_remain: the pairings that would be left behind")
+    current = fields.String(metadata={"description": "invalid_transition: the status now"})
+    to = fields.String(metadata={"description": "invalid_transition: the status asked for"})
+
+
+PROBLEM_MEMBERS = frozenset(ProblemSchema().fields)
+
+
+def problem_body(status: int, code: str, title: str, detail: str | None = None,
+                 **extra) -> dict:
+    """A problem document (also one item's answer inside a batch)."""
+    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status,
+            "detail": detail or title, "code": code, **extra}
+    if current_app.testing and not set(body) <= PROBLEM_MEMBERS:
+        raise AssertionError(f"document {sorted(set(body) - PROBLEM_MEMBERS)} in ProblemSchema")
+    return body
+
+
 def problem(status: int, code: str, title: str, detail: str | None = None, **extra):
     """Build a problem+json response tuple."""
-    body = {
-        "type": PROBLEM_TYPE_BASE + code,
-        "title": title,
-        "status": status,
-        "detail": detail or title,
-        "code": code,
-        "instance": request.path,
-    }
-    body.update(extra)
+    body = problem_body(status, code, title, detail, **{"instance": request.path, **extra})
     return body, status, {"Content-Type": "application/problem+json"}
 
 
@@ -71,8 +129,8 @@ def _flatten_webargs(messages: dict) -> dict[str, list[str]]:
         else:
             flat.setdefault(prefix or "_schema", []).append(str(value))
 
-    for _location, fields in (messages or {}).items():
-        walk("", fields)
+    for _location, by_field in (messages or {}).items():
+        walk("", by_field)
     return flat
 
 

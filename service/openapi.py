@@ -1,9 +1,98 @@
-"""The OpenAPI document, rendered the same way for /openapi.yaml and the committed file."""
+"""The OpenAPI document: what we add to flask-smorest's, and how it is rendered (the same way
+for /openapi.yaml and the committed file).
+
+SPEC §9 "any client generator": every operation has a readable `operationId`, and a nullable
+object says so without admitting any object at all.
+"""
 
 import json
 from decimal import Decimal
 
 import yaml
+from apispec import BasePlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+
+# null, and nothing else, in OpenAPI 3.0: `nullable` only adds null to a schema's `type`, and
+# the enum leaves no object.
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+
+
+class _Converter(OpenAPIConverter):
+    """apispec writes a nullable nested schema as `anyOf: [{type: object, nullable: true},
+    {$ref}]`, whose first branch lets `{}` (or any object) through; ours is null only."""
+
+    def field2nullable(self, field, ret) -> dict:
+        attributes = super().field2nullable(field, ret)
+        if "anyOf" in attributes:
+            attributes["anyOf"] = [NULL_ONLY if branch == {"type": "object", "nullable": True}
+                                   else branch for branch in attributes["anyOf"]]
+        return attributes
+
+
+class _Marshmallow(MarshmallowPlugin):
+    Converter = _Converter
+
+
+# Path words that name no resource of their own.
+_QUALIFIERS = {"public": "Public"}
+# The one exception to the rules below (a verb, not a resource).
+_NAMED = {("post", "/api/v1/auth/login"): "login"}
+_VERBS = {"get": "get", "post": "create", "put": "replace", "patch": "update", "delete": "delete"}
+
+
+def _camel(word: str) -> str:
+    return "".join(part.capitalize() for part in word.split("-"))
+
+
+def _verb(word: str) -> str:
+    camel = _camel(word)
+    return camel[0].lower() + camel[1:]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") else word
+
+
+def operation_id(method: str, path: str) -> str:
+    """A readable, stable id from the method and the path: listHouseholds, createHousehold,
+    getHousehold, updateHousehold, deleteHousehold, endPairing (POST /pairings/{id}/end),
+    verifyDisclosure (GET …/{id}/verify), listVillageContactCards, createVisitBatch (POST
+    /visits/batch), getInspectionRates, getDisclosureReport, getPublicContactCard."""
+    if (method, path) in _NAMED:
+        return _NAMED[(method, path)]
+    parts = [p for p in path.split("/") if p][2:]  # after /api/v1
+    qualifier = ""
+    while parts and parts[0] in _QUALIFIERS:
+        qualifier += _QUALIFIERS[parts.pop(0)]
+    words = [p for p in parts if not p.startswith("{")]
+    item = parts[-1].startswith("{")
+    resource = words[0]
+    if len(words) == 1:
+        if item or method != "get":
+            return _VERBS[method] + qualifier + _camel(_singular(resource))
+        return ("list" if resource.endswith("s") else "get") + qualifier + _camel(resource)
+    sub = words[1]
+    if resource == "reports":
+        return "get" + _camel(sub) + "Report"
+    if len(parts) > 1 and parts[1].startswith("{"):  # /things/{id}/sub
+        if method == "get" and sub.endswith("s"):
+            return "list" + _camel(_singular(resource)) + _camel(sub)
+        if method in ("get", "post"):
+            return _verb(sub) + _camel(_singular(resource))
+    return _VERBS[method] + _camel(_singular(resource)) + _camel(sub)
+
+
+class _OperationIds(BasePlugin):
+    """Give every operation the id `operation_id` makes, unless its view names one."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for method, operation in (operations or {}).items():
+            operation.setdefault("operationId", operation_id(method, path))
+
+
+def spec_plugins() -> dict:
+    """The plugins flask-smorest's APISpec is built with (its `spec_kwargs`)."""
+    return {"marshmallow_plugin": _Marshmallow(), "extra_plugins": [_OperationIds()]}
 
 
 def _plain(value):

@@ -2,19 +2,19 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, PageArgs, StrictSchema, envelope
+from service.api import Boolean, Day, Flag, Id, PageArgs, StrictSchema, envelope
 
 
 class AssignmentIn(StrictSchema):
     unit_id = Id(required=True)
     village_id = Id(required=True)
-    started_on = fields.Date(metadata={"description": "Default: today in the county"})
+    started_on = Day(metadata={"description": "Default: today in the county"})
 
 
 class AssignmentEnd(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    ended_on = fields.Date(metadata={"description": "Default: today in the county"})
-    end_pairings = fields.Boolean(
+    ended_on = Day(metadata={"description": "Default: today in the county"})
+    end_pairings = Boolean(
         load_default=False,
         metadata={"description": "Also end the unit's active pairings in the village"})
 
@@ -42,7 +42,7 @@ class AssignmentQuery(PageArgs):
     unit_id = Id()
     village_id = Id()
     township_id = Id()
-    active = fields.Boolean()
+    active = Flag()
 
 
 AssignmentPage = envelope(AssignmentOut, "AssignmentPage")

@@ -2,12 +2,12 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Name, PageArgs, StrictSchema, envelope
+from service.api import Id, Name, PageArgs, Pattern, StrictSchema, envelope
 from service.cadres.rules import RANKS
 
 # A work phone: a mainland mobile or a landline with area code.
-WORK_PHONE = validate.Regexp(r"\A(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})\Z",
-                             error="must be a mobile number or a landline with area code")
+WORK_PHONE = Pattern(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$",
+                     error="must be a mobile number or a landline with area code")
 SKILLS = fields.List(Name(max_length=30), validate=validate.Length(max=20))
 
 

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Name, PageArgs, StrictSchema, envelope
+from service.api import Boolean, Day, Flag, Id, Name, PageArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.contacts.rules import ORGANIZATION_KINDS
 
@@ -12,14 +12,14 @@ KIND = validate.OneOf(ORGANIZATION_KINDS)
 class OrganizationIn(StrictSchema):
     name = Name(max_length=100, required=True)
     kind = fields.String(required=True, validate=KIND)
-    weak = fields.Boolean(load_default=False, metadata={"description": "较差支部"})
+    weak = Boolean(load_default=False, metadata={"description": "较差支部"})
     village_id = Id(allow_none=True)
 
 
 class OrganizationPatch(StrictSchema):
     name = Name(max_length=100)
     kind = fields.String(validate=KIND)
-    weak = fields.Boolean()
+    weak = Boolean()
     village_id = Id(allow_none=True)
 
 
@@ -33,7 +33,7 @@ class OrganizationOut(StrictSchema):
 
 class OrganizationQuery(PageArgs):
     kind = fields.String(validate=KIND)
-    weak = fields.Boolean()
+    weak = Flag()
     village_id = Id()
     q = fields.String(validate=validate.Length(max=100),
                       metadata={"description": "Name contains"})
@@ -42,12 +42,12 @@ class OrganizationQuery(PageArgs):
 class ContactPointIn(StrictSchema):
     cadre_id = Id(required=True)
     organization_id = Id(required=True)
-    started_on = fields.Date(metadata={"description": "Default: today in the county"})
+    started_on = Day(metadata={"description": "Default: today in the county"})
 
 
 class ContactPointEnd(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    ended_on = fields.Date(metadata={"description": "Default: today in the county"})
+    ended_on = Day(metadata={"description": "Default: today in the county"})
 
 
 class ContactPointOut(StrictSchema):
@@ -71,7 +71,7 @@ class ContactPointQuery(PageArgs):
     organization_id = Id()
     unit_id = Id()
     kind = fields.String(validate=KIND)
-    active = fields.Boolean()
+    active = Flag()
 
 
 OrganizationPage = envelope(OrganizationOut, "OrganizationPage")

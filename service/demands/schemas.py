@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, PageArgs, StrictSchema, envelope
+from service.api import Flag, Id, Moment, PageArgs, StrictSchema, envelope
 from service.demands.rules import CATEGORIES, STATUSES
 
 CATEGORY = validate.OneOf(CATEGORIES)
@@ -14,7 +14,7 @@ class DemandIn(StrictSchema):
     household_id = Id(required=True)
     category = fields.String(required=True, validate=CATEGORY)
     description = fields.String(required=True, validate=DESCRIPTION)
-    opened_at = fields.AwareDateTime(metadata={"description": "When the household raised it; "
+    opened_at = Moment(metadata={"description": "When the household raised it; "
                                                "default: when the server receives it"})
     visit_id = fields.UUID(allow_none=True, metadata={"description": "The visit it came up in"})
 
@@ -56,7 +56,7 @@ class DemandQuery(PageArgs):
     cadre_id = Id()
     status = fields.String(validate=validate.OneOf(STATUSES))
     category = fields.String(validate=CATEGORY)
-    overdue = fields.Boolean()
+    overdue = Flag()
 
 
 DemandPage = envelope(DemandOut, "DemandPage")

@@ -16,8 +16,10 @@ NEEDS = (
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
-_ID_SHAPE = re.compile(r"\A[0-9]{17}[0-9X]\Z")
-MOBILE = re.compile(r"\A1[3-9][0-9]{9}\Z")
+# Whole-value patterns, written alike for Python (fullmatch) and ECMA-262 (the spec's pattern).
+ID_SHAPE = r"^[0-9]{17}[0-9Xx]$"  # as sent; stored with a capital X
+MOBILE = r"^1[3-9][0-9]{9}$"
+_STORED_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
 def id_check_char(first17: str) -> str:
@@ -27,7 +29,7 @@ def id_check_char(first17: str) -> str:
 
 def id_number_problem(value: str, today: date) -> str | None:
     """Why an 18-character resident ID is invalid, or None when it is valid."""
-    if not _ID_SHAPE.match(value):
+    if not _STORED_ID.fullmatch(value):
         return "must be 17 digits followed by a digit or X"
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))

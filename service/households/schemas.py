@@ -2,27 +2,33 @@
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from service.api import Id, Name, PageArgs, StrictSchema, WholeNumber, envelope
+from service.api import Id, Name, PageArgs, Pattern, StrictSchema, WholeNumber, envelope
 from service.clock import county_today
-from service.households.rules import DIFFICULTIES, MOBILE, NEEDS, id_number_problem
+from service.households.rules import DIFFICULTIES, ID_SHAPE, MOBILE, NEEDS, id_number_problem
 
 
 class IdNumber(fields.String):
-    """18-character resident ID (GB 11643): check digit and a real birth date."""
+    """18-character resident ID (GB 11643): check digit and a real birth date; a final x is
+    stored as X."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=Pattern(ID_SHAPE, error="must be 17 digits and a digit or X"),
+                         **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        value = super()._deserialize(value, attr, data, **kwargs).upper()
         problem = id_number_problem(value, county_today())
         if problem:
             raise ValidationError(problem)
         return value
 
 
-PHONE = validate.Regexp(MOBILE, error="must be an 11-digit mainland mobile number")
+PHONE = Pattern(MOBILE, error="must be an 11-digit mainland mobile number")
 MEMBERS = validate.Range(min=1, max=30)
 INCOME = validate.Range(min=0, max=10_000_000)
 NEEDS_FIELD = fields.List(fields.String(validate=validate.OneOf(NEEDS)),
-                          validate=validate.Length(max=len(NEEDS)))
+                          validate=validate.Length(max=len(NEEDS)),
+                          metadata={"uniqueItems": True})
 
 
 class _NeedsUnique:

@@ -2,17 +2,17 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Id, PageArgs, StrictSchema, WholeNumber, envelope
+from service.api import MONTH, Boolean, Day, Id, PageArgs, StrictSchema, WholeNumber, envelope
 from service.inspections.rules import SATISFACTION
 
 
 class CheckIn(StrictSchema):
     household_id = Id(required=True)
-    knows_cadre = fields.Boolean(required=True, metadata={
+    knows_cadre = Boolean(required=True, metadata={
         "description": "The household can name its cadre (知晓)"})
-    has_contact_card = fields.Boolean(required=True, metadata={
+    has_contact_card = Boolean(required=True, metadata={
         "description": "The household shows its heart-link card (连心卡)"})
-    visit_confirmed = fields.Boolean(required=True, metadata={
+    visit_confirmed = Boolean(required=True, metadata={
         "description": "The household confirms the visits on record"})
     satisfaction = fields.String(required=True, validate=validate.OneOf(SATISFACTION))
     note = fields.String(validate=validate.Length(max=500))
@@ -20,7 +20,7 @@ class CheckIn(StrictSchema):
 
 class InspectionIn(StrictSchema):
     village_id = Id(required=True)
-    inspected_on = fields.Date(required=True)
+    inspected_on = Day(required=True)
     notes = fields.String(validate=validate.Length(max=5000))
     household_checks = fields.List(fields.Nested(CheckIn), required=True,
                                    validate=validate.Length(min=1, max=200))

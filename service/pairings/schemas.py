@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Id, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Day, Flag, Id, PageArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES
 
@@ -12,7 +12,7 @@ REASON = validate.Length(min=1, max=200)
 class PairingIn(StrictSchema):
     cadre_id = Id(required=True)
     household_id = Id(required=True)
-    started_on = fields.Date(metadata={"description": "Default: today in the county"})
+    started_on = Day(metadata={"description": "Default: today in the county"})
     override_reason = fields.String(
         validate=validate.Length(min=1, max=500),
         metadata={"description": "County admin only: why R4 difficulty matching is waived"})
@@ -20,7 +20,7 @@ class PairingIn(StrictSchema):
 
 class PairingEnd(StrictSchema):
     reason = fields.String(required=True, validate=REASON)
-    ended_on = fields.Date(metadata={"description": "Default: today in the county"})
+    ended_on = Day(metadata={"description": "Default: today in the county"})
 
 
 class PairingOut(StrictSchema):
@@ -45,8 +45,8 @@ class PairingQuery(PageArgs):
     household_id = Id()
     unit_id = Id()
     village_id = Id()
-    active = fields.Boolean()
-    overridden = fields.Boolean(metadata={"description": "Only pairings with an R4 override"})
+    active = Flag()
+    overridden = Flag(metadata={"description": "Only pairings with an R4 override"})
     month = fields.String(validate=MONTH,
                           metadata={"description": "Pairings active at any time in YYYY-MM"})
 

@@ -20,11 +20,16 @@ CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 
 
+FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
+                "html": "`format=html`: a printable HTML page"}
+
+
 def formats(schema, *text: str) -> dict:
     """The 200 response as JSON by `schema` and in each text format named (csv, html)."""
     content = {"application/json": {"schema": schema}}
     content.update({f"text/{kind}": {"schema": {"type": "string"}} for kind in text})
-    return {"200": {"content": content}}
+    notes = "; ".join(FORMAT_NOTES[kind] for kind in text)
+    return {"200": {"description": f"JSON unless asked otherwise; {notes}.", "content": content}}
 
 
 def month_of(args) -> Month:

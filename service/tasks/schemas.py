@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, PageArgs, StrictSchema, envelope
+from service.api import Day, Flag, Id, PageArgs, StrictSchema, envelope
 from service.households.rules import NEEDS
 from service.tasks.rules import SOURCES, STATUSES
 
@@ -15,13 +15,13 @@ class TaskIn(StrictSchema):
     category = fields.String(required=True, validate=CATEGORY)
     description = fields.String(required=True, validate=TEXT)
     target = fields.String(allow_none=True, validate=TEXT)
-    due_on = fields.Date(required=True)
+    due_on = Day(required=True)
 
 
 class TaskPatch(StrictSchema):
     description = fields.String(validate=TEXT)
     target = fields.String(allow_none=True, validate=TEXT)
-    due_on = fields.Date()
+    due_on = Day()
 
 
 class TransitionIn(StrictSchema):
@@ -65,8 +65,8 @@ class TaskQuery(PageArgs):
     category = fields.String(validate=CATEGORY)
     status = fields.String(validate=validate.OneOf(STATUSES))
     source = fields.String(validate=validate.OneOf(SOURCES))
-    overdue = fields.Boolean()
-    closed = fields.Boolean(metadata={"description": "Closed because the need went away"})
+    overdue = Flag()
+    closed = Flag(metadata={"description": "Closed because the need went away"})
 
 
 TaskPage = envelope(TaskOut, "TaskPage")

@@ -2,11 +2,11 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, PageArgs, StrictSchema, envelope
+from service.api import Boolean, Flag, Id, PageArgs, Pattern, StrictSchema, envelope
 from service.users.models import ROLES
 
-USERNAME = validate.Regexp(r"\A[A-Za-z0-9_.-]{3,50}\Z",
-                           error="3–50 letters, digits, dot, dash or underscore")
+USERNAME = Pattern(r"^[A-Za-z0-9_.-]{3,50}$",
+                   error="3–50 letters, digits, dot, dash or underscore")
 PASSWORD = validate.Length(min=10, max=128, error="must be 10–128 characters")
 
 
@@ -34,7 +34,7 @@ class UserPatch(StrictSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
     unit_id = Id(allow_none=True)
     cadre_id = Id(allow_none=True)
-    active = fields.Boolean(metadata={"description": "false revokes every token of the user"})
+    active = Boolean(metadata={"description": "false revokes every token of the user"})
 
 
 class UserOut(StrictSchema):
@@ -50,7 +50,7 @@ class UserOut(StrictSchema):
 class UserQuery(PageArgs):
     role = fields.String(validate=validate.OneOf(ROLES))
     unit_id = Id()
-    active = fields.Boolean()
+    active = Flag()
     q = fields.String(validate=validate.Length(max=50),
                       metadata={"description": "Username contains"})
 

@@ -12,7 +12,7 @@ from service.cadres.models import Cadre
 from service.dates import month_bounds
 from service.db import commit
 from service.demands.models import Demand
-from service.errors import Conflict, Forbidden
+from service.errors import Conflict, Forbidden, problem_body
 from service.exceptions import DomainError, ValidationFailed
 from service.households.models import Household
 from service.scope import hidden
@@ -123,8 +123,7 @@ def log_visit(session, sender: Caller | Claim, data: dict, now, zone, max_km):
 
 
 def _problem(error: DomainError) -> dict:
-    return {"type": "https://shuangbao.example/problems/" + error.code, "title": error.title,
-            "status": error.status, "detail": error.detail, "code": error.code, **error.extra}
+    return problem_body(error.status, error.code, error.title, error.detail, **error.extra)
 
 
 _ITEM = VisitIn()  # one instance for every batch item: building a schema deep-copies its fields

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
+from service.api import EARLIEST, LATEST
 from service.auth import Caller
 from service.demands import services as demands
 from service.demands.models import Demand
@@ -33,7 +34,7 @@ def decode_cursor(cursor: str | None) -> datetime | None:
     try:
         version, _, stamp = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         at = datetime.fromisoformat(stamp)
-        if version != "v1" or at.tzinfo is None:
+        if version != "v1" or at.tzinfo is None or not EARLIEST <= at.date() <= LATEST:
             raise ValueError
         return at
     except ValueError:

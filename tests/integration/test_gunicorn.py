@@ -8,6 +8,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
+pytestmark = pytest.mark.slow  # and independent of the date: not in .ci/run's date passes
+
 
 def free_port() -> int:
     with socket.socket() as s:

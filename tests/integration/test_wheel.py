@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                                reason="the wheel is tested once, in the SQLite pass")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="tested once, in the SQLite pass")]
 
 
 def free_port() -> int:
