@@ -1,10 +1,12 @@
 """The clock the suite sets instead of reading the wall clock (SPEC §9 "any day").
 
-Every test starts at NOW: `TEST_NOW` from the environment (an ISO time with its offset), else
-DEFAULT_NOW. A test that talks about particular dates sets the clock to them (`clock.set`); a
-test that talks about "today" or "this month" reads them from the clock, and .ci/run runs those
-under several far-apart dates (tests/dates.py lists them). Module constants derived from NOW are
-as safe as the fixture: both read the same value.
+The service reads the time only through service/clock.py; conftest installs CLOCK there for the
+whole session and sets it to NOW before each test (the `clock` fixture). NOW is `TEST_NOW` from
+the environment (an ISO time with its offset), else DEFAULT_NOW. A test that talks about
+particular days sets the clock to them (`clock.set`, or `with clock.at(...)` to make one record
+at its moment); a test that talks about "today" or "this month" reads them from the clock, and
+.ci/run runs the suite under several far-apart days (DAYS there). Module constants derived from
+NOW are as safe as the fixture: both read the same value.
 """
 
 import contextlib
@@ -30,6 +32,9 @@ def parse(text: str) -> datetime:
 
 
 NOW = parse(os.environ.get("TEST_NOW") or DEFAULT_NOW)
+# When the `world` fixture is built: its assignments and pairings start that day, and it stands
+# as built since then (history versions included). Records "there since January" use it too.
+WORLD_BUILT = parse("2026-01-01T09:00:00+08:00")
 
 
 class TestClock(Clock):

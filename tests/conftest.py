@@ -12,7 +12,7 @@ from service.auth import issue_token
 from service.db import make_engine
 from service.ratelimit import reset_limits
 from tests import factories
-from tests.clock import CLOCK, NOW, TestClock
+from tests.clock import CLOCK, NOW, WORLD_BUILT, TestClock
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -124,10 +124,6 @@ class Api:
 
     def delete(self, url, headers=None, **kw):
         return self.client.delete(url, headers=self._headers(headers), **kw)
-
-
-# When the `world` was built: it stands as it is since then (its history versions too).
-WORLD_BUILT = "2026-01-01T09:00:00+08:00"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 from service import create_app, migrate
 from service.db import make_engine
 from tests import factories
+from tests.clock import WORLD_BUILT
 
 pytestmark = pytest.mark.slow  # and independent of the date: not in .ci/run's date passes
 
@@ -29,7 +30,7 @@ def served(tmp_path, clock):
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine) as session:
-        with clock.at("2026-01-01T09:00:00+08:00"):
+        with clock.at(WORLD_BUILT):
             township = factories.township(session)
             village = factories.village(session, township)
             factories.assign(session, factories.unit(session), village)

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from tests import factories
-from tests.clock import CLOCK
+from tests.clock import CLOCK, WORLD_BUILT
 
 API = "/api/v1"
 URL = f"{API}/inspections"
@@ -40,7 +40,6 @@ CST = ZoneInfo("Asia/Shanghai")
 CHECK_OUT_KEYS = {"household_id", "cadre_id", "unit_id", "knows_cadre", "has_contact_card",
                   "visit_confirmed", "satisfaction", "note"}
 NOVEMBER = datetime(2026, 11, 23, 10, tzinfo=CST)  # when these tests run
-JANUARY = datetime(2026, 1, 1, 9, tzinfo=CST)  # when the world was built
 INSPECTION_KEYS = {"id", "village_id", "inspected_on", "inspector_id", "notes", "created_at",
                    "household_checks", "checks", "knowledge_rate", "satisfaction_rate",
                    "card_rate", "visit_confirmed_rate"}
@@ -113,7 +112,7 @@ def inspector(world, login_as):
 def village_a_of_four(world, session):
     """Village a with four households: a1 (cadre a1), a2 (no cadre), a3 and a4 (cadres a3 and
     a4 of unit A, paired since 2026-01-01 and entered then)."""
-    with CLOCK.at(JANUARY):
+    with CLOCK.at(WORLD_BUILT):
         a3 = factories.cadre(session, world.units["a"])
         a4 = factories.cadre(session, world.units["a"])
         ha3 = factories.household(session, world.villages["a"])
