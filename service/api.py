@@ -303,3 +303,29 @@ IF_MATCH_DOC = {
 }
 
 ETAG_HEADER_DOC = {"ETag": {"schema": {"type": "string"}, "description": "Record version"}}
+
+
+# --- reports in several formats -----------------------------------------------------------
+
+CSV = "text/csv; charset=utf-8"
+HTML = "text/html; charset=utf-8"
+FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
+                "html": "`format=html`: a printable HTML page"}
+
+
+def formats(schema, *text: str) -> dict:
+    """The 200 response as JSON by `schema` and in each text format named (csv, html)."""
+    content = {"application/json": {"schema": schema}}
+    content.update({f"text/{kind}": {"schema": {"type": "string"}} for kind in text})
+    notes = "; ".join(FORMAT_NOTES[kind] for kind in text)
+    return {"200": {"description": f"JSON unless asked otherwise; {notes}.", "content": content}}
+
+
+def as_format(body: dict, fmt: str, csv_of, html_of, filename: str):
+    """The body as JSON (by the schema), or a CSV download, or an HTML page."""
+    if fmt == "csv":
+        return flask.Response(csv_of(body), content_type=CSV, headers={
+            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
+    if fmt == "html":
+        return flask.Response(html_of(body), content_type=HTML)
+    return body

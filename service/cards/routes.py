@@ -4,7 +4,7 @@ cards as one page to print."""
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import HTML, Blueprint, formats
 from service.auth import current_caller, public, require
 from service.cards import schemas as s
 from service.cards import services
@@ -12,7 +12,6 @@ from service.db import get_session
 from service.exceptions import DomainError
 from service.places.models import Village
 from service.ratelimit import allowed, count
-from service.reports.routes import HTML, formats
 from service.scope import hidden, village_is_held
 
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",

@@ -5,14 +5,14 @@ import json
 from flask import current_app
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import Blueprint, as_format, formats
 from service.auth import current_caller, public, require
-from service.clock import utcnow
+from service.clock import county_today, county_zone, utcnow
 from service.db import get_session
 from service.disclosures import schemas as s
 from service.disclosures import services
 from service.reports import render
-from service.reports.routes import as_format, formats, month_of
+from service.reports.disclosure import Month
 
 blp = Blueprint("disclosures", __name__, url_prefix="/api/v1",
                 description="Published disclosures: frozen, hashed and chained")
@@ -33,9 +33,9 @@ class Disclosures(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Publish a village's month: freeze it, hash it and add it to the county's chain."""
-        row = services.publish(get_session(), current_caller(), data["village_id"],
-                               month_of(data), data.get("correction_reason"),
-                               current_app.config["COUNTY_NAME"],
+        month = Month(data["month"], county_zone(), county_today())
+        row = services.publish(get_session(), current_caller(), data["village_id"], month,
+                               data.get("correction_reason"), current_app.config["COUNTY_NAME"],
                                current_app.config["SUPERVISION_PHONE"], utcnow())
         return services.present(row), 201, {"Location": f"/api/v1/disclosures/{row.id}"}
 

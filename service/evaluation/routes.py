@@ -1,16 +1,15 @@
 """HTTP for the annual evaluation of cadres."""
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import Blueprint, as_format, formats
 from service.auth import require
 from service.clock import county_today, county_zone
 from service.db import get_session
 from service.evaluation import schemas as s
 from service.evaluation.services import build_evaluation
 from service.reports.render import csv_text
-from service.reports.routes import CSV, formats
 
 blp = Blueprint("evaluation", __name__, url_prefix="/api/v1/reports",
                 description="年度考核: the annual evaluation of cadres' contact work")
@@ -45,7 +44,4 @@ class Evaluation(MethodView):
         """The year's evaluation of every paired cadre: parts, failure patterns, score, rank."""
         body = build_evaluation(get_session(), args["year"], county_today(), county_zone(),
                                 current_app.config["EVALUATION_WEIGHTS"])
-        if args["format"] == "csv":
-            return Response(_csv(body), content_type=CSV, headers={
-                "Content-Disposition": f'attachment; filename="evaluation-{args["year"]}.csv"'})
-        return body
+        return as_format(body, args["format"], _csv, None, f"evaluation-{args['year']}")

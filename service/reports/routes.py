@@ -1,9 +1,9 @@
 """HTTP for reports: the public monthly disclosure and the situation bulletin."""
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import Blueprint, as_format, formats
 from service.auth import public, require
 from service.clock import county_today, county_zone, utcnow
 from service.db import get_session
@@ -16,35 +16,9 @@ from service.reports.disclosure import Month, build_disclosure
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", template_folder="templates",
                 description="每月公示 and 情况通报: the monthly disclosure and the bulletin")
 
-CSV = "text/csv; charset=utf-8"
-HTML = "text/html; charset=utf-8"
-
-
-FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
-                "html": "`format=html`: a printable HTML page"}
-
-
-def formats(schema, *text: str) -> dict:
-    """The 200 response as JSON by `schema` and in each text format named (csv, html)."""
-    content = {"application/json": {"schema": schema}}
-    content.update({f"text/{kind}": {"schema": {"type": "string"}} for kind in text})
-    notes = "; ".join(FORMAT_NOTES[kind] for kind in text)
-    return {"200": {"description": f"JSON unless asked otherwise; {notes}.", "content": content}}
-
-
 def month_of(args) -> Month:
     """The requested month in the county's time zone (422 when it has not begun)."""
     return Month(args["month"], county_zone(), county_today())
-
-
-def as_format(body: dict, fmt: str, csv_of, html_of, filename: str):
-    """The body as JSON (by the schema), or a CSV download, or an HTML page."""
-    if fmt == "csv":
-        return Response(csv_of(body), content_type=CSV, headers={
-            "Content-Disposition": f'attachment; filename="{filename}.csv"'})
-    if fmt == "html":
-        return Response(html_of(body), content_type=HTML)
-    return body
 
 
 @blp.route("/disclosure")
