@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g, request
 
 from service.clock import utcnow
+from service.context import Caller
 from service.db import get_session
 from service.errors import Forbidden, Unauthenticated
 
@@ -59,21 +60,6 @@ def issue_token(user) -> tuple[str, int]:
     claims = {"sub": str(user.id), "tv": user.token_version, "iat": now,
               "exp": now + timedelta(seconds=ttl)}
     return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm="HS256"), ttl
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling and what they may see."""
-
-    user_id: int
-    username: str
-    role: str
-    unit_id: int | None
-    cadre_id: int | None
-
-    @property
-    def is_county_admin(self) -> bool:
-        return self.role == "county_admin"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from sqlalchemy import Select, select
 
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
+from service.context import Caller
 from service.errors import Forbidden, NotFound
 from service.pairings.models import Pairing
 

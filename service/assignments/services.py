@@ -5,8 +5,8 @@ from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
 from service.cadres.models import Cadre
+from service.context import Caller
 from service.errors import Conflict
 from service.households.models import Household
 from service.pairings.models import Pairing

@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 
 from service.api import paginate
 from service.assignments.services import ActivePairingsRemain
-from service.auth import Caller
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
+from service.context import Caller
 from service.errors import Conflict, ValidationFailed
 from service.pairings.models import Pairing
 from service.pairings.rules import QuotaExceeded

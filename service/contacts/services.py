@@ -4,9 +4,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
-from service.auth import Caller
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
+from service.context import Caller
 from service.errors import Conflict, ValidationFailed
 from service.places.models import Village
 from service.records import apply_changes, delete_unless_used, end_date, require_records, start_date

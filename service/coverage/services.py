@@ -6,10 +6,10 @@ Counts come from SQL aggregates over the whole scope; each section lists at most
 from sqlalchemy import case, exists, func, select
 
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.contacts.rules import REQUIRED_BY_RANK, missing_contact_points
+from service.context import Caller
 from service.errors import Forbidden
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS

@@ -6,7 +6,7 @@ from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
-from service.auth import Caller
+from service.context import Caller
 from service.demands import rules
 from service.demands.models import Demand, DemandTransition
 from service.errors import Forbidden, ValidationFailed

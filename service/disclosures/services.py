@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select, text
 
 from service.api import paginate
-from service.auth import Caller
+from service.context import Caller
 from service.disclosures import rules
 from service.disclosures.models import Disclosure
 from service.exceptions import Conflict, NotFound, ValidationFailed

@@ -3,9 +3,9 @@
 from sqlalchemy import delete, exists, select
 
 from service.api import paginate
-from service.auth import Caller
 from service.cadres.models import Cadre
 from service.clock import utcnow
+from service.context import Caller
 from service.demands.models import Demand
 from service.errors import ValidationFailed
 from service.households.models import Household, HouseholdNeed

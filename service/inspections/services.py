@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 
 from service.api import paginate
-from service.auth import Caller
+from service.context import Caller
 from service.dates import month_bounds
 from service.exceptions import ValidationFailed
 from service.history.asof import load_versions, pick

@@ -5,9 +5,9 @@ from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
+from service.context import Caller
 from service.dates import month_bounds
 from service.errors import Forbidden, ValidationFailed
 from service.households.models import Household

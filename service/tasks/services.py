@@ -4,7 +4,7 @@ from sqlalchemy import and_, exists, not_, select
 
 from service.api import paginate
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
+from service.context import Caller
 from service.errors import Conflict, Forbidden, ValidationFailed
 from service.households.models import Household
 from service.records import apply_changes

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from service.api import paginate
 from service.assignments.models import VillageAssignment
-from service.auth import Caller
 from service.cadres.models import Cadre
+from service.context import Caller
 from service.errors import ValidationFailed
 from service.records import apply_changes, delete_unless_used
 from service.scope import get_or_404, refuse

@@ -27,7 +27,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from service.auth import Caller, Claim, account_by_id, confirm
+from service.auth import Claim, account_by_id, confirm
+from service.context import Caller
 from service.db import Direct, UTCDateTime, atomically
 from service.demands.models import Demand
 from service.exceptions import DomainError, Forbidden, ValidationFailed

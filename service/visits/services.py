@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from service.api import paginate
-from service.auth import Caller, Claim
+from service.auth import Claim
 from service.cadres.models import Cadre
+from service.context import Caller
 from service.dates import month_bounds
 from service.db import commit
 from service.demands.models import Demand

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, or_, select
 
 from service.api import EARLIEST, LATEST
-from service.auth import Caller
+from service.context import Caller
 from service.demands import services as demands
 from service.demands.models import Demand
 from service.demands.rules import UNRESOLVED
