@@ -15,7 +15,7 @@ class DemandIn(StrictSchema):
     category = fields.String(required=True, validate=CATEGORY)
     description = fields.String(required=True, validate=DESCRIPTION)
     opened_at = Moment(metadata={"description": "When the household raised it; "
-                                               "default: when the server receives it"})
+                                 "default: when the server receives it"})
     visit_id = fields.UUID(allow_none=True, metadata={"description": "The visit it came up in"})
 
 

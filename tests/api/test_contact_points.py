@@ -28,10 +28,6 @@ LATER = "2026-04-15"  # "now" for the tests that name dates early in 2026
 # --- helpers -----------------------------------------------------------------------------
 
 
-def today() -> str:
-    return CLOCK.local().date().isoformat()
-
-
 def problem(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == PROBLEM
@@ -166,8 +162,8 @@ def test_a_leader_takes_an_organisation_as_a_contact_point(admin, session, world
         "id": body["id"], "cadre_id": leader.id, "cadre_name": leader.name,
         "cadre_rank": "county_level", "unit_id": world.units["a"].id,
         "organization_id": branch["id"], "organization_name": branch["name"],
-        "kind": "village_branch", "weak": True, "started_on": today(), "ended_on": None,
-        "end_reason": None, "active": True,
+        "kind": "village_branch", "weak": True, "started_on": CLOCK.today().isoformat(),
+        "ended_on": None, "end_reason": None, "active": True,
     }
     assert ok(admin.get(f"{POINTS}/{body['id']}")) == body
 
@@ -194,7 +190,7 @@ def test_ending_a_contact_point_keeps_history_and_allows_taking_it_again(admin, 
     npe = org(admin, "non_public_economic")
     first = created(take(admin, leader, npe, started_on="2026-02-01"), POINTS)
     ended = ok(admin.post(f"{POINTS}/{first['id']}/end", json={"reason": "企业注销"}))
-    assert ended["active"] is False and ended["ended_on"] == today()
+    assert ended["active"] is False and ended["ended_on"] == CLOCK.today().isoformat()
     assert ended["end_reason"] == "企业注销"
     again = created(take(admin, leader, npe), POINTS)
     assert again["id"] != first["id"] and again["active"] is True

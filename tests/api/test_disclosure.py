@@ -101,10 +101,6 @@ def month_after(month: str) -> str:
     return f"{year + mon // 12}-{mon % 12 + 1:02d}"
 
 
-def this_month() -> str:
-    return CLOCK.local().strftime("%Y-%m")
-
-
 def log_visit(api, household_id: int, when: datetime, kind: str = "home_visit",
               diary: str = "了解家中种植情况", **kw) -> dict:
     body = {"id": str(uuid.uuid4()), "household_id": household_id,
@@ -402,13 +398,13 @@ def test_october_is_unchanged_by_later_renames_moves_and_new_heads(october, sess
     assert [p["cadre"] for p in disclosure(client, world.villages["b"].id)["pairings"]] == [
         world.cadres["b1"].name]
     # The present month does read the new facts (history is versioned, not frozen).
-    now = disclosure(client, village_c.id, this_month())
+    now = disclosure(client, village_c.id, CLOCK.month())
     (row,) = now["pairings"]
     assert (row["cadre"], row["unit"], row["household"], row["difficulty"], row["rank"]) == (
         "改名干部", world.units["b"].name, "新****", "hardest", "section_chief")
     assert now["holding_units"][0]["unit"] == "改名单位"
     assert now["holding_units"][0]["team_leader"] == "新队长"
-    assert disclosure(client, village_a, this_month())["pairings"] == []
+    assert disclosure(client, village_a, CLOCK.month())["pairings"] == []
 
 
 def test_after_ending_the_pairing_later_changes_through_the_api_leave_october_alone(
@@ -568,7 +564,7 @@ def test_tasks_show_their_status_at_the_end_of_the_month(world, session, admin, 
     assert tasks["low_income"]["category_label"] == "低收入增收"
     assert tasks["school_dropout"]["due_on"] == "2026-11-30"
     # The tasks' own records have moved on; the present month shows that.
-    (now,) = [p for p in disclosure(client, world.villages["a"].id, this_month())["pairings"]
+    (now,) = [p for p in disclosure(client, world.villages["a"].id, CLOCK.month())["pairings"]
               if p["cadre"] == world.cadres["a1"].name]
     now_tasks = {t["category"]: (t["status"], t["closed"]) for t in now["tasks"]}
     assert now_tasks["low_income"] == ("done", False)
@@ -727,9 +723,9 @@ def test_json_has_every_field(world, client):
 
 
 def test_the_current_month_is_marked_incomplete(world, client):
-    body = disclosure(client, world.villages["a"].id, this_month())
+    body = disclosure(client, world.villages["a"].id, CLOCK.month())
     assert body["complete"] is False
-    html = fetch(client, world.villages["a"].id, this_month(), "html").get_data(as_text=True)
+    html = fetch(client, world.villages["a"].id, CLOCK.month(), "html").get_data(as_text=True)
     assert "本月尚未结束" in html
     assert "本月尚未结束" not in fetch(client, world.villages["a"].id, fmt="html").get_data(
         as_text=True)
@@ -776,7 +772,7 @@ def test_csv_cells_cannot_carry_spreadsheet_formulas(world, session, client, log
     response = unit_admin.patch(f"{API}/units/{world.units['a'].id}", json={"name": formula})
     assert response.status_code == 200, response.get_json()
     # The present month: it reads the unit's latest name.
-    rows = list(csv.reader(io.StringIO(fetch(client, world.villages["a"].id, this_month(),
+    rows = list(csv.reader(io.StringIO(fetch(client, world.villages["a"].id, CLOCK.month(),
                                              "csv").get_data().decode("utf-8-sig"))))
     cells = [cell for row in rows[1:] for cell in row]
     assert any("HYPERLINK" in cell for cell in cells)
@@ -811,7 +807,7 @@ def test_html_escapes_names(world, session, client):
     unit_a.name = "<script>alert(1)</script>单位"
     session.commit()
     # The present month: it reads the unit's latest name.
-    html = fetch(client, world.villages["a"].id, this_month(), "html").get_data(as_text=True)
+    html = fetch(client, world.villages["a"].id, CLOCK.month(), "html").get_data(as_text=True)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;单位" in html
 
@@ -841,7 +837,7 @@ def test_a_malformed_month_is_422(world, client, month):
 
 
 def test_a_month_that_has_not_begun_is_422(world, client):
-    problem(fetch(client, world.villages["a"].id, month_after(this_month())), 422)
+    problem(fetch(client, world.villages["a"].id, month_after(CLOCK.month())), 422)
     problem(fetch(client, world.villages["a"].id, "2999-01"), 422)
 
 

@@ -280,10 +280,6 @@ def part(value, weight, points) -> dict:
     return {"value": value, "weight": weight, "points": points}
 
 
-def county_today() -> date:
-    return CLOCK.today()
-
-
 # --- the whole report ------------------------------------------------------------------------
 
 
@@ -291,7 +287,7 @@ def test_the_report_covers_every_cadre_paired_in_the_year(history):
     body = evaluation(history.apis["county_admin"])
     assert set(body) == {"year", "through", "weights", "cadres"}
     assert body["year"] == YEAR
-    assert body["through"] == min(date(YEAR, 12, 31), county_today()).isoformat()
+    assert body["through"] == min(date(YEAR, 12, 31), CLOCK.today()).isoformat()
     assert body["weights"] == rules.DEFAULT_WEIGHTS
     rows = rows_by_name(body)
     assert set(rows) == {"月底", "临检", "上门", "断档", "平常"}
@@ -516,4 +512,4 @@ def test_bad_parameters_are_422(people, query):
 
 
 def test_a_year_that_has_not_begun_is_422(people):
-    problem(people.apis["county_admin"].get(f"{URL}?year={county_today().year + 1}"), 422)
+    problem(people.apis["county_admin"].get(f"{URL}?year={CLOCK.today().year + 1}"), 422)

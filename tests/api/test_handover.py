@@ -23,10 +23,6 @@ PROBLEM = "application/problem+json"
 # --- helpers -----------------------------------------------------------------------------
 
 
-def today() -> str:
-    return CLOCK.local().date().isoformat()
-
-
 def problem(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == PROBLEM
@@ -101,10 +97,10 @@ def test_handover_ends_the_old_pairing_and_starts_one_for_the_receiver(admin, se
     [moved] = body["moved"]
     assert moved["cadre_id"] == receiver.id and moved["cadre_name"] == receiver.name
     assert moved["household_id"] == household.id
-    assert moved["active"] is True and moved["started_on"] == today()
+    assert moved["active"] is True and moved["started_on"] == CLOCK.today().isoformat()
     assert moved["id"] != old["id"]
     ended = ok(admin.get(f"{PAIRINGS}/{old['id']}"))
-    assert ended["active"] is False and ended["ended_on"] == today()
+    assert ended["active"] is False and ended["ended_on"] == CLOCK.today().isoformat()
     assert "调任县委办" in ended["end_reason"] and "交接" in ended["end_reason"]
     assert active_ids(admin, giver) == set()
     assert active_ids(admin, receiver) == {moved["id"]}
@@ -133,9 +129,9 @@ def test_handover_leaves_no_household_without_a_cadre(admin, session, world, chi
         assert [p["cadre_id"] for p in active] == [receiver.id]
         [old] = [p for p in history if not p["active"]]
         # The new pairing starts the day the old one ends: no gap.
-        assert old["ended_on"] == active[0]["started_on"] == today()
+        assert old["ended_on"] == active[0]["started_on"] == CLOCK.today().isoformat()
         # This month the household has a cadre both before and after.
-        month = today()[:7]
+        month = CLOCK.today().isoformat()[:7]
         assert {p["id"] for p in pairings(admin, household_id=household.id, month=month)} == {
             old["id"], active[0]["id"]}
 

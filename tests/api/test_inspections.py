@@ -48,10 +48,6 @@ INSPECTION_KEYS = {"id", "village_id", "inspected_on", "inspector_id", "notes", 
 # --- helpers -------------------------------------------------------------------------------
 
 
-def county_today() -> date:
-    return CLOCK.today()
-
-
 @pytest.fixture(autouse=True)
 def november(clock):
     """These tests look back at September and October from late November 2026."""
@@ -175,9 +171,9 @@ def test_a_county_admin_records_and_reads_inspections_too(world, admin):
 
 
 def test_an_inspection_dated_today_is_accepted(world, inspector):
-    created = record(inspector, world.villages["a"], county_today(),
+    created = record(inspector, world.villages["a"], CLOCK.today(),
                      [check(world.households["a1"])])
-    assert created["inspected_on"] == county_today().isoformat()
+    assert created["inspected_on"] == CLOCK.today().isoformat()
 
 
 def test_an_unknown_inspection_is_404(world, inspector):
@@ -234,7 +230,7 @@ def test_a_household_twice_is_422(world, inspector, session):
 
 
 def test_a_future_date_is_422_and_today_is_not(world, inspector, session):
-    tomorrow = county_today() + timedelta(days=1)
+    tomorrow = CLOCK.today() + timedelta(days=1)
     for day in (tomorrow, date(2999, 1, 1)):
         response = inspector.post(URL, json=body(world.villages["a"], day,
                                                  [check(world.households["a1"])]))
@@ -498,7 +494,7 @@ def test_the_stored_cadre_and_unit_survive_the_pairing_ending_later(world, sessi
     response = admin.post(f"{API}/pairings/{pairing.id}/end", json={"reason": "工作调整"})
     assert response.status_code == 200, response.get_json()
     successor = factories.cadre(session, unit_a)
-    factories.pair(session, successor, ha1, started_on=county_today())
+    factories.pair(session, successor, ha1, started_on=CLOCK.today())
     session.commit()
 
     (kept,) = inspector.get(f"{URL}/{created['id']}").get_json()["household_checks"]
@@ -508,7 +504,7 @@ def test_the_stored_cadre_and_unit_survive_the_pairing_ending_later(world, sessi
                   [check(ha1, False, satisfaction="dissatisfied")])
     assert late["household_checks"][0]["cadre_id"] == a1.id
     # ... one of today the new cadre.
-    today = record(inspector, world.villages["a"], county_today(), [check(ha1)])
+    today = record(inspector, world.villages["a"], CLOCK.today(), [check(ha1)])
     assert today["household_checks"][0]["cadre_id"] == successor.id
     assert today["household_checks"][0]["unit_id"] == unit_a.id
     # October's unit rates still count both October answers for unit A.

@@ -31,10 +31,6 @@ LATER = "2026-07-01"  # "now" for the tests that name dates in the first half of
 # --- helpers -----------------------------------------------------------------------------
 
 
-def today() -> date:
-    return CLOCK.local().date()
-
-
 def problem(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == PROBLEM
@@ -163,7 +159,7 @@ def test_a_general_cadre_may_take_its_one_household(admin, session, world):
         "cadre_rank": "general", "unit_id": world.units["a"].id,
         "household_id": household.id, "household_head_name": household.head_name,
         "village_id": world.villages["a"].id, "difficulty": "easier",
-        "started_on": today().isoformat(), "ended_on": None, "end_reason": None,
+        "started_on": CLOCK.today().isoformat(), "ended_on": None, "end_reason": None,
         "override_reason": None, "active": True,
     }
     assert ok(admin.get(f"{PAIRINGS}/{body['id']}")) == body
@@ -307,7 +303,7 @@ def test_started_on_in_the_future_is_refused(admin, session, world):
     fresh = new_cadre(session, world)
     before = total(admin)
     body = problem(pair(admin, fresh, new_household(session, world),
-                        started_on=(today() + timedelta(days=1)).isoformat()),
+                        started_on=(CLOCK.today() + timedelta(days=1)).isoformat()),
                    422, "validation_failed")
     assert "started_on" in body["errors"]
     assert total(admin) == before
@@ -338,7 +334,7 @@ def test_ending_a_pairing_keeps_it_in_history_with_its_reason(admin, world):
     pairing = pairing_of(admin, world.cadres["a1"])
     body = ok(admin.post(f"{PAIRINGS}/{pairing['id']}/end", json={"reason": "干部调离"}))
     assert body["id"] == pairing["id"]
-    assert body["ended_on"] == today().isoformat()
+    assert body["ended_on"] == CLOCK.today().isoformat()
     assert body["end_reason"] == "干部调离"
     assert body["active"] is False
     assert ok(admin.get(f"{PAIRINGS}/{pairing['id']}")) == body
@@ -369,7 +365,7 @@ def test_ending_a_pairing_twice_is_refused(admin, world, clock):
 @pytest.mark.parametrize("ended_on", ["2025-12-31", "future"])
 def test_ending_outside_the_pairings_lifetime_is_refused(admin, world, ended_on):
     if ended_on == "future":
-        ended_on = (today() + timedelta(days=1)).isoformat()
+        ended_on = (CLOCK.today() + timedelta(days=1)).isoformat()
     pairing = pairing_of(admin, world.cadres["a1"])  # started 2026-01-01
     body = problem(admin.post(f"{PAIRINGS}/{pairing['id']}/end",
                               json={"reason": "干部调离", "ended_on": ended_on}),
@@ -512,7 +508,7 @@ def test_assigning_a_free_village_creates_an_assignment(admin, session, world):
     body = created(admin.post(ASSIGNMENTS, json={"unit_id": world.units["b"].id,
                                                  "village_id": village.id}), ASSIGNMENTS)
     assert body["unit_id"] == world.units["b"].id and body["village_id"] == village.id
-    assert body["active"] is True and body["started_on"] == today().isoformat()
+    assert body["active"] is True and body["started_on"] == CLOCK.today().isoformat()
 
 
 def test_assigning_a_held_village_is_refused(admin, world):
@@ -536,7 +532,7 @@ def test_ending_an_assignment_frees_the_village_and_keeps_history(admin, session
     village = new_village(session, world, held_by="a")
     assignment = assignment_of(admin, village)
     body = ok(admin.post(f"{ASSIGNMENTS}/{assignment['id']}/end", json={"reason": "任务完成"}))
-    assert body["active"] is False and body["ended_on"] == today().isoformat()
+    assert body["active"] is False and body["ended_on"] == CLOCK.today().isoformat()
     assert body["end_reason"] == "任务完成"
     moved = created(admin.post(ASSIGNMENTS, json={"unit_id": world.units["b"].id,
                                                   "village_id": village.id}), ASSIGNMENTS)
@@ -564,7 +560,7 @@ def test_ending_an_assignment_with_end_pairings_ends_them_too(admin, world):
                          json={"reason": "单位调整", "end_pairings": True}))
     assert body["active"] is False
     ended = ok(admin.get(f"{PAIRINGS}/{pairing['id']}"))
-    assert ended["active"] is False and ended["ended_on"] == today().isoformat()
+    assert ended["active"] is False and ended["ended_on"] == CLOCK.today().isoformat()
     assert "包村结束" in ended["end_reason"] and "单位调整" in ended["end_reason"]
     assert ok(admin.get(f"{PAIRINGS}/{b1['id']}"))["active"] is True
 

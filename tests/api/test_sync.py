@@ -72,15 +72,11 @@ def masked(id_number: str) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
 
 
-def local_today() -> date:
-    return CLOCK.local().date()
-
-
 def _task(session, household, status="open", closed=False) -> Task:
     task = Task(household_id=household.id, category="low_income",
                 description=f"{household.head_name}增收任务", due_on=date(2026, 12, 31),
                 status=status, source="manual",
-                closed_on=local_today() if closed else None,
+                closed_on=CLOCK.today() if closed else None,
                 closed_reason="需求已撤销" if closed else None)
     session.add(task)
     session.flush()
@@ -399,7 +395,7 @@ def test_a_pairing_ended_since_the_cursor_with_an_earlier_end_date_is_still_list
     cursor = sync(scene.api)[0]["cursor"]
     a3 = scene.households["a3"]
     end_pairing(admin_api, scene.pairings["a3"],
-                ended_on=(local_today() - timedelta(days=3)).isoformat())
+                ended_on=(CLOCK.today() - timedelta(days=3)).isoformat())
 
     body, _ = sync(scene.api, cursor)
 
@@ -433,7 +429,7 @@ def test_a_household_paired_since_the_cursor_with_an_earlier_start_date_comes_ba
     two_days_pass()
     cursor = sync(scene.api)[0]["cursor"]
     end_pairing(admin_api, scene.pairings["a3"])
-    started = (local_today() - timedelta(days=5)).isoformat()
+    started = (CLOCK.today() - timedelta(days=5)).isoformat()
     _ok(admin_api.post(f"{API}/pairings", json={"cadre_id": world.cadres["a2"].id,
                                                 "household_id": a5.id,
                                                 "started_on": started}))

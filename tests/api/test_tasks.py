@@ -35,10 +35,6 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # --- helpers -----------------------------------------------------------------------------
 
 
-def today() -> date:
-    return CLOCK.local().date()
-
-
 def problem(resp, status: int, code: str) -> dict:
     assert resp.status_code == status, resp.get_data(as_text=True)
     assert resp.mimetype == PROBLEM
@@ -119,7 +115,7 @@ def add_task(session, household_id: int, category: str = "low_income", *,
              closed_on: date | None = None) -> int:
     """Insert a task directly (factory households have no generated tasks)."""
     t = Task(household_id=household_id, category=category, description="测试任务",
-             target="测试目标", due_on=due_on or today() + timedelta(days=30), status=status,
+             target="测试目标", due_on=due_on or CLOCK.today() + timedelta(days=30), status=status,
              source=source, closed_on=closed_on,
              closed_reason="测试关闭" if closed_on else None)
     session.add(t)
@@ -130,7 +126,7 @@ def add_task(session, household_id: int, category: str = "low_income", *,
 def manual(api, household_id: int, **overrides):
     body = {"household_id": household_id, "category": "skills_training",
             "description": "联系县人社局安排电焊培训", "target": "取得结业证书",
-            "due_on": (today() + timedelta(days=60)).isoformat(), **overrides}
+            "due_on": (CLOCK.today() + timedelta(days=60)).isoformat(), **overrides}
     return api.post(TASKS, json=body)
 
 
@@ -188,12 +184,12 @@ def test_creating_a_household_generates_one_task_per_need_from_the_template(admi
         assert t["target"] and CJK.search(t["target"])
         assert t["closed_on"] is None and t["closed_reason"] is None
         assert t["overdue"] is False
-        assert date.fromisoformat(t["due_on"]) > today()
+        assert date.fromisoformat(t["due_on"]) > CLOCK.today()
     assert "增收" in tasks["low_income"]["description"]
     assert "学费" in tasks["school_dropout"]["description"]
-    assert tasks["low_income"]["due_on"] == (today() + timedelta(days=365)).isoformat()
+    assert tasks["low_income"]["due_on"] == (CLOCK.today() + timedelta(days=365)).isoformat()
     assert tasks["school_dropout"]["due_on"] == (
-        today() + timedelta(days=TEMPLATES["school_dropout"][2])).isoformat()
+        CLOCK.today() + timedelta(days=TEMPLATES["school_dropout"][2])).isoformat()
 
 
 def test_a_generated_task_starts_with_no_transitions(admin, world):
@@ -251,7 +247,7 @@ def test_removing_a_need_closes_its_task_and_keeps_it_in_history(admin, world):
     advance(admin, gone, "in_progress")
     set_needs(admin, h["id"], ["school_dropout"])
     closed = task(admin, gone)
-    assert closed["closed_on"] == today().isoformat()
+    assert closed["closed_on"] == CLOCK.today().isoformat()
     assert closed["closed_reason"]
     assert closed["status"] == "in_progress"
     assert closed["overdue"] is False
@@ -268,7 +264,7 @@ def test_removing_every_need_closes_every_task(admin, world):
     set_needs(admin, h["id"], [])
     items = tasks_of(admin, h["id"])
     assert len(items) == 2
-    assert all(t["closed_on"] == today().isoformat() and t["closed_reason"] for t in items)
+    assert all(t["closed_on"] == CLOCK.today().isoformat() and t["closed_reason"] for t in items)
     assert all(t["status"] == "open" for t in items)
 
 
@@ -283,7 +279,7 @@ def test_re_adding_a_removed_need_generates_a_fresh_task(admin, world):
     assert len(fresh) == 1
     assert fresh[0]["category"] == "low_income" and fresh[0]["source"] == "generated"
     assert fresh[0]["status"] == "open" and fresh[0]["closed_on"] is None
-    assert task(admin, old["id"])["closed_on"] == today().isoformat()
+    assert task(admin, old["id"])["closed_on"] == CLOCK.today().isoformat()
     assert ids(admin, household_id=h["id"], closed="false") == {fresh[0]["id"]}
     # Patching again with the need present keeps exactly one live task.
     set_needs(admin, h["id"], ["low_income"])
@@ -298,7 +294,7 @@ def test_database_refuses_two_live_generated_tasks_for_one_need(session, world, 
 
 
 def test_database_accepts_a_new_generated_task_beside_a_closed_one(session, world, hid):
-    add_task(session, hid["a1"], "low_income", source="generated", closed_on=today())
+    add_task(session, hid["a1"], "low_income", source="generated", closed_on=CLOCK.today())
     add_task(session, hid["a1"], "low_income", source="generated")
     add_task(session, hid["a1"], "low_income", source="manual")
     rows = session.scalars(select(Task).where(Task.household_id == hid["a1"])).all()
@@ -316,7 +312,7 @@ def test_county_admin_adds_a_task_by_hand(admin, world, hid):
     assert body["household_id"] == hid["a2"] and body["category"] == "skills_training"
     assert body["description"] == "联系县人社局安排电焊培训"
     assert body["target"] == "取得结业证书"
-    assert body["due_on"] == (today() + timedelta(days=60)).isoformat()
+    assert body["due_on"] == (CLOCK.today() + timedelta(days=60)).isoformat()
     assert body["closed_on"] is None and body["transitions"] == []
     assert ids(admin, household_id=hid["a2"]) == {body["id"]}
 
@@ -363,7 +359,7 @@ def test_a_category_outside_the_needs_list_is_a_validation_error(admin, world, h
 def test_a_manual_task_without_a_required_field_is_a_validation_error(admin, world, hid,
                                                                       missing):
     body = {"household_id": hid["a1"], "category": "low_income", "description": "增收",
-            "due_on": today().isoformat()}
+            "due_on": CLOCK.today().isoformat()}
     del body[missing]
     assert missing in problem(admin.post(TASKS, json=body), 422, "validation_failed")["errors"]
 
@@ -386,7 +382,7 @@ def test_editing_a_task_honours_if_match(admin, world, hid):
                         headers={"If-Match": etag})
     problem(stale, 412, "precondition_failed")
     assert task(admin, tid)["description"] == "改为烹饪培训"
-    due = (today() + timedelta(days=400)).isoformat()
+    due = (CLOCK.today() + timedelta(days=400)).isoformat()
     fresh = admin.patch(f"{TASKS}/{tid}", json={"due_on": due, "target": None},
                         headers={"If-Match": edited.headers["ETag"]})
     assert ok(fresh)["due_on"] == due and fresh.json["target"] is None
@@ -402,7 +398,7 @@ def test_cadre_and_unit_admin_edit_tasks_in_scope(admin, login_as, world, hid, r
 
 def test_a_manual_task_without_a_target_has_a_null_target(admin, world, hid):
     body = {"household_id": hid["a1"], "category": "low_income", "description": "发展养殖",
-            "due_on": (today() + timedelta(days=10)).isoformat()}
+            "due_on": (CLOCK.today() + timedelta(days=10)).isoformat()}
     assert created(admin.post(TASKS, json=body))["target"] is None
 
 
@@ -531,7 +527,7 @@ def test_done_back_to_in_progress_without_a_reason_is_refused(admin, world, hid,
 @pytest.mark.parametrize("to", ["open", "in_progress", "done", "verified"])
 def test_a_closed_task_does_not_move(admin, session, world, hid, status, to):
     tid = add_task(session, hid["a1"], "low_income", status=status, source="generated",
-                   closed_on=today())
+                   closed_on=CLOCK.today())
     problem(move(admin, tid, to, note="理由"), 409, "invalid_transition")
     after = task(admin, tid)
     assert after["status"] == status and after["transitions"] == []
@@ -628,7 +624,7 @@ def test_every_transition_keeps_who_when_what_and_why(admin, cadre_api, unit_adm
 @pytest.fixture
 def spread(session, world, hid):
     """Tasks over the world's households, in various states."""
-    yesterday, later = today() - timedelta(days=1), today() + timedelta(days=30)
+    yesterday, later = CLOCK.today() - timedelta(days=1), CLOCK.today() + timedelta(days=30)
     t = {
         "a1_open": add_task(session, hid["a1"], "low_income", source="generated", due_on=later),
         "a1_late": add_task(session, hid["a1"], "school_dropout", status="in_progress",
@@ -640,7 +636,7 @@ def spread(session, world, hid):
         "b1_late": add_task(session, hid["b1"], "low_income", source="generated",
                             due_on=yesterday),
         "b1_closed_late": add_task(session, hid["b1"], "large_grower", source="generated",
-                                   due_on=yesterday, closed_on=today()),
+                                   due_on=yesterday, closed_on=CLOCK.today()),
     }
     return t
 
@@ -689,13 +685,13 @@ def test_overdue_means_past_due_and_not_finished_nor_closed(admin, world, hid, s
 
 
 def test_a_task_due_today_is_not_yet_overdue(admin, session, world, hid):
-    tid = add_task(session, hid["a1"], due_on=today())
+    tid = add_task(session, hid["a1"], due_on=CLOCK.today())
     assert task(admin, tid)["overdue"] is False
     assert ids(admin, overdue="true") == set()
 
 
 def test_an_open_task_due_yesterday_stops_being_overdue_once_done(admin, session, world, hid):
-    tid = add_task(session, hid["a1"], due_on=today() - timedelta(days=1))
+    tid = add_task(session, hid["a1"], due_on=CLOCK.today() - timedelta(days=1))
     assert task(admin, tid)["overdue"] is True and ids(admin, overdue="true") == {tid}
     advance(admin, tid, "done")
     assert task(admin, tid)["overdue"] is False and ids(admin, overdue="true") == set()
@@ -766,7 +762,7 @@ def test_cadre_loses_sight_of_tasks_once_its_pairing_ends(admin, cadre_api, worl
     (pairing,) = ok(admin.get(f"{API}/pairings", query_string={
         "household_id": hid["a1"], "active": "true"}))["items"]
     ended = ok(admin.post(f"{API}/pairings/{pairing['id']}/end", json={"reason": "调岗"}))
-    assert ended["ended_on"] == today().isoformat()
+    assert ended["ended_on"] == CLOCK.today().isoformat()
     assert ids(cadre_api) == set()
     problem(cadre_api.get(f"{TASKS}/{spread['a1_open']}"), 404, "not_found")
     problem(move(cadre_api, spread["a1_open"], "in_progress"), 404, "not_found")
@@ -824,8 +820,8 @@ def test_r5_holds_for_an_assignment_ended_on_an_earlier_date(admin, session, wor
     assignment = assignment_of(admin, world.villages["a"])
     # A day between the unit's arrival and today, as when an end is recorded late.
     started = date.fromisoformat(assignment["started_on"])
-    earlier = started + (today() - started) // 2
-    assert started <= earlier < today()
+    earlier = started + (CLOCK.today() - started) // 2
+    assert started <= earlier < CLOCK.today()
     problem(end(admin, assignment["id"], ended_on=earlier.isoformat(), end_pairings=True), 409,
             "open_tasks_remain")
 
@@ -839,7 +835,7 @@ def test_ending_an_assignment_once_every_task_is_finished_succeeds(admin, world,
         problem(end(admin, assignment["id"], end_pairings=True), 409, "open_tasks_remain")
         advance_from(admin, tid, "in_progress", finished)
     body = ok(end(admin, assignment["id"], end_pairings=True))
-    assert body["active"] is False and body["ended_on"] == today().isoformat()
+    assert body["active"] is False and body["ended_on"] == CLOCK.today().isoformat()
 
 
 def test_a_task_closed_because_its_need_went_away_does_not_block(admin, world):

@@ -4,17 +4,15 @@ repository in it — the migrations, templates and gunicorn settings must come f
 
 Slow (a fresh venv resolves every dependency), so it runs once, in the SQLite pass."""
 
-import http.client
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port, request, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,49 +20,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="tested once, in the SQLite pass")]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request(method, path, body=json.dumps(body) if body else None,
-                           headers={"Content-Type": "application/json"} if body else {})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def serving(command: list[str], cwd: Path, env: dict, port: int) -> subprocess.Popen:
-    """Start a server and wait until it answers /readyz."""
-    log = cwd / f"server-{port}.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=out)
-    for _ in range(150):
-        if server.poll() is not None:
-            raise AssertionError(f"{command[:3]} exited: {log.read_text()[-2000:]}")
-        try:
-            if request(port, "GET", "/readyz")[0] == 200:
-                return server
-        except OSError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    raise AssertionError(f"{command[:3]} did not answer")
-
-
-def stop(server: subprocess.Popen) -> None:
-    server.terminate()
-    server.wait(timeout=30)
-
-
 def login(port: int, username: str, password: str) -> int:
     return request(port, "POST", "/api/v1/auth/login",
                    {"username": username, "password": password})[0]
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    status, _, body = request(port, "GET", path)
+    return status, body
 
 
 def test_the_installed_wheel_migrates_loads_and_serves_from_any_directory(tmp_path):
@@ -106,23 +69,17 @@ def test_the_installed_wheel_migrates_loads_and_serves_from_any_directory(tmp_pa
                                          "--password-stdin", stdin="a-long-password-1\n")
 
     port = free_port()
-    server = serving([str(bin_ / "flask"), "--app", "service", "serve-demo", "--port", str(port)],
-                     elsewhere, env, port)
-    try:
+    with serving([str(bin_ / "flask"), "--app", "service", "serve-demo", "--port", str(port)],
+                 elsewhere, env, port):
         assert login(port, "admin", "demo-pass-2026") == 200
-        status, body = request(port, "GET", "/openapi.yaml")
+        status, body = get(port, "/openapi.yaml")
         assert status == 200 and b"\nopenapi: 3." in body
-    finally:
-        stop(server)
 
     port = free_port()
-    server = serving([str(bin_ / "gunicorn"), "--config", "python:service.gunicorn_conf",
-                      "--bind", f"127.0.0.1:{port}", "service:create_app()"], elsewhere, env, port)
-    try:
+    with serving([str(bin_ / "gunicorn"), "--config", "python:service.gunicorn_conf",
+                  "--bind", f"127.0.0.1:{port}", "service:create_app()"], elsewhere, env, port):
         assert login(port, "clerk", "a-long-password-1") == 200
         # A report renders its template from the package.
-        status, body = request(port, "GET",
-                               "/api/v1/reports/disclosure?village_id=1&month=2026-10&format=html")
+        disclosure = "/api/v1/reports/disclosure?village_id=1&month=2026-10&format=html"
+        status, body = get(port, disclosure)
         assert status == 200 and "公示".encode() in body
-    finally:
-        stop(server)
