@@ -13,6 +13,7 @@ import platform
 import statistics
 import sys
 import time
+from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import func, select
@@ -22,10 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from service import create_app, migrate  # noqa: E402
 from service.auth import issue_token  # noqa: E402
+from service.context import Context, CountyClock  # noqa: E402
 from service.db import make_engine  # noqa: E402
 from service.demo import DemoSizes, ensure_demo_users, load_demo  # noqa: E402
 from service.households.models import Household  # noqa: E402
 from service.users.models import User  # noqa: E402
+from service.web import settings as web_settings  # noqa: E402
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -65,19 +68,21 @@ def main() -> None:
 
     engine = make_engine(url)
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-" + "x" * 40})
+    with app.app_context():
+        settings = web_settings()
     sizes = DemoSizes(townships=12, villages=390, units=130, cadres=args.cadres,
                       households=args.households)
     with Session(engine) as session:
+        ctx = Context(session, CountyClock(ZoneInfo("Asia/Shanghai")), settings)
         t0 = time.perf_counter()
-        counts = load_demo(session, sizes, seed=2026, progress=False)
+        counts = load_demo(ctx, sizes, seed=2026, progress=False)
         elapsed = time.perf_counter() - t0
         rows = sum(counts.values()) + session.scalar(select(func.count()).select_from(
             Household.need_rows.property.mapper.class_))
         print(f"demo-data {counts['households']:,} households, {counts['cadres']:,} cadres, "
               f"{counts['pairings']:,} pairings, {counts['tasks']:,} tasks, {counts['demands']:,} "
               f"demands: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
-        with app.app_context():
-            ensure_demo_users(session, "bench-password-1")
+        ensure_demo_users(ctx, "bench-password-1")
         admin = session.scalar(select(User).where(User.username == "admin"))
         unit_admin = session.scalar(select(User).where(User.username == "unit1"))
 

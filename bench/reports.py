@@ -204,8 +204,8 @@ def admin_token(app) -> str:
             "'county_admin', NULL, NULL, true, 1, now(), 1) "
             "ON CONFLICT (username) DO UPDATE SET active = true, role = 'county_admin' "
             "RETURNING id").fetchone()[0]
-    from service.db import get_session
     from service.users.models import User
+    from service.web import get_session
 
     with app.app_context(), app.test_request_context():
         return issue_token(get_session().get(User, uid))[0]

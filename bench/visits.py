@@ -112,7 +112,7 @@ def actors(n: int) -> list[dict]:
     from service.users.models import User
 
     with app.app_context():
-        from service.db import get_session
+        from service.web import get_session
 
         for a in out:
             with app.test_request_context():

@@ -2,7 +2,6 @@
 
 import http
 import re
-from datetime import date
 
 import flask
 import marshmallow as ma
@@ -12,13 +11,16 @@ from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.arguments import FlaskParser
 from flask_smorest.spec import prepare_response
 from marshmallow import fields, validate
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter, ValidationError
 
-from service.errors import DomainError, PreconditionFailed, ProblemSchema
+from service.clock import utcnow
+from service.errors import ProblemSchema
+from service.exceptions import DomainError, PreconditionFailed
+from service.listing import Listing
+from service.web import settings
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -196,9 +198,6 @@ def id_converter_doc(_converter) -> dict:
     return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-# The days a county record can have. Outside them nothing is real, and arithmetic near
-# Python's own limits (year 1, year 9999) would overflow: such values are a 422, never a 500.
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 _DATE = r"(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
 DAY_PATTERN = f"^{_DATE}$"
 # RFC 3339 (what OpenAPI's date-time means), with its offset: 2026-10-01T09:30:00+08:00.
@@ -263,18 +262,28 @@ def envelope(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     })
 
 
-def paginate(session: Session, stmt: Select, args: dict, rows: bool = False) -> dict:
-    """Run a select one page at a time, with the total; `rows` keeps every selected column."""
-    page, per_page = args["page"], args["per_page"]
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    paged = stmt.limit(per_page).offset((page - 1) * per_page)
-    items = session.execute(paged).all() if rows else session.scalars(paged).all()
-    return {"items": items, "total": total, "page": page, "per_page": per_page}
+def page(ctx, listing: Listing, args: dict) -> dict:
+    """One page of a service's list, with the total: {items, total, page, per_page}."""
+    number, per_page = args["page"], args["per_page"]
+    session = ctx.session
+    total = session.scalar(select(func.count()).select_from(
+        listing.statement.order_by(None).subquery()))
+    paged = listing.statement.limit(per_page).offset((number - 1) * per_page)
+    result = session.execute(paged)
+    items = result.all() if listing.rows else result.scalars().all()
+    if listing.present is not None:
+        items = listing.present(items)
+    return {"items": items, "total": total, "page": number, "per_page": per_page}
+
+
+def etag_for(table: str, record_id, version: int) -> str:
+    """A strong validator from a row's table, id and version counter."""
+    return f"{table}-{record_id}-{version}"
 
 
 def etag_of(record) -> str:
-    """A strong validator from the row's version counter."""
-    return f"{type(record).__tablename__}-{record.id}-{record.version}"
+    """The validator of a mapped record."""
+    return etag_for(record.__tablename__, record.id, record.version)
 
 
 def etag_header(record) -> dict[str, str]:
@@ -283,7 +292,8 @@ def etag_header(record) -> dict[str, str]:
 
 
 def check_if_match(record) -> None:
-    """412 when If-Match is sent and does not name the current version."""
+    """412 when If-Match is sent and does not name the record's current version (a route
+    reads the record, checks, then asks the service to change it)."""
     if request.if_match and etag_of(record) not in request.if_match:
         raise PreconditionFailed(
             "The record changed since you read it; GET it again and retry.",
@@ -329,3 +339,8 @@ def as_format(body: dict, fmt: str, csv_of, html_of, filename: str):
     if fmt == "html":
         return flask.Response(html_of(body), content_type=HTML)
     return body
+
+
+def county_today():
+    """The county's today, for schemas that validate against it (an ID number's birth date)."""
+    return utcnow().astimezone(settings().county_zone).date()

@@ -16,8 +16,8 @@ from service import models as _models  # noqa: F401  (every model, and history t
 from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
-from service.db import Database, get_session
 from service.errors import register_error_handlers
+from service.web import Database, ServiceFlask, echo_request_id, get_session
 
 # ASCII, so a client generator makes a package name from it; the Chinese is in the description.
 API_TITLE = "Shuangbao contact service"
@@ -53,7 +53,7 @@ class NoCookieSession(SessionInterface):
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the WSGI app; `config` overrides settings read from the environment."""
-    app = Flask(__name__, instance_relative_config=False)
+    app = ServiceFlask(__name__, instance_relative_config=False)
     app.config.update(Config().as_dict())
     app.config.update(config or {})
     app.config.update(
@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     Database(app)
     register_error_handlers(app)
+    app.after_request(echo_request_id)
     _allow_origins(app)
     app.url_map.converters["id"] = IdConverter
     api = Api(app)
@@ -118,6 +119,7 @@ def _plain(view):
 
 def _register_blueprints(api: Api) -> None:
     from service.assignments.routes import blp as assignments
+    from service.audit.routes import blp as audit
     from service.cadres.routes import blp as cadres
     from service.cards.routes import blp as cards
     from service.contacts.routes import blp as contacts
@@ -137,7 +139,7 @@ def _register_blueprints(api: Api) -> None:
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
                 coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
-                evaluation):
+                evaluation, audit):
         api.register_blueprint(blp)
 
 

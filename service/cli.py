@@ -9,9 +9,9 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service import migrate
-from service.db import get_session
-from service.errors import DomainError
+from service.exceptions import DomainError
 from service.users.models import ROLES, User
+from service.web import cli_context
 
 
 def register(app: Flask) -> None:
@@ -52,9 +52,11 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not 10 <= len(password) <= 128:
         raise click.ClickException("password must be 10–128 characters")
+    ctx = cli_context()
     try:
-        user = create(get_session(), {"username": username, "password": password, "role": role,
-                                      "unit_id": unit_id, "cadre_id": cadre_id})
+        user = create(ctx, {"username": username, "password": password, "role": role,
+                            "unit_id": unit_id, "cadre_id": cadre_id})
+        ctx.session.commit()
     except DomainError as exc:
         raise click.ClickException(exc.detail) from None
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
@@ -75,7 +77,7 @@ def demo_data(seed, townships, villages, units, cadres, households, quiet):
 
     sizes = DemoSizes(townships, villages, units, cadres, households)
     try:
-        counts = load_demo(get_session(), sizes, seed, progress=not quiet)
+        counts = load_demo(cli_context(), sizes, seed, progress=not quiet)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -93,10 +95,10 @@ def serve_demo(host, port):
     from service.demo import DemoSizes, ensure_demo_users, load_demo
 
     _upgrade()
-    session = get_session()
-    if session.scalar(select(User.id).limit(1)) is None:
-        load_demo(session, DemoSizes(), 2026, progress=True)
-    logins = ensure_demo_users(session, DEMO_PASSWORD)
+    ctx = cli_context()
+    if ctx.session.scalar(select(User.id).limit(1)) is None:
+        load_demo(ctx, DemoSizes(), 2026, progress=True)
+    logins = ensure_demo_users(ctx, DEMO_PASSWORD)
     url = f"http://{host}:{port}"
     click.echo(f"\n双包双联 demo county is at {url}   (API docs: {url}/docs)")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")

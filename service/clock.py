@@ -1,16 +1,13 @@
-"""The one clock the service reads (SPEC §9 "any day"), and the county's today and months.
+"""The one clock the service reads (SPEC §9 "any day").
 
-Everything that needs the time asks here: routes for "now" and the county's today, model
-defaults and history versions for their stamps, tokens for their lifetime. A running service
-reads the system's time; a test installs a clock it sets (tests/clock.py), so the suite passes
-on any date and a test that needs "the last minute of October" sets the clock to it instead of
-back-dating rows.
+Everything that needs the time asks here, directly or through a context's CountyClock
+(service/context.py): services for "now" and the county's today, model defaults and history
+versions for their stamps, tokens for their lifetime. A running service reads the system's
+time; a test installs a clock it sets (tests/clock.py), so the suite passes on any date and a
+test that needs "the last minute of October" sets the clock to it instead of back-dating rows.
 """
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
-
-from flask import current_app
+from datetime import UTC, datetime
 
 
 class Clock:
@@ -34,13 +31,3 @@ def install(clock: Clock) -> Clock:
 def utcnow() -> datetime:
     """Now, aware, in UTC."""
     return _clock.now()
-
-
-def county_zone() -> ZoneInfo:
-    """The configured county time zone."""
-    return ZoneInfo(current_app.config["COUNTY_TIMEZONE"])
-
-
-def county_today() -> date:
-    """The date now in the county."""
-    return utcnow().astimezone(county_zone()).date()

@@ -11,10 +11,12 @@ import click
 from sqlalchemy import func, insert, select, text, update
 
 from service.assignments.models import VillageAssignment
-from service.auth import hash_password
+from service.audit import recorder
+from service.audit.rules import record_type_of
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
 from service.contacts.models import ContactPoint, PartyOrganization
+from service.context import Context
 from service.demands.models import Demand, DemandTransition
 from service.demands.rules import CATEGORIES as DEMAND_CATEGORIES
 from service.history.tracking import seed_versions
@@ -23,6 +25,7 @@ from service.households.rules import NEEDS, id_check_char
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.pairings.rules import DIFFICULTY_FOR_RANK
+from service.passwords import hash_password
 from service.places.models import Township, Village
 from service.tasks.models import Task, TaskTransition
 from service.tasks.rules import template_for
@@ -398,8 +401,10 @@ def _at(day: date, hour: int) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=COUNTY_TZ).astimezone(UTC)
 
 
-def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> dict:
-    """Fill an empty database with a demo county; the same seed gives the same county."""
+def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) -> dict:
+    """Fill an empty database with a demo county; the same seed gives the same county. The
+    audit trail gets one import event per kind of record, with its count."""
+    session = ctx.session
     if session.scalar(select(func.count()).select_from(Township)):
         raise ValueError("the database already holds a county; demo-data needs an empty one")
     if sizes.villages < sizes.townships or sizes.units > sizes.cadres:
@@ -421,6 +426,11 @@ def load_demo(session, sizes: DemoSizes, seed: int, progress: bool = True) -> di
                                     .values(head_cadre_id=cadre_id))
     seed_versions(session)
     _advance_sequences(session)
+    for model, rows in tables.items():
+        record_type = record_type_of(model.__tablename__)
+        if record_type and rows:
+            recorder.record(session, "import", record_type, None, {
+                "rows": [None, len(rows)], "source": [None, f"demo-data --seed {seed}"]})
     session.commit()
     if session.get_bind().dialect.name == "postgresql":
         # Fresh statistics: without them the planner guesses badly on a just-loaded county.
@@ -446,8 +456,9 @@ def _advance_sequences(session) -> None:
             f"COALESCE((SELECT max(id) FROM {table}), 1))"))
 
 
-def ensure_demo_users(session, password: str) -> list[tuple[str, str]]:
+def ensure_demo_users(ctx: Context, password: str) -> list[tuple[str, str]]:
     """Demo accounts for each role (created once)."""
+    session = ctx.session
     unit = session.scalar(select(Unit).order_by(Unit.id).limit(1))
     # The demo cadre is one who already links households, so its login shows something.
     cadre = session.scalar(select(Cadre).join(Pairing, Pairing.cadre_id == Cadre.id)
@@ -458,7 +469,7 @@ def ensure_demo_users(session, password: str) -> list[tuple[str, str]]:
         wanted.append(("unit1", "unit_admin", unit.id, None))
     if cadre:
         wanted.append(("cadre1", "cadre", cadre.unit_id, cadre.id))
-    password_hash = hash_password(password)
+    password_hash = hash_password(password, ctx.settings.password_hash_fast)
     for username, role, unit_id, cadre_id in wanted:
         if session.scalar(select(User.id).where(User.username == username)) is None:
             session.add(User(username=username, password_hash=password_hash, role=role,

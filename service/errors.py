@@ -1,4 +1,5 @@
-"""Problem+json (RFC 9457): one mapper from domain exceptions and HTTP errors to responses."""
+"""Problem+json (RFC 9457): one mapper from domain exceptions and HTTP errors to responses
+(HTTP side; the exceptions themselves are plain Python in service/exceptions.py)."""
 
 import logging
 import traceback
@@ -9,17 +10,7 @@ from marshmallow import fields
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from service.exceptions import (  # noqa: F401  (re-exported for services)
-    AlreadyExists,
-    Conflict,
-    DomainError,
-    Forbidden,
-    HasDependents,
-    NotFound,
-    PreconditionFailed,
-    Unauthenticated,
-    ValidationFailed,
-)
+from service.exceptions import DomainError
 
 log = logging.getLogger("service.errors")
 
@@ -167,7 +158,7 @@ def handle_domain_error(error: DomainError):
 
 def handle_integrity_error(error: IntegrityError):
     """A constraint the service did not foresee: a 409, never a 500."""
-    from service.db import get_session
+    from service.web import get_session
 
     get_session().rollback()
     return problem(409, "conflict", "Conflict", "The change conflicts with existing records.")
@@ -175,7 +166,7 @@ def handle_integrity_error(error: IntegrityError):
 
 def handle_unexpected(error: Exception):
     """A bug: log the stack without the message (it may carry personal data)."""
-    from service.db import get_session
+    from service.web import get_session
 
     get_session().rollback()
     frames = "".join(traceback.format_tb(error.__traceback__))

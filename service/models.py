@@ -1,6 +1,8 @@
 """Import every model so the metadata is complete (Alembic and the app rely on this)."""
 
 from service.assignments.models import VillageAssignment
+from service.audit import recorder  # noqa: F401  (audit events are written on every flush)
+from service.audit.models import AuditEvent
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.demands.models import Demand, DemandTransition
@@ -17,6 +19,7 @@ from service.users.models import User
 from service.visits.models import Visit, VisitRevision
 
 __all__ = [
+    "AuditEvent",
     "Cadre",
     "CadreVersion",
     "Disclosure",

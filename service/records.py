@@ -1,23 +1,32 @@
-"""Small helpers shared by the CRUD services."""
+"""Small helpers shared by the CRUD services.
+
+A `precondition` is what the caller asks of the record before it changes: a route passes its
+If-Match check (service/api.py `check_if_match`), the command line nothing. It runs once the
+record is loaded and the change is known to be allowed and valid, where the change is made."""
+
+from collections.abc import Callable
 
 from sqlalchemy import exists, select
 
-from service.api import check_if_match
-from service.errors import HasDependents, ValidationFailed
+from service.exceptions import HasDependents, ValidationFailed
+
+Precondition = Callable[[object], None] | None
 
 
-def apply_changes(record, changes: dict) -> None:
-    """Copy validated fields onto a record after the If-Match check."""
-    check_if_match(record)
+def apply_changes(record, changes: dict, precondition: Precondition = None) -> None:
+    """Copy validated fields onto a record, once the precondition holds."""
+    if precondition is not None:
+        precondition(record)
     for key, value in changes.items():
         setattr(record, key, value)
 
 
 def delete_unless_used(session, record, dependents: list[tuple[str, object]],
-                       cascade: list | None = None) -> None:
-    """Delete the record, or 409 has_dependents naming what still points at it; `cascade`
-    statements remove rows that may go with it."""
-    check_if_match(record)
+                       along: list | None = None, precondition: Precondition = None) -> None:
+    """Delete the record, or 409 has_dependents naming what still points at it; `along` are
+    records that go with it (each deleted, and so audited, on its own)."""
+    if precondition is not None:
+        precondition(record)
     blocking = [label for label, condition in dependents
                 if session.scalar(select(exists().where(condition)))]
     if blocking:
@@ -25,10 +34,11 @@ def delete_unless_used(session, record, dependents: list[tuple[str, object]],
             "Still referenced by: " + ", ".join(blocking) + ". End or move those first.",
             dependents=blocking,
         )
-    for statement in cascade or ():
-        session.execute(statement)
+    for other in along or ():
+        session.delete(other)
+    session.flush()  # what points at the record goes first
     session.delete(record)
-    session.commit()
+    session.flush()
 
 
 def start_date(data: dict, today):
@@ -54,3 +64,11 @@ def require_records(session, references: dict[str, tuple[type, int]]) -> None:
               if session.get(model, record_id) is None}
     if errors:
         raise ValidationFailed(errors)
+
+
+def load_reference(session, model, record_id: int, field: str, what: str = "record"):
+    """The record a request's field names, or 422 naming the field."""
+    record = session.get(model, record_id)
+    if record is None:
+        raise ValidationFailed({field: [f"no {what} with id {record_id}"]})
+    return record

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy.exc import IntegrityError
 
-from service.errors import AlreadyExists
+from service.exceptions import AlreadyExists
 
 
 def unique_field(exc: IntegrityError, table: str) -> str | None:

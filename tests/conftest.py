@@ -3,14 +3,15 @@
 import os
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import delete, text, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from service import clock as service_clock
 from service import create_app, migrate
 from service.auth import issue_token
-from service.db import make_engine
+from service.db import Base, make_engine
 from service.ratelimit import reset_limits
+from service.units.models import Unit
 from tests import factories
 from tests.clock import CLOCK, NOW, WORLD_BUILT, TestClock
 
@@ -76,15 +77,15 @@ def connection(app, engine):
     conn = engine.connect()
     outer = conn.begin()
     db = app.extensions["db"]
-    saved = db.factory, db.autocommit_factory
-    # Every session of the test, statement-by-statement views' too, joins its transaction
-    # (tests/integration covers those views on connections of their own).
-    db.factory = db.autocommit_factory = sessionmaker(
+    saved = db.factory
+    # Every session of the test joins its transaction; a session handed a connection keeps
+    # that connection's transaction, so the visit fast path does too (tests/integration runs
+    # it on connections of its own).
+    db.factory = sessionmaker(
         bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    with app.app_context():
-        reset_limits()  # failed logins and wrong card codes
+    reset_limits()  # failed logins and wrong card codes
     yield conn
-    db.factory, db.autocommit_factory = saved
+    db.factory = saved
     outer.rollback()
     conn.close()
 
@@ -154,3 +155,38 @@ def anonymous(client) -> Api:
 @pytest.fixture
 def admin(world, login_as) -> Api:
     return login_as(world.users["county_admin"])
+
+
+# As the migrations create them: the wipe below drops them on SQLite and puts them back.
+SQLITE_DELETE_TRIGGERS = {
+    "disclosures_immutable_delete":
+        "CREATE TRIGGER disclosures_immutable_delete BEFORE DELETE ON disclosures BEGIN "
+        "SELECT RAISE(ABORT, 'published disclosures never change'); END",
+    "audit_events_append_only_delete":
+        "CREATE TRIGGER audit_events_append_only_delete BEFORE DELETE ON audit_events BEGIN "
+        "SELECT RAISE(ABORT, 'audit events are never changed or removed'); END",
+}
+
+
+@pytest.fixture
+def committed(app, engine):
+    """A session whose data is committed for real, wiped afterwards (published disclosures and
+    audit events refuse deletion, so the wipe goes around their triggers as the database owner
+    could)."""
+    session = Session(engine, expire_on_commit=False)
+    yield session
+    session.rollback()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL session_replication_role = replica"))
+    else:
+        for name in SQLITE_DELETE_TRIGGERS:
+            session.execute(text(f"DROP TRIGGER {name}"))
+    session.execute(update(Unit).values(head_cadre_id=None))
+    for table in reversed(Base.metadata.sorted_tables):
+        session.execute(delete(table))
+    if not postgres:
+        for create in SQLITE_DELETE_TRIGGERS.values():
+            session.execute(text(create))
+    session.commit()
+    session.close()

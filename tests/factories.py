@@ -3,11 +3,13 @@
 import itertools
 from dataclasses import dataclass, field
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
+from service.context import Caller, Context, CountyClock, Settings
 from service.households.models import Household
 from service.households.rules import id_check_char
 from service.pairings.models import Pairing
@@ -16,6 +18,15 @@ from service.units.models import Unit
 from service.users.models import User
 
 _seq = itertools.count(1)
+_ZONE = ZoneInfo("Asia/Shanghai")
+SETTINGS = Settings(county_zone=_ZONE, password_hash_fast=True)
+
+
+def context(session, user=None) -> Context:
+    """A service context on the test's session: the command line's (no caller), or `user`'s."""
+    caller = None if user is None else Caller(user.id, user.username, user.role, user.unit_id,
+                                              user.cadre_id)
+    return Context(session, CountyClock(_ZONE), SETTINGS, caller)
 PASSWORD = "correct-horse-battery"
 
 

@@ -2,12 +2,11 @@
 
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import Blueprint, page
 from service.assignments import schemas as s
 from service.assignments import services
-from service.auth import current_caller, require
-from service.clock import county_today
-from service.db import get_session
+from service.auth import require
+from service.web import context
 
 blp = Blueprint("village_assignments", __name__, url_prefix="/api/v1",
                 description="Village assignments (包村): which unit holds which village")
@@ -20,7 +19,8 @@ class Assignments(MethodView):
     @blp.response(200, s.AssignmentPage)
     def get(self, args):
         """List village assignments (unit admins and cadres: their own unit's)."""
-        return services.list_assignments(get_session(), current_caller(), args)
+        ctx = context()
+        return page(ctx, services.list_assignments(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.AssignmentIn)
@@ -28,7 +28,7 @@ class Assignments(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Give a village to a unit (R6: one active unit per village)."""
-        assignment = services.create_assignment(get_session(), data, county_today())
+        assignment = services.create_assignment(context(), data)
         return assignment, 201, {"Location": f"/api/v1/village-assignments/{assignment['id']}"}
 
 
@@ -38,7 +38,7 @@ class AssignmentById(MethodView):
     @blp.response(200, s.AssignmentOut)
     def get(self, assignment_id):
         """Read a village assignment."""
-        return services.get_assignment(get_session(), current_caller(), assignment_id)
+        return services.get_assignment(context(), assignment_id)
 
 
 @blp.route("/village-assignments/<id:assignment_id>/end")
@@ -49,4 +49,4 @@ class AssignmentEnd(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data, assignment_id):
         """End a unit's hold on a village (history is kept)."""
-        return services.end_assignment(get_session(), assignment_id, data, county_today())
+        return services.end_assignment(context(), assignment_id, data)

@@ -3,35 +3,22 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.api import paginate
+from service import scope
+from service.assignments import rules
 from service.assignments.models import VillageAssignment
+from service.audit.recorder import mark
 from service.cadres.models import Cadre
-from service.context import Caller
-from service.errors import Conflict
+from service.context import Context
+from service.exceptions import NotFound
 from service.households.models import Household
+from service.listing import Listing
 from service.pairings.models import Pairing
+from service.pairings.rules import ActivePairingsRemain
 from service.places.models import Village
 from service.records import end_date, require_records, start_date
-from service.scope import hidden
 from service.tasks.models import Task
 from service.tasks.services import open_task_condition
 from service.units.models import Unit
-
-
-class VillageAlreadyAssigned(Conflict):
-    code, title = "village_already_assigned", "The village is already held by a unit (R6)"
-
-
-class ActivePairingsRemain(Conflict):
-    code, title = "active_pairings_remain", "Active pairings would be left behind"
-
-
-class OpenTasksRemain(Conflict):
-    code, title = "open_tasks_remain", "Tasks in the village are not finished (R5)"
-
-
-class AssignmentAlreadyEnded(Conflict):
-    code, title = "assignment_already_ended", "The assignment has already ended"
 
 
 def _select():
@@ -49,16 +36,10 @@ def _present(row) -> dict:
             "team_leader": {"cadre_id": head_id, "name": head_name} if head_id else None}
 
 
-def _visible(stmt, caller: Caller):
-    if caller.role in ("unit_admin", "cadre"):
-        return stmt.where(VillageAssignment.unit_id == caller.unit_id)
-    return stmt
-
-
-def list_assignments(session, caller: Caller, args: dict) -> dict:
+def list_assignments(ctx: Context, args: dict) -> Listing:
     """Assignments in scope, newest first, with filters."""
-    stmt = _visible(_select(), caller).order_by(VillageAssignment.started_on.desc(),
-                                                VillageAssignment.id.desc())
+    stmt = scope.within(_select(), ctx.caller, VillageAssignment).order_by(
+        VillageAssignment.started_on.desc(), VillageAssignment.id.desc())
     for key in ("unit_id", "village_id"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(VillageAssignment, key) == args[key])
@@ -67,29 +48,30 @@ def list_assignments(session, caller: Caller, args: dict) -> dict:
     if args.get("active") is not None:
         stmt = stmt.where(VillageAssignment.ended_on.is_(None) if args["active"]
                           else VillageAssignment.ended_on.is_not(None))
-    page = paginate(session, stmt, args, rows=True)
-    page["items"] = [_present(r) for r in page["items"]]
-    return page
+    return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def get_assignment(session, caller: Caller | None, assignment_id: int) -> dict:
-    """One assignment in the caller's scope (no caller: the service's own read)."""
-    stmt = _select().where(VillageAssignment.id == assignment_id)
-    row = session.execute(_visible(stmt, caller) if caller else stmt).first()
-    if row is None:
-        raise hidden("village assignment", assignment_id)
+def _shown(ctx: Context, assignment_id: int) -> dict:
+    row = ctx.session.execute(_select().where(VillageAssignment.id == assignment_id)).first()
     return _present(row)
 
 
-def create_assignment(session, data: dict, today) -> dict:
+def get_assignment(ctx: Context, assignment_id: int) -> dict:
+    """One assignment in the caller's scope."""
+    scope.find(ctx.session, ctx.caller, VillageAssignment, assignment_id, "village assignment")
+    return _shown(ctx, assignment_id)
+
+
+def create_assignment(ctx: Context, data: dict) -> dict:
     """Give a village to a unit; refused while another unit holds it (R6)."""
+    session = ctx.session
     require_records(session, {"unit_id": (Unit, data["unit_id"]),
                               "village_id": (Village, data["village_id"])})
-    started_on = start_date(data, today)
+    started_on = start_date(data, ctx.clock.today())
     holder = session.scalar(select(VillageAssignment.unit_id).where(
         VillageAssignment.village_id == data["village_id"], VillageAssignment.ended_on.is_(None)))
     if holder is not None:
-        raise VillageAlreadyAssigned(
+        raise rules.VillageAlreadyAssigned(
             f"Village {data['village_id']} is held by unit {holder}; end that assignment first.",
             village_id=data["village_id"], unit_id=holder)
     assignment = VillageAssignment(unit_id=data["unit_id"], village_id=data["village_id"],
@@ -100,31 +82,27 @@ def create_assignment(session, data: dict, today) -> dict:
     except IntegrityError:
         # Another request assigned the village between our check and our insert.
         session.rollback()
-        raise VillageAlreadyAssigned(f"Village {data['village_id']} was just assigned.",
-                                     village_id=data["village_id"]) from None
-    session.commit()
-    return get_assignment(session, None, assignment.id)
+        raise rules.VillageAlreadyAssigned(f"Village {data['village_id']} was just assigned.",
+                                           village_id=data["village_id"]) from None
+    return _shown(ctx, assignment.id)
 
 
-def end_assignment(session, assignment_id: int, data: dict, today) -> dict:
+def end_assignment(ctx: Context, assignment_id: int, data: dict) -> dict:
     """End a unit's hold on a village; its active pairings there must end first or with it."""
+    session = ctx.session
     # Lock first: a pairing being written for this village either finishes before we count
     # (and is counted) or waits and then finds the village no longer held.
     assignment = session.get(VillageAssignment, assignment_id, with_for_update=True)
     if assignment is None:
-        raise hidden("village assignment", assignment_id)
+        raise NotFound(f"No village assignment with id {assignment_id}.")
     if assignment.ended_on is not None:
-        raise AssignmentAlreadyEnded(f"Assignment {assignment_id} ended on {assignment.ended_on}.")
-    ended_on = end_date(assignment, data, today)
-    # R5 (不完成不撤村): no role, no flag, gets past unfinished tasks in the village.
-    open_tasks = session.scalars(
+        raise rules.AssignmentAlreadyEnded(
+            f"Assignment {assignment_id} ended on {assignment.ended_on}.")
+    ended_on = end_date(assignment, data, ctx.clock.today())
+    rules.check_no_open_tasks(session.scalars(
         select(Task.id).join(Household, Household.id == Task.household_id)
         .where(Household.village_id == assignment.village_id, open_task_condition())
-        .order_by(Task.id)).all()
-    if open_tasks:
-        raise OpenTasksRemain(
-            f"{len(open_tasks)} tasks in this village are not done or verified; the unit stays "
-            "until they are.", count=len(open_tasks), task_ids=open_tasks[:200])
+        .order_by(Task.id)).all())
     pairings = session.scalars(
         select(Pairing).join(Cadre, Cadre.id == Pairing.cadre_id)
         .join(Household, Household.id == Pairing.household_id)
@@ -137,8 +115,10 @@ def end_assignment(session, assignment_id: int, data: dict, today) -> dict:
             "or send end_pairings: true.", pairing_ids=[p.id for p in pairings])
     for pairing in pairings:
         pairing.ended_on = max(ended_on, pairing.started_on)
-        pairing.end_reason = f"包村结束: {data['reason']}"[:200]
+        pairing.end_reason = rules.pairing_end_reason(data["reason"])
+        mark(session, pairing, "end")
     assignment.ended_on = ended_on
     assignment.end_reason = data["reason"]
-    session.commit()
-    return get_assignment(session, None, assignment.id)
+    mark(session, assignment, "end")
+    session.flush()
+    return _shown(ctx, assignment.id)

@@ -2,11 +2,18 @@
 
 from flask.views import MethodView
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
-from service.auth import current_caller, require
+from service.api import (
+    ETAG_HEADER_DOC,
+    IF_MATCH_DOC,
+    Blueprint,
+    check_if_match,
+    etag_header,
+    page,
+)
+from service.auth import require
 from service.cadres import schemas as s
 from service.cadres import services
-from service.db import get_session
+from service.web import context
 
 blp = Blueprint("cadres", __name__, url_prefix="/api/v1", description="Cadres (干部)")
 
@@ -18,14 +25,15 @@ class Cadres(MethodView):
     @blp.response(200, s.CadrePage)
     def get(self, args):
         """List cadres in your scope."""
-        return services.list_cadres(get_session(), current_caller(), args)
+        ctx = context()
+        return page(ctx, services.list_cadres(ctx, args), args)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.CadreIn)
     @blp.response(201, s.CadreOut, headers=ETAG_HEADER_DOC)
     def post(self, data):
         """Create a cadre."""
-        cadre = services.create_cadre(get_session(), current_caller(), data)
+        cadre = services.create_cadre(context(), data)
         return cadre, 201, {"Location": f"/api/v1/cadres/{cadre.id}", **etag_header(cadre)}
 
 
@@ -35,7 +43,7 @@ class CadreById(MethodView):
     @blp.response(200, s.CadreOut, headers=ETAG_HEADER_DOC)
     def get(self, cadre_id):
         """Read a cadre."""
-        cadre = services.get_cadre(get_session(), current_caller(), cadre_id)
+        cadre = services.get_cadre(context(), cadre_id)
         return cadre, 200, etag_header(cadre)
 
     @require("county_admin", "unit_admin")
@@ -44,7 +52,7 @@ class CadreById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, cadre_id):
         """Edit a cadre."""
-        cadre = services.update_cadre(get_session(), current_caller(), cadre_id, changes)
+        cadre = services.update_cadre(context(), cadre_id, changes, check_if_match)
         return cadre, 200, etag_header(cadre)
 
     @require("county_admin", "unit_admin")
@@ -52,4 +60,4 @@ class CadreById(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, cadre_id):
         """Delete a cadre that nothing depends on."""
-        services.delete_cadre(get_session(), current_caller(), cadre_id)
+        services.delete_cadre(context(), cadre_id, check_if_match)

@@ -1,5 +1,7 @@
 """Cadre ranks and the household quota they carry (SPEC §1, R1)."""
 
+from service.exceptions import Conflict
+
 RANKS = ("county_level", "section_chief", "deputy_section_chief", "general")
 
 RANK_LABELS = {
@@ -15,3 +17,7 @@ def household_quota(rank: str) -> int:
     if rank not in RANKS:
         raise ValueError(f"unknown rank {rank!r}")
     return 1 if rank == "general" else 2
+
+
+class CadreIsUnitHead(Conflict):
+    code, title = "cadre_is_unit_head", "The cadre heads its unit"

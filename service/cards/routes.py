@@ -4,22 +4,16 @@ cards as one page to print."""
 from flask import Response, current_app, render_template, request
 from flask.views import MethodView
 
+from service import ratelimit
 from service.api import HTML, Blueprint, formats
-from service.auth import current_caller, public, require
+from service.auth import public, require
 from service.cards import schemas as s
 from service.cards import services
-from service.db import get_session
-from service.exceptions import DomainError
-from service.places.models import Village
-from service.ratelimit import allowed, count
-from service.scope import hidden, village_is_held
+from service.cards.rules import TooManyLookups
+from service.web import context, settings
 
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",
                 description="连心卡: heart-link contact cards with a QR code")
-
-class TooManyLookups(DomainError):
-    status, code, title = 429, "too_many_requests", "Too many card lookups; try again later"
-
 
 def _base_url() -> str:
     return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
@@ -53,11 +47,12 @@ class ContactCard(MethodView):
         """The card behind a QR code: village, masked household head, its cadre and the
         supervision phone (JSON, or a printable card)."""
         rule, key = current_app.config["CONTACT_CARD_RATE_LIMIT"], request.remote_addr or "-"
-        if not allowed(rule, "card-lookup", key):
+        storage = settings().ratelimit_storage_uri
+        if not ratelimit.allowed(storage, rule, "card-lookup", key):
             raise TooManyLookups("Too many card lookups from this address; try again later.",
                                  instance=services.CARD_PATH + "{card_code}")
-        count(rule, "card-lookup", key)
-        card = services.with_qr(services.card(get_session(), card_code), _base_url())
+        ratelimit.count(storage, rule, "card-lookup", key)
+        card = services.with_qr(services.card(context(), card_code), _base_url())
         return _page([card]) if _wants_html(args) else _shown(card)
 
 
@@ -69,13 +64,8 @@ class VillageContactCards(MethodView):
     @blp.doc(responses=formats(s.VillageCards, "html"))
     def get(self, args, village_id):
         """Every card of a village on one page to print (households with a cadre now)."""
-        session, caller = get_session(), current_caller()
-        if session.get(Village, village_id) is None or (
-                caller.role == "unit_admin" and not village_is_held(session, caller,
-                                                                    village_id)):
-            raise hidden("village", village_id)
         cards = [services.with_qr(c, _base_url())
-                 for c in services.village_cards(session, village_id)]
+                 for c in services.village_cards(context(), village_id)]
         if _wants_html(args):
             return _page(cards)
         return {"village_id": village_id, "cards": [_shown(c) for c in cards]}

@@ -7,8 +7,10 @@ import io
 import segno
 from sqlalchemy import select
 
+from service import scope
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
+from service.context import Context
 from service.exceptions import NotFound
 from service.households.models import Household
 from service.pairings.models import Pairing
@@ -62,19 +64,21 @@ def _cards(session, condition) -> list[dict]:
     return out
 
 
-def card(session, card_code: str) -> dict:
+def card(ctx: Context, card_code: str) -> dict:
     """One household's card by its code; an unknown code says nothing more than that."""
     code = card_code.strip().upper()
-    found = _cards(session, Household.card_code == code) if code.isalnum() else []
+    found = _cards(ctx.session, Household.card_code == code) if code.isalnum() else []
     if not found:
         # The problem's `instance` names the route, not the code tried: nothing is echoed.
         raise NotFound("No such card.", instance=CARD_PATH + "{card_code}")
     return found[0]
 
 
-def village_cards(session, village_id: int) -> list[dict]:
-    """Cards of every household in the village that has a cadre now, for printing."""
-    return [c for c in _cards(session, Household.village_id == village_id) if c["cadre"]]
+def village_cards(ctx: Context, village_id: int) -> list[dict]:
+    """Cards of every household in a village the caller acts for (404 otherwise) that has a
+    cadre now, for printing."""
+    scope.find(ctx.session, ctx.caller, Village, village_id, "village", manage=True)
+    return [c for c in _cards(ctx.session, Household.village_id == village_id) if c["cadre"]]
 
 
 def with_qr(card_: dict, base_url: str) -> dict:

@@ -2,14 +2,18 @@
 
 from flask.views import MethodView
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
-from service.auth import current_caller, require
-from service.clock import county_today
+from service.api import (
+    ETAG_HEADER_DOC,
+    IF_MATCH_DOC,
+    Blueprint,
+    check_if_match,
+    etag_header,
+    page,
+)
+from service.auth import require
 from service.contacts import schemas as s
 from service.contacts import services
-from service.contacts.models import PartyOrganization
-from service.db import get_session
-from service.scope import get_or_404
+from service.web import context
 
 blp = Blueprint("contacts", __name__, url_prefix="/api/v1",
                 description="Party organisations and leaders' contact points (联系点)")
@@ -22,7 +26,8 @@ class Organizations(MethodView):
     @blp.response(200, s.OrganizationPage)
     def get(self, args):
         """List party organisations."""
-        return services.list_organizations(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_organizations(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.OrganizationIn)
@@ -30,7 +35,7 @@ class Organizations(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Register a party organisation."""
-        org = services.create_organization(get_session(), data)
+        org = services.create_organization(context(), data)
         return org, 201, {"Location": f"/api/v1/party-organizations/{org.id}", **etag_header(org)}
 
 
@@ -40,7 +45,7 @@ class OrganizationById(MethodView):
     @blp.response(200, s.OrganizationOut, headers=ETAG_HEADER_DOC)
     def get(self, organization_id):
         """Read a party organisation."""
-        org = get_or_404(get_session(), PartyOrganization, organization_id, "organisation")
+        org = services.get_organization(context(), organization_id)
         return org, 200, etag_header(org)
 
     @require("county_admin")
@@ -49,7 +54,8 @@ class OrganizationById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, organization_id):
         """Edit a party organisation."""
-        org = services.update_organization(get_session(), organization_id, changes)
+        org = services.update_organization(context(), organization_id, changes,
+                                           check_if_match)
         return org, 200, etag_header(org)
 
     @require("county_admin")
@@ -57,7 +63,7 @@ class OrganizationById(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, organization_id):
         """Delete an organisation that was never a contact point."""
-        services.delete_organization(get_session(), organization_id)
+        services.delete_organization(context(), organization_id, check_if_match)
 
 
 @blp.route("/contact-points")
@@ -67,7 +73,8 @@ class ContactPoints(MethodView):
     @blp.response(200, s.ContactPointPage)
     def get(self, args):
         """List contact points in your scope."""
-        return services.list_contact_points(get_session(), current_caller(), args)
+        ctx = context()
+        return page(ctx, services.list_contact_points(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.ContactPointIn)
@@ -75,7 +82,7 @@ class ContactPoints(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """A leader takes on an organisation as a contact point."""
-        point = services.create_contact_point(get_session(), data, county_today())
+        point = services.create_contact_point(context(), data)
         return point, 201, {"Location": f"/api/v1/contact-points/{point['id']}"}
 
 
@@ -85,7 +92,7 @@ class ContactPointById(MethodView):
     @blp.response(200, s.ContactPointOut)
     def get(self, contact_point_id):
         """Read a contact point."""
-        return services.get_contact_point(get_session(), current_caller(), contact_point_id)
+        return services.get_contact_point(context(), contact_point_id)
 
 
 @blp.route("/contact-points/<id:contact_point_id>/end")
@@ -96,4 +103,4 @@ class ContactPointEnd(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data, contact_point_id):
         """End a contact point (history is kept)."""
-        return services.end_contact_point(get_session(), contact_point_id, data, county_today())
+        return services.end_contact_point(context(), contact_point_id, data)

@@ -1,5 +1,16 @@
 """R7: the contact points (联系点) each leader must hold; reported by coverage, never blocking."""
 
+from service.exceptions import Conflict
+
+
+class ContactPointExists(Conflict):
+    code, title = "contact_point_exists", "The cadre already holds this contact point"
+
+
+class ContactPointAlreadyEnded(Conflict):
+    code, title = "contact_point_already_ended", "The contact point has already ended"
+
+
 ORGANIZATION_KINDS = ("village_branch", "non_public_economic", "social_organization")
 
 # What a rank needs: (kind, must the organisation be a weak branch?)

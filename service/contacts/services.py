@@ -3,34 +3,42 @@
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from service.api import paginate
+from service import scope
+from service.audit.recorder import mark
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
-from service.context import Caller
-from service.errors import Conflict, ValidationFailed
+from service.contacts.rules import ContactPointAlreadyEnded, ContactPointExists
+from service.context import Context
+from service.exceptions import ValidationFailed
+from service.listing import Listing
 from service.places.models import Village
-from service.records import apply_changes, delete_unless_used, end_date, require_records, start_date
-from service.scope import get_or_404, hidden
+from service.records import (
+    Precondition,
+    apply_changes,
+    delete_unless_used,
+    end_date,
+    require_records,
+    start_date,
+)
 from service.unique import flush_unique
 
 
-class ContactPointExists(Conflict):
-    code, title = "contact_point_exists", "The cadre already holds this contact point"
-
-
-class ContactPointAlreadyEnded(Conflict):
-    code, title = "contact_point_already_ended", "The contact point has already ended"
-
-
-def list_organizations(session, args: dict) -> dict:
+def list_organizations(ctx: Context, args: dict) -> Listing:
     """Party organisations, with filters."""
-    stmt = select(PartyOrganization).order_by(PartyOrganization.kind, PartyOrganization.name)
+    stmt = scope.within(select(PartyOrganization), ctx.caller, PartyOrganization).order_by(
+        PartyOrganization.kind, PartyOrganization.name)
     for key in ("kind", "weak", "village_id"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(PartyOrganization, key) == args[key])
     if args.get("q"):
         stmt = stmt.where(PartyOrganization.name.icontains(args["q"], autoescape=True))
-    return paginate(session, stmt, args)
+    return Listing(stmt)
+
+
+def get_organization(ctx: Context, organization_id: int) -> PartyOrganization:
+    """One party organisation, or 404."""
+    return scope.find(ctx.session, ctx.caller, PartyOrganization, organization_id,
+                      "organisation")
 
 
 def _check_village(session, village_id) -> None:
@@ -38,31 +46,32 @@ def _check_village(session, village_id) -> None:
         raise ValidationFailed({"village_id": [f"no village with id {village_id}"]})
 
 
-def create_organization(session, data: dict) -> PartyOrganization:
+def create_organization(ctx: Context, data: dict) -> PartyOrganization:
     """Register a party organisation."""
-    _check_village(session, data.get("village_id"))
+    _check_village(ctx.session, data.get("village_id"))
     organization = PartyOrganization(**data)
-    session.add(organization)
-    flush_unique(session, "party_organizations")
-    session.commit()
+    ctx.session.add(organization)
+    flush_unique(ctx.session, "party_organizations")
     return organization
 
 
-def update_organization(session, organization_id: int, changes: dict) -> PartyOrganization:
+def update_organization(ctx: Context, organization_id: int, changes: dict,
+                        precondition: Precondition = None) -> PartyOrganization:
     """Edit a party organisation (e.g. a branch is no longer weak)."""
-    organization = get_or_404(session, PartyOrganization, organization_id, "organisation")
-    _check_village(session, changes.get("village_id"))
-    apply_changes(organization, changes)
-    flush_unique(session, "party_organizations")
-    session.commit()
+    organization = get_organization(ctx, organization_id)
+    _check_village(ctx.session, changes.get("village_id"))
+    apply_changes(organization, changes, precondition)
+    flush_unique(ctx.session, "party_organizations")
     return organization
 
 
-def delete_organization(session, organization_id: int) -> None:
+def delete_organization(ctx: Context, organization_id: int,
+                        precondition: Precondition = None) -> None:
     """Delete an organisation that was never a contact point."""
-    organization = get_or_404(session, PartyOrganization, organization_id, "organisation")
-    delete_unless_used(session, organization, [
-        ("contact points", ContactPoint.organization_id == organization.id)])
+    organization = get_organization(ctx, organization_id)
+    delete_unless_used(ctx.session, organization, [
+        ("contact points", ContactPoint.organization_id == organization.id)],
+        precondition=precondition)
 
 
 def _select():
@@ -81,18 +90,10 @@ def _present(row) -> dict:
             "active": cp.ended_on is None}
 
 
-def _visible(stmt, caller: Caller | None):
-    if caller is not None and caller.role == "unit_admin":
-        return stmt.where(Cadre.unit_id == caller.unit_id)
-    if caller is not None and caller.role == "cadre":
-        return stmt.where(ContactPoint.cadre_id == caller.cadre_id)
-    return stmt
-
-
-def list_contact_points(session, caller: Caller, args: dict) -> dict:
+def list_contact_points(ctx: Context, args: dict) -> Listing:
     """Contact points in scope, with filters."""
-    stmt = _visible(_select(), caller).order_by(ContactPoint.started_on.desc(),
-                                                ContactPoint.id.desc())
+    stmt = scope.within(_select(), ctx.caller, ContactPoint).order_by(
+        ContactPoint.started_on.desc(), ContactPoint.id.desc())
     for key, column in (("cadre_id", ContactPoint.cadre_id),
                         ("organization_id", ContactPoint.organization_id),
                         ("unit_id", Cadre.unit_id), ("kind", PartyOrganization.kind)):
@@ -101,25 +102,26 @@ def list_contact_points(session, caller: Caller, args: dict) -> dict:
     if args.get("active") is not None:
         stmt = stmt.where(ContactPoint.ended_on.is_(None) if args["active"]
                           else ContactPoint.ended_on.is_not(None))
-    page = paginate(session, stmt, args, rows=True)
-    page["items"] = [_present(r) for r in page["items"]]
-    return page
+    return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def get_contact_point(session, caller: Caller | None, contact_point_id: int) -> dict:
+def _shown(ctx: Context, contact_point_id: int) -> dict:
+    return _present(ctx.session.execute(
+        _select().where(ContactPoint.id == contact_point_id)).first())
+
+
+def get_contact_point(ctx: Context, contact_point_id: int) -> dict:
     """One contact point in scope."""
-    row = session.execute(_visible(_select(), caller)
-                          .where(ContactPoint.id == contact_point_id)).first()
-    if row is None:
-        raise hidden("contact point", contact_point_id)
-    return _present(row)
+    scope.find(ctx.session, ctx.caller, ContactPoint, contact_point_id, "contact point")
+    return _shown(ctx, contact_point_id)
 
 
-def create_contact_point(session, data: dict, today) -> dict:
+def create_contact_point(ctx: Context, data: dict) -> dict:
     """A leader takes on an organisation as a contact point."""
+    session = ctx.session
     require_records(session, {"cadre_id": (Cadre, data["cadre_id"]),
                               "organization_id": (PartyOrganization, data["organization_id"])})
-    started_on = start_date(data, today)
+    started_on = start_date(data, ctx.clock.today())
     point = ContactPoint(cadre_id=data["cadre_id"], organization_id=data["organization_id"],
                          started_on=started_on)
     session.add(point)
@@ -130,17 +132,17 @@ def create_contact_point(session, data: dict, today) -> dict:
         raise ContactPointExists("The cadre already holds this organisation as a contact point.",
                                  cadre_id=data["cadre_id"],
                                  organization_id=data["organization_id"]) from None
-    session.commit()
-    return get_contact_point(session, None, point.id)
+    return _shown(ctx, point.id)
 
 
-def end_contact_point(session, contact_point_id: int, data: dict, today) -> dict:
+def end_contact_point(ctx: Context, contact_point_id: int, data: dict) -> dict:
     """End a contact point; it stays in history."""
-    point = get_or_404(session, ContactPoint, contact_point_id, "contact point")
+    point = scope.find(ctx.session, ctx.caller, ContactPoint, contact_point_id, "contact point")
     if point.ended_on is not None:
         raise ContactPointAlreadyEnded(f"Contact point {contact_point_id} ended on "
                                        f"{point.ended_on}.")
-    ended_on = end_date(point, data, today)
+    ended_on = end_date(point, data, ctx.clock.today())
     point.ended_on, point.end_reason = ended_on, data["reason"]
-    session.commit()
-    return get_contact_point(session, None, contact_point_id)
+    mark(ctx.session, point, "end")
+    ctx.session.flush()
+    return _shown(ctx, contact_point_id)

@@ -3,10 +3,10 @@
 from flask.views import MethodView
 
 from service.api import Blueprint
-from service.auth import current_caller, require
+from service.auth import require
 from service.coverage import schemas as s
 from service.coverage import services
-from service.db import get_session
+from service.web import context
 
 blp = Blueprint("coverage", __name__, url_prefix="/api/v1",
                 description="两个全覆盖: gaps in who contacts whom")
@@ -20,4 +20,4 @@ class Coverage(MethodView):
     def get(self, args):
         """Cadres without or below their quota, households with needs but no cadre, villages
         without a unit, units without a head, leaders missing contact points, R4 overrides."""
-        return services.coverage(get_session(), current_caller(), args)
+        return services.coverage(context(), args)

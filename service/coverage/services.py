@@ -5,12 +5,12 @@ Counts come from SQL aggregates over the whole scope; each section lists at most
 
 from sqlalchemy import case, exists, func, select
 
+from service import scope
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.contacts.rules import REQUIRED_BY_RANK, missing_contact_points
-from service.context import Caller
-from service.errors import Forbidden
+from service.context import Context
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS
 from service.pairings.models import Pairing
@@ -19,14 +19,6 @@ from service.units.models import Unit
 
 # Mirrors service.cadres.rules.household_quota, as SQL.
 QUOTA = case((Cadre.rank == "general", 1), else_=2)
-
-
-def _filters(caller: Caller, args: dict) -> dict:
-    if caller.role == "unit_admin":
-        if args.get("unit_id") not in (None, caller.unit_id):
-            raise Forbidden("A unit admin sees its own unit's coverage only.")
-        args = {**args, "unit_id": caller.unit_id}
-    return args
 
 
 def _villages_in(args: dict):
@@ -158,9 +150,11 @@ def _override_section(session, units, villages, limit: int) -> dict:
     return _section(session, stmt, limit, lambda r: dict(zip(keys, r, strict=True)))
 
 
-def coverage(session, caller: Caller, args: dict) -> dict:
+def coverage(ctx: Context, args: dict) -> dict:
     """The coverage report for the caller's scope and the filters."""
-    args = _filters(caller, args)
+    session = ctx.session
+    args = scope.pinned_to_own_unit(ctx.caller, args,
+                                    "A unit admin sees its own unit's coverage only.")
     limit = args["limit"]
     units, villages = _units_in(args), _villages_in(args)
     without, below = _cadre_sections(session, units, limit)

@@ -26,6 +26,23 @@ class InvalidDemandTransition(Conflict):
     code, title = "invalid_transition", "This status change is not allowed"
 
 
+class DemandNotEditable(InvalidDemandTransition):
+    code, title = "demand_not_editable", "Only an open demand can be edited"
+
+
+# When a transition stamps the demand.
+STAMPS = {"in_progress": "in_progress_at", "resolved": "resolved_at",
+          "confirmed": "confirmed_at"}
+# How far ahead of the service's clock a phone's clock may run.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def check_editable(status: str) -> None:
+    """Only an open demand's category and wording may be corrected."""
+    if status != "open":
+        raise DemandNotEditable("Only an open demand can be edited.")
+
+
 def check_transition(current: str, to: str, role: str, resolution: str | None,
                      note: str | None) -> None:
     """open → in_progress → resolved → confirmed; resolved → in_progress when the household is

@@ -2,17 +2,15 @@
 
 import json
 
-from flask import current_app
 from flask.views import MethodView
 
-from service.api import Blueprint, as_format, formats
-from service.auth import current_caller, public, require
-from service.clock import county_today, county_zone, utcnow
-from service.db import get_session
+from service.api import Blueprint, as_format, formats, page
+from service.auth import public, require
 from service.disclosures import schemas as s
 from service.disclosures import services
 from service.reports import render
-from service.reports.disclosure import Month
+from service.reports.disclosure import month_of
+from service.web import context
 
 blp = Blueprint("disclosures", __name__, url_prefix="/api/v1",
                 description="Published disclosures: frozen, hashed and chained")
@@ -25,7 +23,8 @@ class Disclosures(MethodView):
     @blp.response(200, s.DisclosurePage)
     def get(self, args):
         """Publications, newest first (anyone may read them)."""
-        return services.list_disclosures(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_disclosures(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.PublishIn)
@@ -33,10 +32,9 @@ class Disclosures(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Publish a village's month: freeze it, hash it and add it to the county's chain."""
-        month = Month(data["month"], county_zone(), county_today())
-        row = services.publish(get_session(), current_caller(), data["village_id"], month,
-                               data.get("correction_reason"), current_app.config["COUNTY_NAME"],
-                               current_app.config["SUPERVISION_PHONE"], utcnow())
+        ctx = context()
+        row = services.publish(ctx, data["village_id"], month_of(ctx, data["month"]),
+                               data.get("correction_reason"))
         return services.present(row), 201, {"Location": f"/api/v1/disclosures/{row.id}"}
 
 
@@ -49,7 +47,7 @@ class DisclosureById(MethodView):
     def get(self, args, disclosure_id):
         """A publication exactly as frozen: JSON with its hash, or the content as CSV or a
         printable page."""
-        row = services.get_disclosure(get_session(), disclosure_id)
+        row = services.get_disclosure(context(), disclosure_id)
         if args["format"] == "json":
             return services.present(row)
         content = json.loads(row.document)["content"]
@@ -64,4 +62,4 @@ class VerifyDisclosure(MethodView):
     @blp.response(200, s.VerifyOut)
     def get(self, disclosure_id):
         """Recompute the chain up to this publication and say where, if anywhere, it breaks."""
-        return services.verify(get_session(), disclosure_id)
+        return services.verify(context(), disclosure_id)

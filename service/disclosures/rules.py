@@ -9,6 +9,12 @@ the order of publications, breaks every hash from there on.
 import hashlib
 import json
 
+from service.exceptions import Conflict
+
+
+class AlreadyPublished(Conflict):
+    code, title = "already_published", "This village and month are already published"
+
 
 def canonical_json(document: dict) -> str:
     """The one text a document hashes as."""

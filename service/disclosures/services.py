@@ -4,17 +4,14 @@ import json
 
 from sqlalchemy import select, text
 
-from service.api import paginate
-from service.context import Caller
+from service import scope
+from service.audit.recorder import mark
+from service.context import Context
 from service.disclosures import rules
 from service.disclosures.models import Disclosure
-from service.exceptions import Conflict, NotFound, ValidationFailed
+from service.exceptions import ValidationFailed
+from service.listing import Listing
 from service.reports.disclosure import Month, build_disclosure
-
-
-class AlreadyPublished(Conflict):
-    code, title = "already_published", "This village and month are already published"
-
 
 # Any constant: the key of the county's one chain of publications.
 _CHAIN_LOCK = 0x5B8D_0001
@@ -33,10 +30,10 @@ def _last(session):
                            .order_by(Disclosure.seq.desc()).limit(1)).first()
 
 
-def publish(session, caller: Caller, village_id: int, month: Month, reason: str | None,
-            county: str, phone: str, now) -> Disclosure:
+def publish(ctx: Context, village_id: int, month: Month, reason: str | None) -> Disclosure:
     """Freeze the month's disclosure as the county's next link; a second publication of the
     same village and month must be a correction with a reason."""
+    session, now = ctx.session, ctx.clock.now()
     if not month.complete:
         raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
     _lock_chain(session)
@@ -44,12 +41,12 @@ def publish(session, caller: Caller, village_id: int, month: Month, reason: str 
         Disclosure.village_id == village_id, Disclosure.month == month.name)
         .order_by(Disclosure.revision.desc()).limit(1)).first()
     if latest is not None and not reason:
-        raise AlreadyPublished(
+        raise rules.AlreadyPublished(
             f"Village {village_id} {month.name} is published (disclosure {latest.id}); send "
             "correction_reason to publish a corrected version.", disclosure_id=latest.id)
     if latest is None and reason:
         raise ValidationFailed({"correction_reason": ["nothing published yet to correct"]})
-    content = build_disclosure(session, village_id, month, county, phone, now)
+    content = build_disclosure(ctx, village_id, month)
     last = _last(session)
     document = {
         "content": content, "village_id": village_id, "month": month.name,
@@ -61,22 +58,20 @@ def publish(session, caller: Caller, village_id: int, month: Month, reason: str 
     row = Disclosure(
         seq=(last.seq if last else 0) + 1, village_id=village_id, month=month.name,
         revision=document["revision"], corrects_id=latest.id if latest else None,
-        correction_reason=reason, published_at=now, published_by=caller.user_id,
+        correction_reason=reason, published_at=now, published_by=ctx.caller.user_id,
         document=rules.canonical_json(document), sha256=rules.sha256_of(document),
         previous_sha256=document["previous_sha256"])
     session.add(row)
+    mark(session, row, "publish")
     # The chain lock makes a lost race impossible; should one happen anyway, the unique seq and
     # (village, month, revision) refuse it and the request fails whole (409), never half-written.
-    session.commit()
+    session.flush()
     return row
 
 
-def get_disclosure(session, disclosure_id: int) -> Disclosure:
+def get_disclosure(ctx: Context, disclosure_id: int) -> Disclosure:
     """One publication, or 404."""
-    row = session.get(Disclosure, disclosure_id)
-    if row is None:
-        raise NotFound(f"No disclosure {disclosure_id}.")
-    return row
+    return scope.find(ctx.session, ctx.caller, Disclosure, disclosure_id, "disclosure")
 
 
 def present(row: Disclosure, with_document: bool = True) -> dict:
@@ -90,20 +85,20 @@ def present(row: Disclosure, with_document: bool = True) -> dict:
     return out
 
 
-def list_disclosures(session, args: dict) -> dict:
+def list_disclosures(ctx: Context, args: dict) -> Listing:
     """Publications, newest first, by village and month."""
-    stmt = select(Disclosure).order_by(Disclosure.seq.desc())
+    stmt = scope.within(select(Disclosure), ctx.caller, Disclosure).order_by(
+        Disclosure.seq.desc())
     for key in ("village_id", "month"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(Disclosure, key) == args[key])
-    page = paginate(session, stmt, args)
-    page["items"] = [present(r, with_document=False) for r in page["items"]]
-    return page
+    return Listing(stmt, present=lambda rows: [present(r, with_document=False) for r in rows])
 
 
-def verify(session, disclosure_id: int) -> dict:
+def verify(ctx: Context, disclosure_id: int) -> dict:
     """Recompute every hash and link from the first publication up to this one."""
-    target = get_disclosure(session, disclosure_id)
+    session = ctx.session
+    target = get_disclosure(ctx, disclosure_id)
     links = [{"id": r.id, "seq": r.seq, "document": r.document, "sha256": r.sha256,
               "previous_sha256": r.previous_sha256}
              for r in session.execute(

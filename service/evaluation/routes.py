@@ -1,15 +1,13 @@
 """HTTP for the annual evaluation of cadres."""
 
-from flask import current_app
 from flask.views import MethodView
 
 from service.api import Blueprint, as_format, formats
 from service.auth import require
-from service.clock import county_today, county_zone
-from service.db import get_session
 from service.evaluation import schemas as s
 from service.evaluation.services import build_evaluation
 from service.reports.render import csv_text
+from service.web import context
 
 blp = Blueprint("evaluation", __name__, url_prefix="/api/v1/reports",
                 description="年度考核: the annual evaluation of cadres' contact work")
@@ -42,6 +40,5 @@ class Evaluation(MethodView):
     @blp.doc(responses=formats(s.EvaluationOut, "csv"))
     def get(self, args):
         """The year's evaluation of every paired cadre: parts, failure patterns, score, rank."""
-        body = build_evaluation(get_session(), args["year"], county_today(), county_zone(),
-                                current_app.config["EVALUATION_WEIGHTS"])
+        body = build_evaluation(context(), args["year"])
         return as_format(body, args["format"], _csv, None, f"evaluation-{args['year']}")

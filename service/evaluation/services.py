@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import or_, select
 
+from service.context import Context
 from service.demands.history import resolved_as_of
 from service.demands.models import Demand
 from service.evaluation import rules
@@ -29,9 +30,11 @@ def _months(first: date, last: date) -> set[tuple[int, int]]:
     return months
 
 
-def build_evaluation(session, year: int, today: date, zone, weights: dict) -> dict:
+def build_evaluation(ctx: Context, year: int) -> dict:
     """Per cadre: months paired and with a direct visit, tasks, demands, inspections, the
     three failure patterns and a score with its parts; ranked within unit and county."""
+    session, today, zone = ctx.session, ctx.clock.today(), ctx.settings.county_zone
+    weights = dict(ctx.settings.evaluation_weights)
     first = date(year, 1, 1)
     if first > today:
         raise ValidationFailed({"year": ["is in the future"]})

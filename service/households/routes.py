@@ -2,12 +2,18 @@
 
 from flask.views import MethodView
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
-from service.auth import current_caller, require
-from service.clock import county_today
-from service.db import get_session
+from service.api import (
+    ETAG_HEADER_DOC,
+    IF_MATCH_DOC,
+    Blueprint,
+    check_if_match,
+    etag_header,
+    page,
+)
+from service.auth import require
 from service.households import schemas as s
 from service.households import services
+from service.web import context
 
 blp = Blueprint("households", __name__, url_prefix="/api/v1", description="Households (农户)")
 
@@ -19,7 +25,8 @@ class Households(MethodView):
     @blp.response(200, s.HouseholdPage)
     def get(self, args):
         """List households in your scope."""
-        return services.list_households(get_session(), current_caller(), args)
+        ctx = context()
+        return page(ctx, services.list_households(ctx, args), args)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.HouseholdIn)
@@ -27,9 +34,9 @@ class Households(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Register a household."""
-        caller = current_caller()
-        household = services.create_household(get_session(), caller, data, county_today())
-        return (services.present(household, caller), 201,
+        ctx = context()
+        household = services.create_household(ctx, data)
+        return (services.present(household, ctx.caller), 201,
                 {"Location": f"/api/v1/households/{household.id}", **etag_header(household)})
 
 
@@ -39,9 +46,9 @@ class HouseholdById(MethodView):
     @blp.response(200, s.HouseholdOut, headers=ETAG_HEADER_DOC)
     def get(self, household_id):
         """Read a household."""
-        caller = current_caller()
-        household = services.get_household(get_session(), caller, household_id)
-        return services.present(household, caller), 200, etag_header(household)
+        ctx = context()
+        household = services.get_household(ctx, household_id)
+        return services.present(household, ctx.caller), 200, etag_header(household)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.HouseholdPatch)
@@ -50,14 +57,13 @@ class HouseholdById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, household_id):
         """Edit a household."""
-        caller = current_caller()
-        household = services.update_household(get_session(), caller, household_id, changes,
-                                               county_today())
-        return services.present(household, caller), 200, etag_header(household)
+        ctx = context()
+        household = services.update_household(ctx, household_id, changes, check_if_match)
+        return services.present(household, ctx.caller), 200, etag_header(household)
 
     @require("county_admin", "unit_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, household_id):
         """Delete a household that was never paired."""
-        services.delete_household(get_session(), current_caller(), household_id)
+        services.delete_household(context(), household_id, check_if_match)

@@ -2,8 +2,16 @@
 
 from marshmallow import ValidationError, fields, validate, validates
 
-from service.api import Id, Name, PageArgs, Pattern, StrictSchema, WholeNumber, envelope
-from service.clock import county_today
+from service.api import (
+    Id,
+    Name,
+    PageArgs,
+    Pattern,
+    StrictSchema,
+    WholeNumber,
+    county_today,
+    envelope,
+)
 from service.households.rules import DIFFICULTIES, ID_SHAPE, MOBILE, NEEDS, id_number_problem
 
 

@@ -1,45 +1,27 @@
 """Households: scoped reads, masked personal data, admin writes."""
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import exists, select
 
-from service.api import paginate
+from service import scope
 from service.cadres.models import Cadre
-from service.clock import utcnow
-from service.context import Caller
+from service.context import Caller, Context
 from service.demands.models import Demand
-from service.errors import ValidationFailed
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
+from service.listing import Listing
 from service.pairings.models import Pairing
 from service.pairings.rules import VillageNotHeldByUnit
 from service.places.models import Village
-from service.records import apply_changes, delete_unless_used
-from service.scope import (
-    held_village_ids,
-    hidden,
-    paired_household_ids,
-    refuse,
-    village_is_held,
-    village_is_held_by,
-)
+from service.records import Precondition, apply_changes, delete_unless_used, load_reference
 from service.tasks.models import Task, TaskTransition
 from service.tasks.services import sync_generated_tasks
 from service.unique import flush_unique
 from service.visits.models import Visit
 
-# What each role may see of a household's personal data (SPEC §7).
-_FULL = {"id_number", "phone", "income_per_capita"}
-SEES = {
-    "county_admin": _FULL | {"card_code"},
-    "unit_admin": _FULL,
-    "cadre": {"phone", "income_per_capita"},
-    "inspector": set(),
-}
 
-
-def present(household: Household, caller: Caller) -> dict:
-    """The household as the caller may see it."""
-    sees = SEES[caller.role]
+def present(household: Household, caller: Caller | None) -> dict:
+    """The household as the caller may see it (SPEC §7: personal data by role)."""
+    sees = scope.personal_fields(caller)
     income = household.income_per_capita
     return {
         "id": household.id,
@@ -55,28 +37,21 @@ def present(household: Household, caller: Caller) -> dict:
         "income_per_capita": float(income) if income is not None and "income_per_capita" in sees
         else None,
         "card_code": household.card_code if "card_code" in sees else None,
-        "masked": sorted((_FULL | {"card_code"}) - sees),
+        "masked": sorted(set(scope.PERSONAL) - sees),
     }
 
 
-def _visible(stmt, caller: Caller):
-    if caller.role == "unit_admin":
-        return stmt.where(Household.village_id.in_(held_village_ids(caller.unit_id)))
-    if caller.role == "cadre":
-        return stmt.where(Household.id.in_(paired_household_ids(caller.cadre_id)))
-    return stmt
-
-
-def list_households(session, caller: Caller, args: dict) -> dict:
+def list_households(ctx: Context, args: dict) -> Listing:
     """Households in the caller's scope, with filters, masked for the role."""
-    stmt = _visible(select(Household).order_by(Household.village_id, Household.id), caller)
+    stmt = scope.within(select(Household), ctx.caller, Household).order_by(
+        Household.village_id, Household.id)
     if args.get("village_id") is not None:
         stmt = stmt.where(Household.village_id == args["village_id"])
     if args.get("township_id") is not None:
         stmt = stmt.where(Household.village_id.in_(
             select(Village.id).where(Village.township_id == args["township_id"])))
     if args.get("unit_id") is not None:
-        stmt = stmt.where(Household.village_id.in_(held_village_ids(args["unit_id"])))
+        stmt = stmt.where(Household.village_id.in_(scope.held_village_ids(args["unit_id"])))
     if args.get("difficulty"):
         stmt = stmt.where(Household.difficulty == args["difficulty"])
     if args.get("need"):
@@ -84,73 +59,68 @@ def list_households(session, caller: Caller, args: dict) -> dict:
                                          HouseholdNeed.need == args["need"]))
     if args.get("q"):
         stmt = stmt.where(Household.head_name.icontains(args["q"], autoescape=True))
-    page = paginate(session, stmt, args)
-    page["items"] = [present(h, caller) for h in page["items"]]
-    return page
+    return Listing(stmt, present=lambda items: [present(h, ctx.caller) for h in items])
 
 
-def get_household(session, caller: Caller, household_id: int) -> Household:
+def get_household(ctx: Context, household_id: int) -> Household:
     """One household, or 404 when missing or outside scope."""
-    household = session.scalar(
-        _visible(select(Household).where(Household.id == household_id), caller))
-    if household is None:
-        raise hidden("household", household_id)
-    return household
+    return scope.find(ctx.session, ctx.caller, Household, household_id, "household")
 
 
-def _check_village(session, caller: Caller, village_id: int) -> None:
-    if session.get(Village, village_id) is None:
-        raise ValidationFailed({"village_id": [f"no village with id {village_id}"]})
-    if caller.role == "unit_admin" and not village_is_held(session, caller, village_id):
-        raise refuse("Your unit does not hold that village.")
+def _check_village(ctx: Context, village_id: int) -> None:
+    village = load_reference(ctx.session, Village, village_id, "village_id", "village")
+    scope.refuse_unless_manageable(ctx.session, ctx.caller, village,
+                                   "Your unit does not hold that village.")
 
 
-def create_household(session, caller: Caller, data: dict, today) -> Household:
+def create_household(ctx: Context, data: dict) -> Household:
     """Register a household in a village."""
-    _check_village(session, caller, data["village_id"])
+    _check_village(ctx, data["village_id"])
     needs = data.pop("needs", [])
     household = Household(**data)
     household.needs = needs
-    session.add(household)
-    flush_unique(session, "households")
-    sync_generated_tasks(session, household, today)
-    session.commit()
+    ctx.session.add(household)
+    flush_unique(ctx.session, "households")
+    sync_generated_tasks(ctx, household)
+    ctx.session.flush()
     return household
 
 
-def update_household(session, caller: Caller, household_id: int, changes: dict,
-                     today) -> Household:
+def update_household(ctx: Context, household_id: int, changes: dict,
+                     precondition: Precondition = None) -> Household:
     """Edit a household in scope."""
-    household = get_household(session, caller, household_id)
+    session = ctx.session
+    household = get_household(ctx, household_id)
     if "village_id" in changes and changes["village_id"] != household.village_id:
         session.refresh(household, with_for_update=True)  # the pairing trigger shares this lock
-        _check_village(session, caller, changes["village_id"])
+        _check_village(ctx, changes["village_id"])
         unit_id = session.scalar(select(Cadre.unit_id).join(Pairing, Pairing.cadre_id == Cadre.id)
                                  .where(Pairing.household_id == household.id,
                                         Pairing.ended_on.is_(None)))
-        if unit_id is not None and not village_is_held_by(session, unit_id,
-                                                          changes["village_id"]):
+        if unit_id is not None and not scope.unit_holds_village(session, unit_id,
+                                                                changes["village_id"]):
             raise VillageNotHeldByUnit(unit_id, changes["village_id"])
-    apply_changes(household, changes)
+    apply_changes(household, changes, precondition)
     if "needs" in changes:
         # Needs live in their own rows; touch the household so its version (ETag) moves too.
-        household.updated_at = utcnow()
+        household.updated_at = ctx.clock.now()
     flush_unique(session, "households")
     if "needs" in changes:
-        sync_generated_tasks(session, household, today)
-    session.commit()
+        sync_generated_tasks(ctx, household)
+    session.flush()
     return household
 
 
-def delete_household(session, caller: Caller, household_id: int) -> None:
+def delete_household(ctx: Context, household_id: int, precondition: Precondition = None) -> None:
     """Delete a household that was never paired (history is kept otherwise)."""
-    household = get_household(session, caller, household_id)
+    household = get_household(ctx, household_id)
     worked_on = Task.id.in_(select(TaskTransition.task_id))
-    delete_unless_used(session, household, [
+    # A household entered by mistake takes its untouched generated tasks with it.
+    tasks = ctx.session.scalars(select(Task).where(Task.household_id == household.id)).all()
+    delete_unless_used(ctx.session, household, [
         ("pairings", Pairing.household_id == household.id),
         ("tasks under way", (Task.household_id == household.id)
          & ((Task.status != "open") | worked_on)),
         ("demands", Demand.household_id == household.id),
         ("visits", Visit.household_id == household.id)],
-        # A household entered by mistake takes its untouched generated tasks with it.
-        cascade=[delete(Task).where(Task.household_id == household.id)])
+        along=tasks, precondition=precondition)

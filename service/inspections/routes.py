@@ -2,12 +2,11 @@
 
 from flask.views import MethodView
 
-from service.api import Blueprint
-from service.auth import current_caller, require
-from service.clock import county_today, county_zone
-from service.db import get_session
+from service.api import Blueprint, page
+from service.auth import require
 from service.inspections import schemas as s
 from service.inspections import services
+from service.web import context
 
 blp = Blueprint("inspections", __name__, url_prefix="/api/v1",
                 description="不打招呼督查: unannounced inspections of villages and households")
@@ -22,15 +21,15 @@ class Inspections(MethodView):
     @blp.response(200, s.InspectionPage)
     def get(self, args):
         """Inspections, newest first, with their rates."""
-        return services.list_inspections(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_inspections(ctx, args), args)
 
     @require(*SUPERVISORS)
     @blp.arguments(s.InspectionIn)
     @blp.response(201, s.InspectionOut)
     def post(self, data):
         """Record an inspection and what each household said."""
-        inspection = services.create_inspection(get_session(), current_caller(), data,
-                                                county_today(), county_zone())
+        inspection = services.create_inspection(context(), data)
         return (services.present(inspection), 201,
                 {"Location": f"/api/v1/inspections/{inspection.id}"})
 
@@ -41,7 +40,7 @@ class InspectionById(MethodView):
     @blp.response(200, s.InspectionOut)
     def get(self, inspection_id):
         """One inspection with its household checks."""
-        return services.present(services.get_inspection(get_session(), inspection_id))
+        return services.present(services.get_inspection(context(), inspection_id))
 
 
 @blp.route("/inspections/rates")
@@ -52,7 +51,7 @@ class InspectionRates(MethodView):
     def get(self, args):
         """知晓率 and 满意率 per village or unit, for a month or all time."""
         return {"by": args["by"], "month": args.get("month"),
-                "items": services.rates_by(get_session(), args.get("month"), args["by"])}
+                "items": services.rates_by(context(), args.get("month"), args["by"])}
 
 
 @blp.route("/inspections/sample")
@@ -62,5 +61,5 @@ class InspectionSample(MethodView):
     @blp.response(200, s.SampleOut)
     def get(self, args):
         """Draw villages and households for the next unannounced inspection."""
-        return services.sample(get_session(), args["size"], args["per_village"],
+        return services.sample(context(), args["size"], args["per_village"],
                                args.get("seed"))

@@ -1,12 +1,12 @@
 """Recording inspections, their rates per village and unit, and the next sample."""
 
 import secrets
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from service.api import paginate
-from service.context import Caller
+from service import scope
+from service.context import Context
 from service.dates import month_bounds
 from service.exceptions import ValidationFailed
 from service.history.asof import load_versions, pick
@@ -14,16 +14,17 @@ from service.history.models import CadreVersion
 from service.households.models import Household
 from service.inspections import rules
 from service.inspections.models import HouseholdCheck, Inspection
+from service.listing import Listing
 from service.pairings.models import Pairing
 from service.places.models import Village
-from service.scope import get_or_404
 
 CHECK_FIELDS = ("knows_cadre", "has_contact_card", "visit_confirmed", "satisfaction")
 
 
-def create_inspection(session, caller: Caller, data: dict, today: date, zone) -> Inspection:
+def create_inspection(ctx: Context, data: dict) -> Inspection:
     """Record an inspection; each household must be in the village, and the cadre and unit
     paired with it that day are kept with its answers."""
+    session, today, zone = ctx.session, ctx.clock.today(), ctx.settings.county_zone
     village = session.get(Village, data["village_id"])
     if village is None:
         raise ValidationFailed({"village_id": ["no such village"]})
@@ -52,8 +53,8 @@ def create_inspection(session, caller: Caller, data: dict, today: date, zone) ->
     day_end = datetime.combine(day + timedelta(days=1), time(), zone)
     versions = load_versions(session, CadreVersion, paired.values())
     unit_on_day = {cid: pick(versions.get(cid, []), day_end) for cid in set(paired.values())}
-    inspection = Inspection(village_id=village.id, inspected_on=day, inspector_id=caller.user_id,
-                            notes=data.get("notes"))
+    inspection = Inspection(village_id=village.id, inspected_on=day,
+                            inspector_id=ctx.caller.user_id, notes=data.get("notes"))
     for c in checks:
         cadre_id = paired.get(c["household_id"])
         version = unit_on_day.get(cadre_id)
@@ -62,7 +63,7 @@ def create_inspection(session, caller: Caller, data: dict, today: date, zone) ->
             unit_id=version.unit_id if version else None, note=c.get("note"),
             **{f: c[f] for f in CHECK_FIELDS}))
     session.add(inspection)
-    session.commit()
+    session.flush()
     return inspection
 
 
@@ -77,9 +78,9 @@ def present(inspection: Inspection) -> dict:
             "household_checks": checks, **rules.rates(checks)}
 
 
-def get_inspection(session, inspection_id: int) -> Inspection:
+def get_inspection(ctx: Context, inspection_id: int) -> Inspection:
     """One inspection, or 404."""
-    return get_or_404(session, Inspection, inspection_id, "inspection")
+    return scope.find(ctx.session, ctx.caller, Inspection, inspection_id, "inspection")
 
 
 def _in_month(stmt, month: str | None):
@@ -89,9 +90,10 @@ def _in_month(stmt, month: str | None):
     return stmt
 
 
-def list_inspections(session, args: dict) -> dict:
+def list_inspections(ctx: Context, args: dict) -> Listing:
     """Inspections, newest first, by village, unit checked, inspector and month."""
-    stmt = _in_month(select(Inspection), args.get("month")).order_by(
+    stmt = _in_month(scope.within(select(Inspection), ctx.caller, Inspection),
+                     args.get("month")).order_by(
         Inspection.inspected_on.desc(), Inspection.id.desc())
     if args.get("village_id") is not None:
         stmt = stmt.where(Inspection.village_id == args["village_id"])
@@ -100,13 +102,12 @@ def list_inspections(session, args: dict) -> dict:
     if args.get("unit_id") is not None:
         stmt = stmt.where(Inspection.id.in_(select(HouseholdCheck.inspection_id).where(
             HouseholdCheck.unit_id == args["unit_id"])))
-    page = paginate(session, stmt, args)
-    page["items"] = [present(i) for i in page["items"]]
-    return page
+    return Listing(stmt, present=lambda items: [present(i) for i in items])
 
 
-def rates_by(session, month: str | None, by: str) -> list[dict]:
+def rates_by(ctx: Context, month: str | None, by: str) -> list[dict]:
     """知晓率 and 满意率 per village or per unit (of the cadre paired at the time)."""
+    session = ctx.session
     key = Inspection.village_id if by == "village" else HouseholdCheck.unit_id
     rows = session.execute(_in_month(
         select(key.label("key"), *[getattr(HouseholdCheck, f) for f in CHECK_FIELDS])
@@ -118,18 +119,19 @@ def rates_by(session, month: str | None, by: str) -> list[dict]:
     return [{f"{by}_id": k, **rules.rates(v)} for k, v in sorted(groups.items())]
 
 
-def bulletin_rates(session, month) -> tuple[dict[int, tuple], bool]:
+def bulletin_rates(ctx: Context, month) -> tuple[dict[int, tuple], bool]:
     """For the bulletin: {unit_id: (knowledge_rate, satisfaction_rate)} in a report month, and
     whether any inspection was recorded in it (households without a cadre count for no unit)."""
     rates = {r["unit_id"]: (r["knowledge_rate"], r["satisfaction_rate"])
-             for r in rates_by(session, month.name, "unit")}
-    any_inspection = session.scalar(_in_month(select(Inspection.id), month.name).limit(1))
+             for r in rates_by(ctx, month.name, "unit")}
+    any_inspection = ctx.session.scalar(_in_month(select(Inspection.id), month.name).limit(1))
     return rates, any_inspection is not None
 
 
-def sample(session, size: int, per_village: int, seed: int | None) -> dict:
+def sample(ctx: Context, size: int, per_village: int, seed: int | None) -> dict:
     """Villages and households for the next unannounced inspection, drawn at random among
     households with a cadre now; the seed is returned so the draw can be repeated."""
+    session = ctx.session
     seed = secrets.randbelow(2**31) if seed is None else seed
     candidates: dict[int, list[int]] = {}
     for village_id, household_id in session.execute(

@@ -2,12 +2,11 @@
 
 from flask.views import MethodView
 
-from service.api import Blueprint
-from service.auth import current_caller, require
-from service.clock import county_today
-from service.db import get_session
+from service.api import Blueprint, page
+from service.auth import require
 from service.pairings import schemas as s
 from service.pairings import services
+from service.web import context
 
 blp = Blueprint("pairings", __name__, url_prefix="/api/v1",
                 description="Pairings (联户): cadres linked to households, rules R1–R4")
@@ -20,7 +19,8 @@ class Pairings(MethodView):
     @blp.response(200, s.PairingPage)
     def get(self, args):
         """List pairings in your scope."""
-        return services.list_pairings(get_session(), current_caller(), args)
+        ctx = context()
+        return page(ctx, services.list_pairings(ctx, args), args)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.PairingIn)
@@ -28,7 +28,7 @@ class Pairings(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Link a cadre to a household (R1 quota, R2 one cadre, R3 village, R4 difficulty)."""
-        pairing = services.create_pairing(get_session(), current_caller(), data, county_today())
+        pairing = services.create_pairing(context(), data)
         return pairing, 201, {"Location": f"/api/v1/pairings/{pairing['id']}"}
 
 
@@ -38,7 +38,7 @@ class PairingById(MethodView):
     @blp.response(200, s.PairingOut)
     def get(self, pairing_id):
         """Read a pairing."""
-        return services.get_pairing(get_session(), current_caller(), pairing_id)
+        return services.get_pairing(context(), pairing_id)
 
 
 @blp.route("/pairings/<id:pairing_id>/end")
@@ -49,8 +49,7 @@ class PairingEnd(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data, pairing_id):
         """End a pairing with a reason (it stays in history)."""
-        return services.end_pairing(get_session(), current_caller(), pairing_id, data,
-                                    county_today())
+        return services.end_pairing(context(), pairing_id, data)
 
 
 @blp.route("/cadres/<id:cadre_id>/handover")
@@ -61,5 +60,4 @@ class Handover(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data, cadre_id):
         """Move every active pairing of a cadre to another; R1–R4 checked; all or nothing."""
-        return services.handover(get_session(), current_caller(), cadre_id, data,
-                                 county_today())
+        return services.handover(context(), cadre_id, data)

@@ -9,7 +9,7 @@ cadre's unit holds the village (R3). The service maps those refusals to the same
 from datetime import date
 
 from service.cadres.rules import household_quota
-from service.exceptions import Conflict
+from service.exceptions import Conflict, Forbidden
 
 # R4: which difficulty each rank takes on (县级领导 → 难度最大, 乡科级 → 较大, 一般干部 → 较小).
 DIFFICULTY_FOR_RANK = {
@@ -58,10 +58,34 @@ class PairingAlreadyEnded(Conflict):
     code, title = "pairing_already_ended", "The pairing has already ended"
 
 
+class ActivePairingsRemain(Conflict):
+    code, title = "active_pairings_remain", "Active pairings would be left behind"
+
+
+def check_override_allowed(role: str, override_reason: str | None) -> None:
+    """R4: only a county admin may pair across difficulty with an override reason."""
+    if override_reason and role != "county_admin":
+        raise Forbidden("Only a county admin may override difficulty matching (R4).")
+
+
 def check_quota(cadre_id: int, rank: str, active: int) -> None:
     """R1: one more pairing must fit within the rank's quota."""
     quota = household_quota(rank)
     if active >= quota:
+        raise QuotaExceeded(cadre_id, quota, active)
+
+
+def check_handover_quota(cadre_id: int, rank: str, active: int, moving: int) -> None:
+    """R1 for a handover: everything moving must fit in the receiver's free quota at once."""
+    quota = household_quota(rank)
+    if active + moving > quota:
+        raise QuotaExceeded(cadre_id, quota, active)
+
+
+def check_rank_change(cadre_id: int, rank: str, active: int) -> None:
+    """R1 when a cadre's rank changes: the new rank's quota must still hold its households."""
+    quota = household_quota(rank)
+    if active > quota:
         raise QuotaExceeded(cadre_id, quota, active)
 
 

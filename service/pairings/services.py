@@ -3,18 +3,19 @@
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from service.api import paginate
+from service import scope
 from service.assignments.models import VillageAssignment
+from service.audit import recorder
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
-from service.context import Caller
+from service.context import Context
 from service.dates import month_bounds
-from service.errors import Forbidden, ValidationFailed
+from service.exceptions import ValidationFailed
 from service.households.models import Household
+from service.listing import Listing
 from service.pairings import rules
 from service.pairings.models import Pairing
-from service.records import end_date, start_date
-from service.scope import hidden, village_is_held_by
+from service.records import end_date, load_reference, start_date
 from service.unique import unique_field
 
 
@@ -34,17 +35,10 @@ def _present(row) -> dict:
             "override_reason": p.override_reason, "active": p.ended_on is None}
 
 
-def _visible(stmt, caller: Caller | None):
-    if caller is None or caller.role in ("county_admin", "inspector"):
-        return stmt
-    if caller.role == "unit_admin":
-        return stmt.where(Cadre.unit_id == caller.unit_id)
-    return stmt.where(Pairing.cadre_id == caller.cadre_id)
-
-
-def list_pairings(session, caller: Caller, args: dict) -> dict:
+def list_pairings(ctx: Context, args: dict) -> Listing:
     """Pairings in scope, newest first, with filters."""
-    stmt = _visible(_select(), caller).order_by(Pairing.started_on.desc(), Pairing.id.desc())
+    stmt = scope.within(_select(), ctx.caller, Pairing).order_by(Pairing.started_on.desc(),
+                                                                 Pairing.id.desc())
     for key, column in (("cadre_id", Pairing.cadre_id), ("household_id", Pairing.household_id),
                         ("unit_id", Cadre.unit_id), ("village_id", Household.village_id)):
         if args.get(key) is not None:
@@ -59,17 +53,17 @@ def list_pairings(session, caller: Caller, args: dict) -> dict:
         first, last = month_bounds(args["month"])
         stmt = stmt.where(Pairing.started_on <= last,
                           or_(Pairing.ended_on.is_(None), Pairing.ended_on >= first))
-    page = paginate(session, stmt, args, rows=True)
-    page["items"] = [_present(r) for r in page["items"]]
-    return page
+    return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def get_pairing(session, caller: Caller | None, pairing_id: int) -> dict:
+def _shown(ctx: Context, pairing_id: int) -> dict:
+    return _present(ctx.session.execute(_select().where(Pairing.id == pairing_id)).first())
+
+
+def get_pairing(ctx: Context, pairing_id: int) -> dict:
     """One pairing in scope."""
-    row = session.execute(_visible(_select(), caller).where(Pairing.id == pairing_id)).first()
-    if row is None:
-        raise hidden("pairing", pairing_id)
-    return _present(row)
+    scope.find(ctx.session, ctx.caller, Pairing, pairing_id, "pairing")
+    return _shown(ctx, pairing_id)
 
 
 def active_count(session, cadre_id: int) -> int:
@@ -78,18 +72,11 @@ def active_count(session, cadre_id: int) -> int:
                                                      Pairing.ended_on.is_(None)))
 
 
-def _load(session, model, record_id: int, field: str):
-    record = session.get(model, record_id)
-    if record is None:
-        raise ValidationFailed({field: [f"no record with id {record_id}"]})
-    return record
-
-
-def _check_caller(caller: Caller, cadre: Cadre, override_reason: str | None) -> None:
-    if caller.role == "unit_admin" and cadre.unit_id != caller.unit_id:
-        raise Forbidden("A unit admin pairs only its own unit's cadres.")
-    if override_reason and not caller.is_county_admin:
-        raise Forbidden("Only a county admin may override difficulty matching (R4).")
+def _check_caller(ctx: Context, cadre: Cadre, override_reason: str | None) -> None:
+    scope.refuse_unless_manageable(ctx.session, ctx.caller, cadre,
+                                   "A unit admin pairs only its own unit's cadres.")
+    if ctx.caller is not None:
+        rules.check_override_allowed(ctx.caller.role, override_reason)
 
 
 def _flush_pairing(session, cadre: Cadre, household: Household) -> None:
@@ -109,13 +96,14 @@ def _flush_pairing(session, cadre: Cadre, household: Household) -> None:
         raise
 
 
-def create_pairing(session, caller: Caller, data: dict, today) -> dict:
+def create_pairing(ctx: Context, data: dict) -> dict:
     """Link a cadre to a household, checking R1–R4."""
-    cadre = _load(session, Cadre, data["cadre_id"], "cadre_id")
-    household = _load(session, Household, data["household_id"], "household_id")
+    session = ctx.session
+    cadre = load_reference(session, Cadre, data["cadre_id"], "cadre_id")
+    household = load_reference(session, Household, data["household_id"], "household_id")
     override = data.get("override_reason")
-    _check_caller(caller, cadre, override)
-    started_on = start_date(data, today)
+    _check_caller(ctx, cadre, override)
+    started_on = start_date(data, ctx.clock.today())
     current = session.scalar(select(Pairing.cadre_id).where(
         Pairing.household_id == household.id, Pairing.ended_on.is_(None)))
     if current is not None:
@@ -137,58 +125,58 @@ def create_pairing(session, caller: Caller, data: dict, today) -> dict:
                           cadre.rank, household.difficulty) else None)
     session.add(pairing)
     _flush_pairing(session, cadre, household)
-    session.commit()
-    return get_pairing(session, None, pairing.id)
+    return _shown(ctx, pairing.id)
 
 
-def _end(pairing: Pairing, ended_on, reason: str) -> None:
+def _end(session, pairing: Pairing, ended_on, reason: str) -> None:
     pairing.ended_on = ended_on
     pairing.end_reason = reason[:200]
+    recorder.mark(session, pairing, "end")
 
 
-def end_pairing(session, caller: Caller, pairing_id: int, data: dict, today) -> dict:
+def end_pairing(ctx: Context, pairing_id: int, data: dict) -> dict:
     """End a pairing with its reason; it stays in history."""
-    get_pairing(session, caller, pairing_id)
-    pairing = session.get(Pairing, pairing_id)
+    session = ctx.session
+    pairing = scope.find(session, ctx.caller, Pairing, pairing_id, "pairing")
     if pairing.ended_on is not None:
         raise rules.PairingAlreadyEnded(f"Pairing {pairing_id} ended on {pairing.ended_on}.")
-    ended_on = end_date(pairing, data, today)
-    _end(pairing, ended_on, data["reason"])
-    session.commit()
-    return get_pairing(session, None, pairing_id)
+    ended_on = end_date(pairing, data, ctx.clock.today())
+    _end(session, pairing, ended_on, data["reason"])
+    session.flush()
+    return _shown(ctx, pairing_id)
 
 
-def handover(session, caller: Caller, from_cadre_id: int, data: dict, today) -> dict:
+def handover(ctx: Context, from_cadre_id: int, data: dict) -> dict:
     """Move every active pairing of a cadre to another, checking R1–R4; all or nothing."""
-    giver = session.get(Cadre, from_cadre_id)
-    if giver is None or (caller.role == "unit_admin" and giver.unit_id != caller.unit_id):
-        raise hidden("cadre", from_cadre_id)
-    receiver = _load(session, Cadre, data["to_cadre_id"], "to_cadre_id")
+    session, today = ctx.session, ctx.clock.today()
+    giver = scope.find(session, ctx.caller, Cadre, from_cadre_id, "cadre", manage=True)
+    receiver = load_reference(session, Cadre, data["to_cadre_id"], "to_cadre_id")
     if receiver.id == giver.id:
         raise ValidationFailed({"to_cadre_id": ["must be another cadre"]})
     override = data.get("override_reason")
-    _check_caller(caller, receiver, override)
+    _check_caller(ctx, receiver, override)
     moving = session.execute(
         select(Pairing, Household).join(Household, Household.id == Pairing.household_id)
         .where(Pairing.cadre_id == giver.id, Pairing.ended_on.is_(None))
         .order_by(Pairing.id)).all()
-    quota, active = household_quota(receiver.rank), active_count(session, receiver.id)
-    if active + len(moving) > quota:
-        raise rules.QuotaExceeded(receiver.id, quota, active)
+    rules.check_handover_quota(receiver.id, receiver.rank, active_count(session, receiver.id),
+                               len(moving))
     for _, household in moving:
-        if not village_is_held_by(session, receiver.unit_id, household.village_id):
+        if not scope.unit_holds_village(session, receiver.unit_id, household.village_id):
             raise rules.VillageNotHeldByUnit(receiver.unit_id, household.village_id)
         rules.check_difficulty(receiver.rank, household.difficulty, override)
     new = []
     for pairing, household in moving:
-        _end(pairing, today, f"交接: {data['reason']}")
+        _end(session, pairing, today, f"交接: {data['reason']}")
         session.flush()
         new.append(Pairing(cadre_id=receiver.id, household_id=household.id, started_on=today,
                            override_reason=override if rules.needs_override(
                                receiver.rank, household.difficulty) else None))
         session.add(new[-1])
         _flush_pairing(session, receiver, household)
-    session.commit()
-    return {"from_cadre_id": giver.id, "to_cadre_id": receiver.id,
-            "ended": [p.id for p, _ in moving],
-            "moved": [get_pairing(session, None, p.id) for p in new]}
+    ended, moved = [p.id for p, _ in moving], [p.id for p in new]
+    recorder.record(session, "handover", "cadre", giver.id, {
+        "cadre_id": [giver.id, receiver.id], "pairing_ids": [ended, moved],
+        "reason": [None, data["reason"]]})
+    return {"from_cadre_id": giver.id, "to_cadre_id": receiver.id, "ended": ended,
+            "moved": [_shown(ctx, pid) for pid in moved]}

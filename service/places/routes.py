@@ -2,13 +2,11 @@
 
 from flask.views import MethodView
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, check_if_match, etag_header, page
 from service.auth import require
-from service.db import get_session
 from service.places import schemas as s
 from service.places import services
-from service.places.models import Township, Village
-from service.scope import get_or_404
+from service.web import context
 
 blp = Blueprint("places", __name__, url_prefix="/api/v1", description="Townships and villages")
 
@@ -20,14 +18,15 @@ class Townships(MethodView):
     @blp.response(200, s.TownshipPage)
     def get(self, args):
         """List townships."""
-        return services.list_townships(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_townships(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.TownshipIn)
     @blp.response(201, s.TownshipOut, headers=ETAG_HEADER_DOC)
     def post(self, data):
         """Create a township."""
-        township = services.create_township(get_session(), data)
+        township = services.create_township(context(), data)
         return township, 201, {"Location": f"/api/v1/townships/{township.id}",
                                **etag_header(township)}
 
@@ -38,7 +37,7 @@ class TownshipById(MethodView):
     @blp.response(200, s.TownshipOut, headers=ETAG_HEADER_DOC)
     def get(self, township_id):
         """Read a township."""
-        township = get_or_404(get_session(), Township, township_id, "township")
+        township = services.get_township(context(), township_id)
         return township, 200, etag_header(township)
 
     @require("county_admin")
@@ -47,7 +46,7 @@ class TownshipById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, township_id):
         """Edit a township."""
-        township = services.update_township(get_session(), township_id, changes)
+        township = services.update_township(context(), township_id, changes, check_if_match)
         return township, 200, etag_header(township)
 
     @require("county_admin")
@@ -55,7 +54,7 @@ class TownshipById(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, township_id):
         """Delete a township that has no villages."""
-        services.delete_township(get_session(), township_id)
+        services.delete_township(context(), township_id, check_if_match)
 
 
 @blp.route("/villages")
@@ -65,14 +64,15 @@ class Villages(MethodView):
     @blp.response(200, s.VillagePage)
     def get(self, args):
         """List villages."""
-        return services.list_villages(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_villages(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.VillageIn)
     @blp.response(201, s.VillageOut, headers=ETAG_HEADER_DOC)
     def post(self, data):
         """Create a village."""
-        village = services.create_village(get_session(), data)
+        village = services.create_village(context(), data)
         return village, 201, {"Location": f"/api/v1/villages/{village.id}",
                               **etag_header(village)}
 
@@ -83,7 +83,7 @@ class VillageById(MethodView):
     @blp.response(200, s.VillageOut, headers=ETAG_HEADER_DOC)
     def get(self, village_id):
         """Read a village."""
-        village = get_or_404(get_session(), Village, village_id, "village")
+        village = services.get_village(context(), village_id)
         return village, 200, etag_header(village)
 
     @require("county_admin")
@@ -92,7 +92,7 @@ class VillageById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, village_id):
         """Edit a village."""
-        village = services.update_village(get_session(), village_id, changes)
+        village = services.update_village(context(), village_id, changes, check_if_match)
         return village, 200, etag_header(village)
 
     @require("county_admin")
@@ -100,4 +100,4 @@ class VillageById(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, village_id):
         """Delete a village that has no households or assignment history."""
-        services.delete_village(get_session(), village_id)
+        services.delete_village(context(), village_id, check_if_match)

@@ -2,51 +2,58 @@
 
 from sqlalchemy import select
 
-from service.api import paginate
+from service import scope
 from service.assignments.models import VillageAssignment
-from service.errors import HasDependents, ValidationFailed
+from service.context import Context
+from service.exceptions import HasDependents, ValidationFailed
 from service.households.models import Household
+from service.listing import Listing
 from service.places.models import Township, Village
-from service.records import apply_changes, delete_unless_used
-from service.scope import get_or_404, held_village_ids
+from service.records import Precondition, apply_changes, delete_unless_used
 from service.unique import flush_unique
 
 
-def list_townships(session, args: dict) -> dict:
+def list_townships(ctx: Context, args: dict) -> Listing:
     """Townships by code, optionally by name."""
-    stmt = select(Township).order_by(Township.code)
+    stmt = scope.within(select(Township), ctx.caller, Township).order_by(Township.code)
     if args.get("q"):
         stmt = stmt.where(Township.name.icontains(args["q"], autoescape=True))
-    return paginate(session, stmt, args)
+    return Listing(stmt)
 
 
-def create_township(session, data: dict) -> Township:
+def get_township(ctx: Context, township_id: int) -> Township:
+    """One township, or 404."""
+    return scope.find(ctx.session, ctx.caller, Township, township_id, "township")
+
+
+def create_township(ctx: Context, data: dict) -> Township:
     """Add a township."""
     township = Township(**data)
-    session.add(township)
-    flush_unique(session, "townships")
-    session.commit()
+    ctx.session.add(township)
+    flush_unique(ctx.session, "townships")
     return township
 
 
-def update_township(session, township_id: int, changes: dict) -> Township:
+def update_township(ctx: Context, township_id: int, changes: dict,
+                  precondition: Precondition = None) -> Township:
     """Edit a township."""
-    township = get_or_404(session, Township, township_id, "township")
-    if changes.get("code", township.code) != township.code and session.scalar(
+    township = get_township(ctx, township_id)
+    if changes.get("code", township.code) != township.code and ctx.session.scalar(
             select(Village.id).where(Village.township_id == township.id).limit(1)):
         # Village codes embed the township code; a change must come with their recoding.
         raise HasDependents("Its villages' codes start with the current code; recode or move "
                             "them first.", dependents=["villages"])
-    apply_changes(township, changes)
-    flush_unique(session, "townships")
-    session.commit()
+    apply_changes(township, changes, precondition)
+    flush_unique(ctx.session, "townships")
     return township
 
 
-def delete_township(session, township_id: int) -> None:
+def delete_township(ctx: Context, township_id: int, precondition: Precondition = None) -> None:
     """Delete a township that has no villages."""
-    township = get_or_404(session, Township, township_id, "township")
-    delete_unless_used(session, township, [("villages", Village.township_id == township.id)])
+    township = get_township(ctx, township_id)
+    delete_unless_used(ctx.session, township,
+                       [("villages", Village.township_id == township.id)],
+                       precondition=precondition)
 
 
 def _check_code_prefix(session, code: str | None, township_id: int) -> None:
@@ -59,43 +66,47 @@ def _check_code_prefix(session, code: str | None, township_id: int) -> None:
         )
 
 
-def list_villages(session, args: dict) -> dict:
+def list_villages(ctx: Context, args: dict) -> Listing:
     """Villages by code, with filters."""
-    stmt = select(Village).order_by(Village.code)
+    stmt = scope.within(select(Village), ctx.caller, Village).order_by(Village.code)
     if args.get("township_id") is not None:
         stmt = stmt.where(Village.township_id == args["township_id"])
     if args.get("unit_id") is not None:
-        stmt = stmt.where(Village.id.in_(held_village_ids(args["unit_id"])))
+        stmt = stmt.where(Village.id.in_(scope.held_village_ids(args["unit_id"])))
     if args.get("q"):
         stmt = stmt.where(Village.name.icontains(args["q"], autoescape=True))
-    return paginate(session, stmt, args)
+    return Listing(stmt)
 
 
-def create_village(session, data: dict) -> Village:
+def get_village(ctx: Context, village_id: int) -> Village:
+    """One village, or 404."""
+    return scope.find(ctx.session, ctx.caller, Village, village_id, "village")
+
+
+def create_village(ctx: Context, data: dict) -> Village:
     """Add a village under its township."""
-    _check_code_prefix(session, data["code"], data["township_id"])
+    _check_code_prefix(ctx.session, data["code"], data["township_id"])
     village = Village(**data)
-    session.add(village)
-    flush_unique(session, "villages")
-    session.commit()
+    ctx.session.add(village)
+    flush_unique(ctx.session, "villages")
     return village
 
 
-def update_village(session, village_id: int, changes: dict) -> Village:
+def update_village(ctx: Context, village_id: int, changes: dict,
+                  precondition: Precondition = None) -> Village:
     """Edit a village."""
-    village = get_or_404(session, Village, village_id, "village")
-    _check_code_prefix(session, changes.get("code", village.code),
+    village = get_village(ctx, village_id)
+    _check_code_prefix(ctx.session, changes.get("code", village.code),
                        changes.get("township_id", village.township_id))
-    apply_changes(village, changes)
-    flush_unique(session, "villages")
-    session.commit()
+    apply_changes(village, changes, precondition)
+    flush_unique(ctx.session, "villages")
     return village
 
 
-def delete_village(session, village_id: int) -> None:
+def delete_village(ctx: Context, village_id: int, precondition: Precondition = None) -> None:
     """Delete a village with no households and no assignment history."""
-    village = get_or_404(session, Village, village_id, "village")
-    delete_unless_used(session, village, [
+    village = get_village(ctx, village_id)
+    delete_unless_used(ctx.session, village, [
         ("households", Household.village_id == village.id),
         ("village assignments", VillageAssignment.village_id == village.id),
-    ])
+    ], precondition=precondition)

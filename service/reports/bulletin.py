@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
+from service.context import Context
 from service.demands.history import resolved_as_of
 from service.demands.models import Demand
 from service.history.asof import load_versions, pick
@@ -27,11 +28,12 @@ def _all_cadre_versions(session) -> dict[int, list]:
     return out
 
 
-def build_bulletin(session, month: Month, now: datetime, inspection_rates=None) -> dict:
+def build_bulletin(ctx: Context, month: Month, inspection_rates=None) -> dict:
     """Per unit: cadres, pairings, share visited, cadres with no direct visit, demands; ranked.
 
     `inspection_rates(month)` gives ({unit_id: (knowledge_rate, satisfaction_rate)}, whether
     any inspection was recorded in the month); without it both rates are null."""
+    session, now = ctx.session, ctx.clock.now()
     cadres = _all_cadre_versions(session)
     unit_ids = [u for u in session.scalars(select(Unit.id))]
     units = load_versions(session, UnitVersion, unit_ids)

@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, union
 
 from service.assignments.models import VillageAssignment
 from service.cadres.rules import RANK_LABELS
+from service.context import Context
 from service.dates import month_bounds
 from service.demands.history import resolved_as_of
 from service.demands.models import Demand
@@ -80,9 +81,15 @@ def _holding_units(session, village_id: int, month: Month) -> list[dict]:
     return out
 
 
-def build_disclosure(session, village_id: int, month: Month, county: str,
-                     supervision_phone: str, now: datetime) -> dict:
+def month_of(ctx: Context, month: str) -> Month:
+    """A report month in the county's time zone (422 when it has not begun)."""
+    return Month(month, ctx.settings.county_zone, ctx.clock.today())
+
+
+def build_disclosure(ctx: Context, village_id: int, month: Month) -> dict:
     """The disclosure's content: public, masked, and the same whenever it is built again."""
+    session, now = ctx.session, ctx.clock.now()
+    county, supervision_phone = ctx.settings.county_name, ctx.settings.supervision_phone
     row = session.execute(select(Village, Township).join(Township)
                           .where(Village.id == village_id)).first()
     if row is None:

@@ -1,24 +1,18 @@
 """HTTP for reports: the public monthly disclosure and the situation bulletin."""
 
-from flask import current_app
 from flask.views import MethodView
 
 from service.api import Blueprint, as_format, formats
 from service.auth import public, require
-from service.clock import county_today, county_zone, utcnow
-from service.db import get_session
 from service.inspections.services import bulletin_rates
 from service.reports import render
 from service.reports import schemas as s
 from service.reports.bulletin import build_bulletin
-from service.reports.disclosure import Month, build_disclosure
+from service.reports.disclosure import build_disclosure, month_of
+from service.web import context
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", template_folder="templates",
                 description="每月公示 and 情况通报: the monthly disclosure and the bulletin")
-
-def month_of(args) -> Month:
-    """The requested month in the county's time zone (422 when it has not begun)."""
-    return Month(args["month"], county_zone(), county_today())
 
 
 @blp.route("/disclosure")
@@ -29,9 +23,8 @@ class Disclosure(MethodView):
     @blp.doc(responses=formats(s.DisclosureOut, "csv", "html"))
     def get(self, args):
         """A village's monthly public disclosure (每月公示): JSON, CSV or a printable page."""
-        body = build_disclosure(get_session(), args["village_id"], month_of(args),
-                                current_app.config["COUNTY_NAME"],
-                                current_app.config["SUPERVISION_PHONE"], utcnow())
+        ctx = context()
+        body = build_disclosure(ctx, args["village_id"], month_of(ctx, args["month"]))
         return as_format(body, args["format"], render.disclosure_csv, render.disclosure_html,
                          f"disclosure-{args['village_id']}-{args['month']}")
 
@@ -44,8 +37,8 @@ class Bulletin(MethodView):
     @blp.doc(responses=formats(s.BulletinOut, "csv"))
     def get(self, args):
         """The month's situation bulletin (情况通报): every unit's contact work, ranked."""
-        session = get_session()
-        body = build_bulletin(session, month_of(args), utcnow(),
-                              lambda month: bulletin_rates(session, month))
+        ctx = context()
+        body = build_bulletin(ctx, month_of(ctx, args["month"]),
+                              lambda month: bulletin_rates(ctx, month))
         return as_format(body, args["format"], render.bulletin_csv, None,
                          f"bulletin-{args['month']}")

@@ -36,6 +36,20 @@ class InvalidTransition(Conflict):
     code, title = "invalid_transition", "This status change is not allowed (R9)"
 
 
+class TaskInHistory(Conflict):
+    code, title = "task_in_history", "Only a hand-made task that never moved can be deleted"
+
+
+NEED_REMOVED = "需求已撤销 (need removed from the household)"
+
+
+def check_deletable(source: str, status: str, moved: bool) -> None:
+    """Only a hand-made task entered by mistake, still open and never moved, is deleted;
+    everything else stays in history."""
+    if source != "manual" or moved or status != "open":
+        raise TaskInHistory("Generated tasks and tasks that moved stay in history.")
+
+
 def template_for(category: str, today: date) -> dict:
     """The task a need generates: description, target and due date."""
     description, target, days = TEMPLATES[category]

@@ -2,21 +2,15 @@
 
 from sqlalchemy import and_, exists, not_, select
 
-from service.api import paginate
+from service import scope
 from service.assignments.models import VillageAssignment
-from service.context import Caller
-from service.errors import Conflict, Forbidden, ValidationFailed
+from service.audit.recorder import mark
+from service.context import Context
 from service.households.models import Household
-from service.records import apply_changes
-from service.scope import hidden, household_filters, households_in_scope
+from service.listing import Listing
+from service.records import Precondition, apply_changes, load_reference
 from service.tasks import rules
 from service.tasks.models import Task, TaskTransition
-
-NEED_REMOVED = "需求已撤销 (need removed from the household)"
-
-
-class TaskInHistory(Conflict):
-    code, title = "task_in_history", "Only a hand-made task that never moved can be deleted"
 
 
 def live_generated(session, household_id: int) -> dict[str, Task]:
@@ -35,8 +29,9 @@ def hold_village(session, household_id: int) -> None:
         .with_for_update(read=True, of=VillageAssignment))
 
 
-def sync_generated_tasks(session, household: Household, today) -> None:
+def sync_generated_tasks(ctx: Context, household: Household) -> None:
     """Give each need its task (once) and close the tasks of needs that went away."""
+    session, today = ctx.session, ctx.clock.today()
     hold_village(session, household.id)
     live = live_generated(session, household.id)
     for category in rules.needs_to_open(household.needs, set(live)):
@@ -44,7 +39,7 @@ def sync_generated_tasks(session, household: Household, today) -> None:
                          **rules.template_for(category, today)))
     for category in rules.categories_to_close(household.needs, set(live)):
         live[category].closed_on = today
-        live[category].closed_reason = NEED_REMOVED
+        live[category].closed_reason = rules.NEED_REMOVED
 
 
 def open_task_condition():
@@ -62,14 +57,11 @@ def present(task: Task, today) -> dict:
     return data
 
 
-def _visible(stmt, caller: Caller):
-    condition = households_in_scope(caller, Task.household_id)
-    return stmt if condition is None else stmt.where(condition)
-
-
-def list_tasks(session, caller: Caller, args: dict, today) -> dict:
+def list_tasks(ctx: Context, args: dict) -> Listing:
     """Tasks in scope with filters."""
-    stmt = household_filters(_visible(select(Task), caller), Task.household_id, args)
+    today = ctx.clock.today()
+    stmt = scope.household_filters(scope.within(select(Task), ctx.caller, Task),
+                                   Task.household_id, args)
     stmt = stmt.order_by(Task.due_on, Task.id)
     for key in ("category", "status", "source"):
         if args.get(key):
@@ -80,73 +72,67 @@ def list_tasks(session, caller: Caller, args: dict, today) -> dict:
     if args.get("overdue") is not None:
         late = and_(open_task_condition(), Task.due_on < today)
         stmt = stmt.where(late if args["overdue"] else not_(late))
-    page = paginate(session, stmt, args)
-    page["items"] = [present(t, today) for t in page["items"]]
-    return page
+    return Listing(stmt, present=lambda items: [present(t, today) for t in items])
 
 
-def get_task(session, caller: Caller, task_id: int) -> Task:
+def get_task(ctx: Context, task_id: int) -> Task:
     """One task in scope, or 404."""
-    task = session.scalar(_visible(select(Task).where(Task.id == task_id), caller))
-    if task is None:
-        raise hidden("task", task_id)
-    return task
+    return scope.find(ctx.session, ctx.caller, Task, task_id, "task")
 
 
-def detail(session, task: Task, today) -> dict:
+def detail(ctx: Context, task: Task) -> dict:
     """A task with its transition history."""
-    data = present(task, today)
-    data["transitions"] = session.scalars(select(TaskTransition).where(
+    data = present(task, ctx.clock.today())
+    data["transitions"] = ctx.session.scalars(select(TaskTransition).where(
         TaskTransition.task_id == task.id).order_by(TaskTransition.id)).all()
     return data
 
 
-def _household_in_scope(session, caller: Caller, household_id: int) -> None:
-    stmt = select(Household.id).where(Household.id == household_id)
-    condition = households_in_scope(caller, Household.id)
-    if session.scalar(stmt) is None:
-        raise ValidationFailed({"household_id": [f"no household with id {household_id}"]})
-    if condition is not None and session.scalar(stmt.where(condition)) is None:
-        raise Forbidden("That household is outside your scope.")
-
-
-def create_task(session, caller: Caller, data: dict) -> Task:
+def create_task(ctx: Context, data: dict) -> Task:
     """Add a task by hand."""
-    _household_in_scope(session, caller, data["household_id"])
-    hold_village(session, data["household_id"])
+    session = ctx.session
+    household = load_reference(session, Household, data["household_id"], "household_id",
+                               "household")
+    scope.refuse_unless_manageable(session, ctx.caller, household,
+                                   "That household is outside your scope.")
+    hold_village(session, household.id)
     task = Task(source="manual", **data)
     session.add(task)
-    session.commit()
+    session.flush()
     return task
 
 
-def update_task(session, caller: Caller, task_id: int, changes: dict) -> Task:
+def update_task(ctx: Context, task_id: int, changes: dict,
+                precondition: Precondition = None) -> Task:
     """Edit a task's wording, target or due date."""
-    task = get_task(session, caller, task_id)
-    apply_changes(task, changes)
-    session.commit()
+    task = get_task(ctx, task_id)
+    apply_changes(task, changes, precondition)
+    ctx.session.flush()
     return task
 
 
-def delete_task(session, caller: Caller, task_id: int) -> None:
+def delete_task(ctx: Context, task_id: int, precondition: Precondition = None) -> None:
     """Delete a hand-made task entered by mistake, while it never moved."""
-    task = get_task(session, caller, task_id)
+    session = ctx.session
+    task = get_task(ctx, task_id)
     moved = session.scalar(select(exists().where(TaskTransition.task_id == task.id)))
-    if task.source != "manual" or moved or task.status != "open":
-        raise TaskInHistory("Generated tasks and tasks that moved stay in history.")
-    apply_changes(task, {})
+    rules.check_deletable(task.source, task.status, moved)
+    if precondition is not None:
+        precondition(task)
     session.delete(task)
-    session.commit()
+    session.flush()
 
 
-def transition(session, caller: Caller, task_id: int, to: str, note: str | None) -> Task:
+def transition(ctx: Context, task_id: int, to: str, note: str | None) -> Task:
     """Move a task along R9, keeping who, when and the note."""
-    task = get_task(session, caller, task_id)
+    session, caller = ctx.session, ctx.caller
+    task = get_task(ctx, task_id)
     rules.check_transition(task.status, to, caller.role, note, task.closed_on is not None)
     if to == "in_progress":
         hold_village(session, task.household_id)  # a reopened task blocks withdrawal again
     session.add(TaskTransition(task_id=task.id, from_status=task.status, to_status=to,
                                note=note, user_id=caller.user_id))
     task.status = to
-    session.commit()
+    mark(session, task, "transition")
+    session.flush()
     return task

@@ -2,13 +2,11 @@
 
 from flask.views import MethodView
 
-from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, etag_header
-from service.auth import current_caller, require
-from service.db import get_session
-from service.scope import get_or_404
+from service.api import ETAG_HEADER_DOC, IF_MATCH_DOC, Blueprint, check_if_match, etag_header, page
+from service.auth import require
 from service.units import schemas as s
 from service.units import services
-from service.units.models import Unit
+from service.web import context
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1", description="Units (单位)")
 
@@ -20,7 +18,8 @@ class Units(MethodView):
     @blp.response(200, s.UnitPage)
     def get(self, args):
         """List units."""
-        return services.list_units(get_session(), args)
+        ctx = context()
+        return page(ctx, services.list_units(ctx, args), args)
 
     @require("county_admin")
     @blp.arguments(s.UnitIn)
@@ -28,7 +27,7 @@ class Units(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def post(self, data):
         """Create a unit."""
-        unit = services.create_unit(get_session(), data)
+        unit = services.create_unit(context(), data)
         return unit, 201, {"Location": f"/api/v1/units/{unit.id}", **etag_header(unit)}
 
 
@@ -38,7 +37,7 @@ class UnitById(MethodView):
     @blp.response(200, s.UnitOut, headers=ETAG_HEADER_DOC)
     def get(self, unit_id):
         """Read a unit."""
-        unit = get_or_404(get_session(), Unit, unit_id, "unit")
+        unit = services.get_unit(context(), unit_id)
         return unit, 200, etag_header(unit)
 
     @require("county_admin", "unit_admin")
@@ -47,7 +46,7 @@ class UnitById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, unit_id):
         """Edit a unit (a unit admin: its own only)."""
-        unit = services.update_unit(get_session(), current_caller(), unit_id, changes)
+        unit = services.update_unit(context(), unit_id, changes, check_if_match)
         return unit, 200, etag_header(unit)
 
     @require("county_admin")
@@ -55,4 +54,4 @@ class UnitById(MethodView):
     @blp.doc(responses={"409": "CONFLICT"})
     def delete(self, unit_id):
         """Delete a unit that nothing depends on."""
-        services.delete_unit(get_session(), unit_id)
+        services.delete_unit(context(), unit_id, check_if_match)

@@ -1,34 +1,36 @@
-"""Login with failed-attempt limits per username and per client address."""
+"""Login with failed-attempt limits per username and per client address; every failure is on
+the audit trail (action login_failed, naming the account when it exists)."""
 
-from flask import current_app
 from sqlalchemy import select
 
-from service.auth import dummy_verify, issue_token, verify_password
-from service.errors import DomainError, Unauthenticated
-from service.ratelimit import allowed, count
+from service import ratelimit
+from service.audit import recorder
+from service.context import Context
+from service.passwords import dummy_verify, verify_password
 from service.users.models import User
+from service.users.rules import LoginFailed, TooManyAttempts
 
 
-class TooManyAttempts(DomainError):
-    status, code, title = 429, "too_many_attempts", "Too many failed logins"
-
-
-def login(session, username: str, password: str, client: str) -> dict:
-    """A bearer token for good credentials; 401 otherwise; 429 after repeated failures."""
-    per_user = current_app.config["LOGIN_FAILURES_PER_USER"]
-    per_client = current_app.config["LOGIN_FAILURES_PER_CLIENT"]
-    keys = [(per_user, ("login-user", username.lower())), (per_client, ("login-client", client))]
-    if any(not allowed(rule, *key) for rule, key in keys):
+def authenticate(ctx: Context, username: str, password: str, client: str) -> User:
+    """The account for good credentials; 401 otherwise (recorded, and counted towards the
+    limits); 429 after repeated failures."""
+    settings = ctx.settings
+    storage = settings.ratelimit_storage_uri
+    keys = [(settings.login_failures_per_user, ("login-user", username.lower())),
+            (settings.login_failures_per_client, ("login-client", client))]
+    if any(not ratelimit.allowed(storage, rule, *key) for rule, key in keys):
         raise TooManyAttempts("Too many failed logins; wait a few minutes and try again.")
-    user = session.scalar(select(User).where(User.username == username))
+    user = ctx.session.scalar(select(User).where(User.username == username))
+    fast = settings.password_hash_fast
     if user is None:
-        dummy_verify(password)
+        dummy_verify(password, fast)
         ok = False
     else:
-        ok = verify_password(user.password_hash, password) and user.active
+        ok = verify_password(user.password_hash, password, fast) and user.active
     if not ok:
         for rule, key in keys:
-            count(rule, *key)
-        raise Unauthenticated("Wrong username or password, or the account is inactive.")
-    token, ttl = issue_token(user)
-    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+            ratelimit.count(storage, rule, *key)
+        # The typed username is not kept: it may be a password typed in the wrong field.
+        recorder.record(ctx.session, "login_failed", "user", user.id if user else None, {})
+        raise LoginFailed("Wrong username or password, or the account is inactive.")
+    return user

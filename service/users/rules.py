@@ -1,4 +1,21 @@
-"""Which links each role needs: a unit admin a unit, a cadre its cadre record."""
+"""Accounts: which links each role needs (a unit admin a unit, a cadre its cadre record), and
+how logins are refused."""
+
+from service.exceptions import DomainError, Unauthenticated
+
+
+class LoginFailed(Unauthenticated):
+    """Wrong username or password, or an inactive account: one answer for all three."""
+
+
+class TooManyAttempts(DomainError):
+    status, code, title = 429, "too_many_attempts", "Too many failed logins"
+
+
+def revokes_tokens(changes: dict) -> bool:
+    """A new password or a deactivation ends every token the account holds."""
+    return "password" in changes or changes.get("active") is False
+
 
 
 def role_link_problems(role: str, unit_id: int | None, cadre_id: int | None) -> dict:

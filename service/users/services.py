@@ -1,31 +1,38 @@
-"""Accounts, managed by the county admin."""
+"""Accounts, managed by the county admin (and opened from the command line)."""
 
 from sqlalchemy import select
 
-from service.api import paginate
-from service.auth import hash_password
+from service import scope
+from service.audit.models import AuditEvent
 from service.cadres.models import Cadre
+from service.context import Context
 from service.demands.models import Demand, DemandTransition
-from service.errors import ValidationFailed
-from service.records import apply_changes, delete_unless_used
-from service.scope import get_or_404
+from service.exceptions import ValidationFailed
+from service.listing import Listing
+from service.passwords import hash_password
+from service.records import Precondition, apply_changes, delete_unless_used
 from service.tasks.models import TaskTransition
 from service.unique import flush_unique
 from service.units.models import Unit
 from service.users.models import User
-from service.users.rules import role_link_problems
+from service.users.rules import revokes_tokens, role_link_problems
 from service.visits.models import Visit
 
 
-def list_users(session, args: dict) -> dict:
+def list_users(ctx: Context, args: dict) -> Listing:
     """Accounts, with filters."""
-    stmt = select(User).order_by(User.username)
+    stmt = scope.within(select(User), ctx.caller, User).order_by(User.username)
     for key in ("role", "unit_id", "active"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(User, key) == args[key])
     if args.get("q"):
         stmt = stmt.where(User.username.icontains(args["q"], autoescape=True))
-    return paginate(session, stmt, args)
+    return Listing(stmt)
+
+
+def get_user(ctx: Context, user_id: int) -> User:
+    """One account, or 404."""
+    return scope.find(ctx.session, ctx.caller, User, user_id, "user")
 
 
 def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None) -> int | None:
@@ -46,40 +53,45 @@ def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None) 
     return unit_id
 
 
-def create_user(session, data: dict) -> User:
+def create_user(ctx: Context, data: dict) -> User:
     """Open an account."""
+    session = ctx.session
     unit_id = _check_links(session, data["role"], data.get("unit_id"), data.get("cadre_id"))
-    user = User(username=data["username"], password_hash=hash_password(data["password"]),
+    user = User(username=data["username"],
+                password_hash=hash_password(data["password"], ctx.settings.password_hash_fast),
                 role=data["role"], unit_id=unit_id, cadre_id=data.get("cadre_id"))
     session.add(user)
     flush_unique(session, "users")
-    session.commit()
     return user
 
 
-def update_user(session, user_id: int, changes: dict) -> User:
+def update_user(ctx: Context, user_id: int, changes: dict,
+                precondition: Precondition = None) -> User:
     """Change role, links, password or active; the last two revoke existing tokens."""
-    user = get_or_404(session, User, user_id, "user")
+    session = ctx.session
+    user = get_user(ctx, user_id)
     role = changes.get("role", user.role)
     cadre_id = changes.get("cadre_id", user.cadre_id if role == "cadre" else None)
     unit_id = changes.get("unit_id", user.unit_id if role in ("unit_admin", "cadre") else None)
     changes["unit_id"] = _check_links(session, role, unit_id, cadre_id)
     changes["cadre_id"] = cadre_id
-    revoke = "password" in changes or changes.get("active") is False
+    revoke = revokes_tokens(changes)
     if "password" in changes:
-        changes["password_hash"] = hash_password(changes.pop("password"))
-    apply_changes(user, changes)
+        changes["password_hash"] = hash_password(changes.pop("password"),
+                                                 ctx.settings.password_hash_fast)
+    apply_changes(user, changes, precondition)
     if revoke:
         user.token_version += 1
-    session.commit()
+    session.flush()
     return user
 
 
-def delete_user(session, user_id: int) -> None:
+def delete_user(ctx: Context, user_id: int, precondition: Precondition = None) -> None:
     """Remove an account that never acted (otherwise deactivate it: history names it)."""
-    user = get_or_404(session, User, user_id, "user")
-    delete_unless_used(session, user, [
+    user = get_user(ctx, user_id)
+    delete_unless_used(ctx.session, user, [
         ("task transitions", TaskTransition.user_id == user.id),
         ("demands", Demand.created_by == user.id),
         ("visits", Visit.created_by == user.id),
-        ("demand transitions", DemandTransition.user_id == user.id)])
+        ("demand transitions", DemandTransition.user_id == user.id),
+        ("audit events", AuditEvent.user_id == user.id)], precondition=precondition)

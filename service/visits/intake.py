@@ -1,12 +1,15 @@
 """Taking visits in from phones: one code path for a single POST and a batch of 500.
 
-Everything a batch needs is loaded in a handful of queries up front (existing ids, the cadre's
+Everything a batch needs is loaded by one statement up front (existing ids, the cadre's
 pairings with these households, the households' villages and cards, the cadre's visits around
-these days), so a 100-visit batch costs about as many round trips as one visit.
+these days, and the sender's account), so a 100-visit batch costs about as many round trips as
+one visit. Each visit, and each demand it raises, is written with its audit event (SPEC §11).
+service/visits/fastpath.py says why these statements are built the way they are.
 """
 
 import bisect
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
@@ -20,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
+    insert,
     literal,
     null,
     or_,
@@ -27,37 +31,48 @@ from sqlalchemy import (
     union_all,
 )
 
-from service.auth import Claim, account_by_id, confirm
-from service.context import Caller
-from service.db import Direct, UTCDateTime, atomically
+from service import ratelimit
+from service.audit import rules as audit_rules
+from service.audit.models import AuditEvent
+from service.audit.recorder import event_row
+from service.context import Caller, Context
+from service.db import UTCDateTime
 from service.demands.models import Demand
 from service.exceptions import DomainError, Forbidden, ValidationFailed
 from service.households.models import Household
 from service.idempotency import IdConflict, canonical_hash
 from service.pairings.models import Pairing
+from service.pairings.rules import in_force_on
 from service.places.models import Village
-from service.ratelimit import allowed, count
+from service.users.accounts import account_by_id
 from service.visits import rules
+from service.visits.fastpath import Direct, atomically
 from service.visits.models import Visit
 
-WRONG_CARD_LIMIT = "5 per hour"
+_VISITS, _DEMANDS, _AUDIT = Visit.__table__, Demand.__table__, AuditEvent.__table__
 
-# Intake runs on every visit a phone sends, so its statements are Core, built once (the ORM
-# would rebuild and re-key them per request), and sent straight to the driver on PostgreSQL.
-_DEMANDS_TAKEN = select(Demand.id).where(Demand.id.in_(bindparam("ids", expanding=True)))
-_INSERT_VISIT = Direct(Visit.__table__.insert())
+# --- the one read ------------------------------------------------------------------------
+
+# Every column the read returns, by name and type. The read is three SELECTs glued by UNION
+# ALL, told apart by `part`; each fills the columns it has and leaves the rest a typed null.
+READ_COLUMNS = {
+    "household_id": Integer(), "card_code": String(), "latitude": Float(),
+    "longitude": Float(), "pairing_id": Integer(), "started_on": Date(), "ended_on": Date(),
+    "visit_id": String(), "visited_at": UTCDateTime(), "direct": Boolean(),
+    "cadre_id": Integer(), "body_hash": String(), "created_by": Integer(),
+    "username": String(), "role": String(), "unit_id": Integer(), "active": Boolean(),
+    "token_version": Integer(),
+}
 
 
-def _typed_null(kind: str, label: str):
-    types = {"int": Integer(), "str": String(), "float": Float(), "date": Date(),
-             "time": UTCDateTime(), "bool": Boolean()}
-    return cast(null(), types[kind]).label(label)
-
-
-def _no_account():
-    return [_typed_null("str", "username"), _typed_null("str", "role"),
-            _typed_null("int", "unit_id"), _typed_null("bool", "active"),
-            _typed_null("int", "token_version")]
+def _part(name: str, **columns):
+    """One part of the read: these named columns, every other column null."""
+    unknown = set(columns) - set(READ_COLUMNS)
+    if unknown:
+        raise ValueError(f"not columns of the intake read: {sorted(unknown)}")
+    return select(literal(name).label("part"), *[
+        (columns[c] if c in columns else cast(null(), kind)).label(c)
+        for c, kind in READ_COLUMNS.items()])
 
 
 # The sender's account (what auth.confirm reads), once for the three parts below.
@@ -65,39 +80,68 @@ _ACCOUNT = account_by_id().cte("account")
 # The cadre of the account sending: from the account row itself, so a token names no cadre.
 _CADRE = select(_ACCOUNT.c.cadre_id).scalar_subquery()
 
-# Households with their villages and this cadre's pairings with them, the visits that either
-# carry these ids or are the cadre's own around these days, and the sender's account: one
-# round trip, told apart by `part`.
 _INTAKE_READ = Direct(union_all(
-    select(literal("household").label("part"), Household.id.label("household_id"),
-           Household.card_code, Village.latitude, Village.longitude,
-           Pairing.id.label("pairing_id"), Pairing.started_on, Pairing.ended_on,
-           _typed_null("str", "visit_id"), _typed_null("time", "visited_at"),
-           _typed_null("bool", "direct"), _typed_null("int", "cadre_id"),
-           _typed_null("str", "body_hash"), _typed_null("int", "created_by"), *_no_account())
+    # The households with their villages and this cadre's pairings with them.
+    _part("household", household_id=Household.id, card_code=Household.card_code,
+          latitude=Village.latitude, longitude=Village.longitude, pairing_id=Pairing.id,
+          started_on=Pairing.started_on, ended_on=Pairing.ended_on)
     .join(Village, Village.id == Household.village_id)
     .outerjoin(Pairing, (Pairing.household_id == Household.id) & (Pairing.cadre_id == _CADRE))
     .where(Household.id.in_(bindparam("household_ids", expanding=True))),
-    select(literal("visit"), Visit.household_id, null(), null(), null(), null(), null(),
-           null(), Visit.id, Visit.visited_at, Visit.direct, Visit.cadre_id, Visit.body_hash,
-           Visit.created_by, *_no_account())
+    # Visits that carry these ids (replays), or are the cadre's own around these days.
+    _part("visit", household_id=Visit.household_id, visit_id=Visit.id,
+          visited_at=Visit.visited_at, direct=Visit.direct, cadre_id=Visit.cadre_id,
+          body_hash=Visit.body_hash, created_by=Visit.created_by)
     .where(or_(Visit.id.in_(bindparam("ids", expanding=True)),
                and_(Visit.cadre_id == _CADRE,
                     Visit.visited_at >= bindparam("since", type_=Visit.visited_at.type),
                     Visit.visited_at <= bindparam("until", type_=Visit.visited_at.type)))),
-    select(literal("account"), null(), null(), null(), null(), null(), null(), null(), null(),
-           null(), null(), _ACCOUNT.c.cadre_id, null(), null(), _ACCOUNT.c.username,
-           _ACCOUNT.c.role, _ACCOUNT.c.unit_id, _ACCOUNT.c.active, _ACCOUNT.c.token_version)))
+    # The sender's account.
+    _part("account", cadre_id=_ACCOUNT.c.cadre_id, username=_ACCOUNT.c.username,
+          role=_ACCOUNT.c.role, unit_id=_ACCOUNT.c.unit_id, active=_ACCOUNT.c.active,
+          token_version=_ACCOUNT.c.token_version)))
+
+_DEMANDS_TAKEN = select(Demand.id).where(Demand.id.in_(bindparam("ids", expanding=True)))
+
+# --- the writes --------------------------------------------------------------------------
+
+_AUDIT_COLUMNS = ("at", "user_id", "actor", "action", "record_type", "record_id", "changes",
+                  "request_id")
 
 
-class TooManyWrongCards(DomainError):
-    status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
+def _audited_insert():
+    """One visit and its audit event in one statement (PostgreSQL: a data-modifying CTE)."""
+    inserted = (insert(_VISITS).values({c.name: bindparam(c.name, type_=c.type)
+                                        for c in _VISITS.c})
+                .returning(_VISITS.c.id).cte("inserted"))
+    event = select(*[inserted.c.id if c == "record_id"
+                     else bindparam(f"audit_{c}", type_=_AUDIT.c[c].type)
+                     for c in _AUDIT_COLUMNS]).select_from(inserted)
+    return Direct(insert(_AUDIT).from_select(list(_AUDIT_COLUMNS), event))
+
+
+_INSERT_VISIT = _audited_insert()
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A sender whose token checks out but whose account is read with the intake's own first
+    statement: `confirm(account row or None)` gives the caller, or refuses (401/403)."""
+
+    user_id: int
+    confirm: Callable[[object], Caller]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A batch item refused before intake (it did not validate), with its id when it had one."""
+
+    id: str | None
+    error: DomainError
 
 
 class NewVisit(SimpleNamespace):
     """A visit row just written, shown as it was sent without loading it back."""
-
-    __tablename__ = "visits"
 
 
 @dataclass
@@ -111,12 +155,14 @@ class Outcome:
 class Intake:
     """Validates and stores visits for one cadre."""
 
-    def __init__(self, session, sender: Caller | Claim, now: datetime, zone, max_km: float):
-        """`sender`: the caller, or the claim of a token whose account the first read confirms
-        (see require(account_read_by_view=True))."""
-        self.session, self.now, self.zone, self.max_km = session, now, zone, max_km
+    def __init__(self, ctx: Context, sender: Unconfirmed | None = None):
+        """`sender`: a token not yet checked against its account (the fast path); without
+        it, the context's caller sends."""
+        self.ctx, self.session = ctx, ctx.session
+        self.now, self.zone = ctx.clock.now(), ctx.settings.county_zone
+        self.max_km = ctx.settings.visit_max_distance_km
         self.sender = sender
-        self.caller = sender if isinstance(sender, Caller) else None
+        self.caller = ctx.caller if sender is None else None
 
     def prepare(self, items: list[dict]) -> None:
         """Load what every item will need, in bulk."""
@@ -131,13 +177,15 @@ class Intake:
         self.times_by_household: dict[int, list[tuple[datetime, str]]] = {}
         self.direct_by_day: dict = {}
         self.existing: dict = {}
+        user_id = self.sender.user_id if self.sender else self.caller.user_id
         read = _INTAKE_READ.rows(conn, {
-            "user_id": self.sender.user_id,
+            "user_id": user_id,
             "household_ids": list({i["household_id"] for i in items}), "ids": list(ids),
             **self._window(times)})
         if self.caller is None:
-            self.caller = confirm(self.sender, next((r for r in read if r.part == "account"),
-                                                    None))
+            self.caller = self.sender.confirm(
+                next((r for r in read if r.part == "account"), None))
+            self.ctx = self.ctx.as_caller(self.caller)
         cadre_id = self.caller.cadre_id
         demand_ids = [str(d["id"]) for i in items for d in i.get("demands") or []]
         self.existing_demands = set(conn.scalars(
@@ -164,20 +212,31 @@ class Intake:
                                                         microsecond=0) + timedelta(days=1)
         return {"since": first - rules.DUPLICATE_WITHIN, "until": last + rules.DUPLICATE_WITHIN}
 
+    def _event(self, record_type: str, row: dict) -> dict:
+        return event_row(self.ctx.actor, "create", record_type, row["id"],
+                         audit_rules.created(row), self.now)
+
     def write(self) -> None:
-        """Insert what was taken, a statement per table (executemany for a batch)."""
+        """Insert what was taken, with its audit events: a statement per table (executemany
+        for a batch), or one statement for a single visit on PostgreSQL."""
         rows, demand_rows = self.rows, self.demand_rows
         self.rows, self.demand_rows = [], []  # a failed write is not retried with the next
+        if not rows:
+            return
         conn = self.session.connection()
-        writes = [(table, r) for table, r in ((Visit.__table__, rows),
-                                              (Demand.__table__, demand_rows)) if r]
-        # A visit with demands is two statements: they land together or not at all.
+        if len(rows) == 1 and not demand_rows and conn.dialect.name == "postgresql":
+            event = self._event("visit", rows[0])
+            _INSERT_VISIT.run(conn, {**rows[0], **{f"audit_{k}": event[k]
+                                                   for k in _AUDIT_COLUMNS}})
+            return
+        events = [self._event("visit", r) for r in rows]
+        events += [self._event("demand", r) for r in demand_rows]
+        writes = [(table, r) for table, r in ((_VISITS, rows), (_DEMANDS, demand_rows),
+                                              (_AUDIT, events)) if r]
+        # Several statements: they land together or not at all.
         with atomically(self.session) if len(writes) > 1 else contextlib.nullcontext():
             for table, r in writes:
-                if table is Visit.__table__ and len(r) == 1:
-                    _INSERT_VISIT.run(conn, r[0])  # the visit from a phone
-                else:
-                    conn.execute(table.insert(), r)
+                conn.execute(table.insert(), r)
 
     def _remember(self, visit_id: str, household_id: int, visited_at: datetime,
                   direct: bool) -> None:
@@ -194,13 +253,13 @@ class Intake:
         hi = bisect.bisect_right(times, (visited_at + rules.DUPLICATE_WITHIN, "\uffff"))
         return [t for t, vid in times[lo:hi] if vid != visit_id]
 
-    def _pairing_for(self, household_id: int, local_day):
+    def _pairing_for(self, household_id: int, local_day) -> int:
         pairings = self.pairings.get(household_id)
         if not pairings:
             raise Forbidden("Only the cadre paired with this household may log a visit to it.")
-        for p in pairings:
-            if p.started_on <= local_day and (p.ended_on is None or local_day <= p.ended_on):
-                return p.pairing_id
+        pairing = in_force_on(pairings, local_day)
+        if pairing is not None:
+            return pairing.pairing_id
         if local_day < min(p.started_on for p in pairings):
             raise ValidationFailed({"visited_at": ["is before the pairing started"]})
         raise Forbidden("The pairing with this household had ended by that day.")
@@ -208,11 +267,12 @@ class Intake:
     def _check_card(self, code: str | None, household) -> bool:
         if code is None:
             return False
+        storage = self.ctx.settings.ratelimit_storage_uri
         key = ("wrong-card", str(self.caller.cadre_id))
-        if not allowed(WRONG_CARD_LIMIT, *key):
-            raise TooManyWrongCards("Too many wrong card codes; try again later.")
+        if not ratelimit.allowed(storage, rules.WRONG_CARD_LIMIT, *key):
+            raise rules.TooManyWrongCards("Too many wrong card codes; try again later.")
         if code.strip().upper() != household.card_code:
-            count(WRONG_CARD_LIMIT, *key)
+            ratelimit.count(storage, rules.WRONG_CARD_LIMIT, *key)
             raise ValidationFailed({"card_code": ["does not match this household's card"]})
         return True
 

@@ -3,6 +3,8 @@
 import math
 from datetime import datetime, timedelta
 
+from service.exceptions import Conflict, DomainError
+
 KINDS = ("home_visit", "stay_overnight", "shared_labor", "heart_to_heart", "reception", "phone")
 FLAGS = ("late_entry", "far_from_village", "duplicate_suspect", "night_time", "too_many_today")
 LATE_AFTER = timedelta(days=7)
@@ -10,6 +12,22 @@ DUPLICATE_WITHIN = timedelta(hours=1)
 MAX_DIRECT_PER_DAY = 8
 CORRECTION_WINDOW = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)
+# Wrong card codes one cadre may type before lookups are refused for a while.
+WRONG_CARD_LIMIT = "5 per hour"
+
+
+class CorrectionWindowClosed(Conflict):
+    code, title = "correction_window_closed", "Visits can be corrected for 24 hours"
+
+
+class TooManyWrongCards(DomainError):
+    status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
+
+
+def check_correction_window(now: datetime, received_at: datetime) -> None:
+    """A visit is corrected by its cadre within 24 hours of reaching the service."""
+    if now - received_at > CORRECTION_WINDOW:
+        raise CorrectionWindowClosed("The 24 hours for corrections have passed.")
 
 
 def is_direct(kind: str) -> bool:

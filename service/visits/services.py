@@ -1,42 +1,26 @@
-"""Visits: log one or a batch, read them in scope, correct within a day, and sync down."""
+"""Visits: log one or a batch, read them in scope, correct within a day."""
 
 from datetime import datetime, timedelta
 
-from marshmallow import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from service.api import paginate
-from service.auth import Claim
+from service import scope
 from service.cadres.models import Cadre
-from service.context import Caller
+from service.context import Context
 from service.dates import month_bounds
-from service.db import commit
 from service.demands.models import Demand
-from service.errors import Conflict, Forbidden, problem_body
-from service.exceptions import DomainError, ValidationFailed
+from service.exceptions import DomainError, Forbidden
 from service.households.models import Household
-from service.scope import hidden
+from service.idempotency import IdConflict
+from service.listing import Listing
+from service.records import Precondition
 from service.visits import rules
-from service.visits.intake import Intake
+from service.visits.intake import Intake, Outcome, Rejected, Unconfirmed
 from service.visits.models import Visit, VisitRevision
-from service.visits.schemas import VisitIn
 
 
-class CorrectionWindowClosed(Conflict):
-    code, title = "correction_window_closed", "Visits can be corrected for 24 hours"
-
-
-def _visible(stmt, caller: Caller):
-    if caller.role == "cadre":
-        return stmt.where(Visit.cadre_id == caller.cadre_id)
-    if caller.role == "unit_admin":
-        return stmt.where(Visit.cadre_id.in_(select(Cadre.id).where(
-            Cadre.unit_id == caller.unit_id)))
-    return stmt
-
-
-def present_many(session, visits: list[Visit], known: dict | None = None) -> list[dict]:
+def present_many(session, visits: list, known: dict | None = None) -> list[dict]:
     """Visits with their demand ids and number of corrections (two queries for a page;
     none when `known` gives the demand ids of a visit just created)."""
     ids = [v.id for v in visits]
@@ -65,9 +49,10 @@ def present_many(session, visits: list[Visit], known: dict | None = None) -> lis
     return out
 
 
-def list_visits(session, caller: Caller, args: dict, zone) -> dict:
+def list_visits(ctx: Context, args: dict) -> Listing:
     """Visits in scope, newest first, with filters."""
-    stmt = _visible(select(Visit), caller).order_by(Visit.visited_at.desc(), Visit.id)
+    stmt = scope.within(select(Visit), ctx.caller, Visit).order_by(Visit.visited_at.desc(),
+                                                                   Visit.id)
     for key in ("cadre_id", "household_id", "kind", "direct"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(Visit, key) == args[key])
@@ -80,38 +65,34 @@ def list_visits(session, caller: Caller, args: dict, zone) -> dict:
     if args.get("flag"):
         stmt = stmt.where(getattr(Visit, f"flag_{args['flag']}").is_(True))
     if args.get("month"):
+        zone = ctx.settings.county_zone
         first, last = month_bounds(args["month"])
         start = datetime(first.year, first.month, first.day, tzinfo=zone)
         end = datetime(last.year, last.month, last.day, tzinfo=zone) + timedelta(days=1)
         stmt = stmt.where(Visit.visited_at >= start, Visit.visited_at < end)
-    page = paginate(session, stmt, args)
-    page["items"] = present_many(session, page["items"])
-    return page
+    return Listing(stmt, present=lambda items: present_many(ctx.session, items))
 
 
-def get_visit(session, caller: Caller, visit_id: str) -> Visit:
+def get_visit(ctx: Context, visit_id: str) -> Visit:
     """One visit in scope, or 404."""
-    visit = session.scalar(_visible(select(Visit).where(Visit.id == visit_id), caller))
-    if visit is None:
-        raise hidden("visit", visit_id)
-    return visit
+    return scope.find(ctx.session, ctx.caller, Visit, visit_id, "visit")
 
 
-def _intake(session, sender: Caller | Claim, items: list[dict], now, zone, max_km) -> Intake:
-    intake = Intake(session, sender, now, zone, max_km)
+def _intake(ctx: Context, items: list[dict], sender: Unconfirmed | None = None) -> Intake:
+    intake = Intake(ctx, sender)
     intake.prepare(items)
     return intake
 
 
-def log_visit(session, sender: Caller | Claim, data: dict, now, zone, max_km):
+def log_visit(ctx: Context, data: dict, sender: Unconfirmed | None = None) -> Outcome:
     """Store one visit; a replay of the same body returns the stored visit (created=False).
-    `sender` may be a token's claim: its account is confirmed by the intake's read."""
+    `sender`: a token whose account the intake's first read confirms (the fast path)."""
+    session = ctx.session
     for attempt in (1, 2):
-        intake = _intake(session, sender, [data], now, zone, max_km)
+        intake = _intake(ctx, [data], sender)
         outcome = intake.take(data)
         try:
             intake.write()
-            commit(session)
             if outcome.visit is None:
                 outcome.visit = session.get(Visit, outcome.id)
             return outcome
@@ -123,41 +104,30 @@ def log_visit(session, sender: Caller | Claim, data: dict, now, zone, max_km):
     raise AssertionError("unreachable")
 
 
-def _problem(error: DomainError) -> dict:
-    return problem_body(error.status, error.code, error.title, error.detail, **error.extra)
-
-
-_ITEM = VisitIn()  # one instance for every batch item: building a schema deep-copies its fields
-
-
-def log_batch(session, caller: Caller, raw_items: list[dict], now, zone, max_km) -> list[dict]:
-    """Store up to 500 visits; each gets its own answer and the good ones are kept."""
+def log_batch(ctx: Context, items: list[dict | Rejected]) -> list[dict]:
+    """Store up to 500 visits (validated data, or what was already refused on reading it);
+    each gets its own answer ({id, status, error?}) and the good ones are kept."""
+    session = ctx.session
     results: list[dict] = []
     valid: list[tuple[int, dict]] = []
-    for raw in raw_items:
-        try:
-            data = _ITEM.load(raw)
-        except ValidationError as exc:
-            problem = ValidationFailed({k: v if isinstance(v, list) else [str(v)]
-                                        for k, v in exc.messages.items()})
-            results.append({"id": raw.get("id") if isinstance(raw.get("id"), str) else None,
-                            "status": "rejected", "problem": _problem(problem)})
+    for item in items:
+        if isinstance(item, Rejected):
+            results.append({"id": item.id, "status": "rejected", "error": item.error})
             continue
-        valid.append((len(results), data))
-        results.append({"id": str(data["id"])})
+        valid.append((len(results), item))
+        results.append({"id": str(item["id"])})
     if not valid:
         return results
-    intake = _intake(session, caller, [d for _, d in valid], now, zone, max_km)
+    intake = _intake(ctx, [d for _, d in valid])
     try:
         _take_all(intake, valid, results, savepoints=False)
-        session.commit()
+        session.flush()
     except IntegrityError:
         # Another request stored one of these ids meanwhile: redo one by one, each in a
         # savepoint, so the rest still lands.
         session.rollback()
-        intake = _intake(session, caller, [d for _, d in valid], now, zone, max_km)
+        intake = _intake(ctx, [d for _, d in valid])
         _take_all(intake, valid, results, savepoints=True)
-        session.commit()
     return results
 
 
@@ -172,25 +142,25 @@ def _take_all(intake: Intake, valid, results, savepoints: bool) -> None:
                 outcome = intake.take(data)
             results[index] = {"id": outcome.id, "status": outcome.status}
         except DomainError as error:
-            results[index] = {"id": str(data["id"]), "status": "rejected",
-                              "problem": _problem(error)}
+            results[index] = {"id": str(data["id"]), "status": "rejected", "error": error}
         except IntegrityError:
             results[index] = {"id": str(data["id"]), "status": "rejected",
-                              "problem": {"status": 409, "code": "id_conflict",
-                                          "title": "Sent twice at once; send it again",
-                                          "type": "https://shuangbao.example/problems/id_conflict"}}
+                              "error": IdConflict("Sent twice at once; send it again.",
+                                                  id=str(data["id"]))}
     if not savepoints:
         intake.write()
 
 
-def correct_visit(session, caller: Caller, visit_id: str, changes: dict, now, zone,
-                  max_km) -> Visit:
+def correct_visit(ctx: Context, visit_id: str, changes: dict,
+                  precondition: Precondition = None) -> Visit:
     """The cadre who logged a visit may correct it for 24 hours; the old version is kept."""
-    visit = get_visit(session, caller, visit_id)
+    session, caller, now = ctx.session, ctx.caller, ctx.clock.now()
+    visit = get_visit(ctx, visit_id)
+    if precondition is not None:
+        precondition(visit)
     if visit.created_by != caller.user_id:
         raise Forbidden("Only the cadre who logged a visit may correct it.")
-    if now - visit.received_at > rules.CORRECTION_WINDOW:
-        raise CorrectionWindowClosed("The 24 hours for corrections have passed.")
+    rules.check_correction_window(now, visit.received_at)
     before = {c: getattr(visit, c) for c in ("kind", "diary", "help_given", "latitude",
                                              "longitude", "accuracy_m", "flags")}
     session.add(VisitRevision(visit_id=visit.id, user_id=caller.user_id, before=before))
@@ -203,12 +173,12 @@ def correct_visit(session, caller: Caller, visit_id: str, changes: dict, now, zo
         loc = changes["location"] or {}
         visit.latitude, visit.longitude = loc.get("latitude"), loc.get("longitude")
         visit.accuracy_m = loc.get("accuracy_m")
-    intake = _intake(session, caller, [{"id": visit.id, "household_id": visit.household_id,
-                                        "visited_at": visit.visited_at}], now, zone, max_km)
+    intake = _intake(ctx, [{"id": visit.id, "household_id": visit.household_id,
+                            "visited_at": visit.visited_at}])
     location = None if visit.latitude is None else {"latitude": visit.latitude,
                                                     "longitude": visit.longitude}
     visit.set_flags(intake.flags(visit.id, visit.household_id, visit.visited_at,
                                  visit.received_at, visit.direct, location,
                                  intake.households[visit.household_id]))
-    session.commit()
+    session.flush()
     return visit

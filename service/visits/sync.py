@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, or_, select
 
-from service.api import EARLIEST, LATEST
-from service.context import Caller
+from service.context import Context
+from service.dates import EARLIEST, LATEST
 from service.demands import services as demands
 from service.demands.models import Demand
 from service.demands.rules import UNRESOLVED
-from service.errors import ValidationFailed
+from service.exceptions import ValidationFailed
 from service.households.models import Household
 from service.households.services import present as present_household
 from service.pairings.models import Pairing
@@ -41,9 +41,10 @@ def decode_cursor(cursor: str | None) -> datetime | None:
         raise ValidationFailed({"since": ["is not a cursor from /api/v1/sync"]}) from None
 
 
-def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
-              overdue_days: int) -> dict:
-    """The caller's households, tasks and open demands changed since the cursor."""
+def sync_down(ctx: Context, cursor: str | None) -> dict:
+    """The caller's households, tasks and open demands changed since the cursor (the caller is
+    a cadre: these are its own pairings' households)."""
+    session, caller, now = ctx.session, ctx.caller, ctx.clock.now()
     since = decode_cursor(cursor)
     window = since - OVERLAP if since else None
     active = session.execute(select(Pairing.household_id, Pairing.updated_at).where(
@@ -72,10 +73,11 @@ def sync_down(session, caller: Caller, cursor: str | None, now: datetime, today,
     else:
         task_stmt = task_stmt.where(Task.closed_on.is_(None))
         demand_stmt = demand_stmt.where(Demand.status.in_(UNRESOLVED))
+    today = ctx.clock.today()
     return {
         "cursor": encode_cursor(now),
         "households": households,
         "removed_household_ids": removed,
         "tasks": [tasks.present(t, today) for t in session.scalars(task_stmt)],
-        "demands": [demands.present(d, now, overdue_days) for d in session.scalars(demand_stmt)],
+        "demands": [demands.present(d, ctx) for d in session.scalars(demand_stmt)],
     }

@@ -26,13 +26,10 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from service.auth import issue_token
-from service.db import Base
 from service.demands.models import Demand, DemandTransition
-from service.units.models import Unit
 from tests import factories
 from tests.clock import CLOCK
 
@@ -331,19 +328,6 @@ def test_the_same_id_and_body_sent_by_another_user_is_409(world, cadre, login_as
 # --- the same id racing in from a retrying phone -----------------------------------------
 
 RETRIES = 10
-
-
-@pytest.fixture
-def committed(app, engine):
-    """A session whose data is committed for real (threads see it), wiped afterwards."""
-    session = Session(engine, expire_on_commit=False)
-    yield session
-    session.rollback()
-    session.execute(update(Unit).values(head_cadre_id=None))
-    for table in reversed(Base.metadata.sorted_tables):
-        session.execute(delete(table))
-    session.commit()
-    session.close()
 
 
 def test_the_same_id_sent_ten_times_at_once_is_created_once(app, committed):

@@ -22,14 +22,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
 from service.auth import issue_token
-from service.db import Base
 from service.demands.models import Demand
 from service.ratelimit import reset_limits
-from service.units.models import Unit
 from service.visits.models import Visit
 from tests import factories
 from tests.clock import CLOCK
@@ -574,19 +571,6 @@ def test_repeated_wrong_card_codes_in_batches_end_in_429_problems(world, cadre, 
 
 SENDERS = 8
 BATCH_SIZE = 50
-
-
-@pytest.fixture
-def committed(app, engine):
-    """A session whose data is committed for real, wiped afterwards."""
-    session = Session(engine, expire_on_commit=False)
-    yield session
-    session.rollback()
-    session.execute(update(Unit).values(head_cadre_id=None))
-    for table in reversed(Base.metadata.sorted_tables):
-        session.execute(delete(table))
-    session.commit()
-    session.close()
 
 
 def test_the_same_batch_sent_at_once_from_eight_connections_is_stored_exactly_once(

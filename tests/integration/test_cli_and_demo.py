@@ -31,6 +31,7 @@ from service.tasks.rules import STATUSES as TASK_STATUSES
 from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
+from tests import factories
 from tests.clock import CLOCK, CST
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
@@ -45,7 +46,7 @@ def _demo_digest(tmp_path, name, seed) -> tuple[str, Session]:
     url = f"sqlite:///{tmp_path / name}"
     migrate.upgrade(url)
     session = Session(make_engine(url))
-    load_demo(session, SMALL, seed, progress=False)
+    load_demo(factories.context(session), SMALL, seed, progress=False)
     rows = session.execute(select(Household.id_number, Household.head_name, Household.village_id,
                                   Household.card_code).order_by(Household.id)).all()
     return hashlib.sha256(repr(rows).encode()).hexdigest(), session
@@ -87,7 +88,7 @@ def test_demo_county_is_valid_and_complete(tmp_path):
     assert all(v.direct == (v.kind != "phone") for v in visits)
     assert all(v.visited_at.date() >= v.started_on for v in visits)
     with pytest.raises(ValueError, match="empty"):
-        load_demo(session, SMALL, 1, progress=False)
+        load_demo(factories.context(session), SMALL, 1, progress=False)
     session.close()
 
 

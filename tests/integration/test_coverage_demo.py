@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import text
 
 from service.demo import DemoSizes, load_demo
+from tests import factories
 
 SIZES = DemoSizes(townships=3, villages=24, units=6, cadres=150, households=500)
 
@@ -36,7 +37,7 @@ INDEPENDENT = {
 @pytest.fixture
 def demo(app, session):
     with app.app_context():
-        load_demo(session, SIZES, seed=11, progress=False)
+        load_demo(factories.context(session), SIZES, seed=11, progress=False)
     return session
 
 

@@ -1,7 +1,8 @@
 """A visit from a phone as it really runs: real commits, no test transaction around it.
 
 On PostgreSQL POST /visits runs statement by statement (no BEGIN/COMMIT), reads the sender's
-account within its one read, and sends its statements straight to psycopg (service.db.Direct);
+account within its one read, writes the visit and its audit event in one statement, and sends
+its statements straight to psycopg (service/visits/fastpath.py);
 the API tests run inside one rolled-back transaction and so cannot see any of that. These can.
 """
 
@@ -14,10 +15,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from service.auth import Claim, current_caller, issue_token
+from service.audit.models import AuditEvent
+from service.audit.recorder import event_row
+from service.auth import current_caller, issue_token
+from service.context import Actor
 from service.demands.models import Demand
-from service.visits.intake import _INSERT_VISIT, _INTAKE_READ, Intake
+from service.visits.fastpath import statement_by_statement
+from service.visits.intake import _AUDIT_COLUMNS, _INSERT_VISIT, _INTAKE_READ, Intake
 from service.visits.models import Visit
+from service.web import get_session
 from tests import factories
 from tests.clock import CLOCK
 from tests.integration.racing import race
@@ -74,6 +80,13 @@ def test_a_visit_is_stored_as_sent_and_a_replay_returns_the_stored_one(app, comm
     assert row.created_by == field.users["cadre"].id
     assert row.visited_at == datetime.fromisoformat(sent["visited_at"]).astimezone(UTC)
     assert stored(committed) == 1
+    # The visit and its audit event landed together, and the replay added none.
+    events = committed.scalars(select(AuditEvent).where(AuditEvent.record_id == sent["id"])).all()
+    assert [(e.action, e.record_type, e.user_id) for e in events] == [
+        ("create", "visit", field.users["cadre"].id)]
+    assert events[0].changes["household_id"] == [None, field.households["a1"].id]
+    assert events[0].changes["diary"] == [None, "[redacted]"]
+    assert events[0].request_id == first.headers["X-Request-ID"]
 
 
 def test_the_same_visit_sent_at_once_from_eight_phones_is_stored_once(app, committed, field):
@@ -148,24 +161,15 @@ def test_a_visit_with_demands_lands_whole_or_not_at_all(app, committed, field):
 
     data = VisitIn().load(sent)
     with app.test_request_context(VISITS, method="POST"):
-        from flask import g
-
-        from service.db import get_session, statement_by_statement
-
-        @statement_by_statement
-        def log():
-            session = get_session()
-            intake = Intake(session, Claim(field.users["cadre"].id, 1, ("cadre",)),
-                            CLOCK.now(), CST, 30.0)
-            intake.prepare([data])
-            intake.existing_demands = set()  # as if the demand arrived between read and write
-            intake.take(data)
-            with pytest.raises(IntegrityError):
-                intake.write()
-            session.rollback()
-            return g.db_session.connection().get_execution_options().get("isolation_level")
-
-        level = log()
+        session = statement_by_statement(get_session())
+        intake = Intake(factories.context(session, field.users["cadre"]))
+        intake.prepare([data])
+        intake.existing_demands = set()  # as if the demand arrived between read and write
+        intake.take(data)
+        level = session.connection().get_execution_options().get("isolation_level")
+        with pytest.raises(IntegrityError):
+            intake.write()
+        session.rollback()
 
     postgres = committed.get_bind().dialect.name == "postgresql"
     assert level == ("AUTOCOMMIT" if postgres else None)
@@ -218,14 +222,18 @@ def test_direct_rows_are_what_sqlalchemy_returns(app, committed, field):
 
 
 def test_a_refused_direct_insert_is_sqlalchemys_integrity_error(app, committed, field):
+    if committed.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite writes a visit and its event as two ordinary statements")
     sent = body(field.households["a1"])
     assert app.test_client().post(VISITS, json=sent, headers=field.headers).status_code == 201
     row = {c.name: getattr(committed.get(Visit, sent["id"]), c.name)
            for c in Visit.__table__.columns}
 
+    event = event_row(Actor(field.users["cadre"].id, "cadre"), "create", "visit", row["id"], {})
     with app.extensions["db"].engine.connect() as connection:
         with pytest.raises(IntegrityError) as refused:
-            _INSERT_VISIT.run(connection, row)
+            _INSERT_VISIT.run(connection, {**row, **{f"audit_{k}": event[k]
+                                                     for k in _AUDIT_COLUMNS}})
         connection.rollback()
         # The connection is still good for the next statement.
         assert connection.scalar(select(func.count()).select_from(Visit)) == 1

@@ -1,0 +1,23 @@
+"""HTTP for the audit trail."""
+
+from flask.views import MethodView
+
+from service.api import Blueprint, page
+from service.audit import schemas as s
+from service.audit import services
+from service.auth import require
+from service.web import context
+
+blp = Blueprint("audit", __name__, url_prefix="/api/v1",
+                description="The audit trail: who changed what, and when (SPEC §11)")
+
+
+@blp.route("/audit")
+class Audit(MethodView):
+    @require("county_admin", "inspector")
+    @blp.arguments(s.AuditQuery, location="query")
+    @blp.response(200, s.AuditPage)
+    def get(self, args):
+        """Every change, newest first: record, user, action and time filters."""
+        ctx = context()
+        return page(ctx, services.list_events(ctx, args), args)

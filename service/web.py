@@ -1,0 +1,99 @@
+"""Where a request meets the services: its session, its id, its context and its one commit.
+
+Routes build a Context with `context()` and call services; services flush but never commit.
+A request that writes is committed once, after its view returned (ServiceFlask below), so the
+change and its audit events land together or not at all; any refusal leaves nothing behind.
+The CLI builds its context with `cli_context()` and commits itself.
+"""
+
+import re
+import uuid
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.context import ANONYMOUS, Context, CountyClock, Settings
+from service.db import for_writing, make_engine
+
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# SPEC §13: a caller's X-Request-ID is kept when it is plain enough to log; else one is made.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class Database:
+    """Holds the engine and hands out one session per app context."""
+
+    def __init__(self, app: Flask):
+        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.factory = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["db"] = self
+        app.teardown_appcontext(self._close)
+
+    @staticmethod
+    def _close(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def get_session() -> Session:
+    """The current app context's session, opened on first use (a writer's, for a request
+    that writes)."""
+    if "db_session" not in g:
+        session = current_app.extensions["db"].factory()
+        g.db_session = for_writing(session) if _writing() else session
+    return g.db_session
+
+
+def _writing() -> bool:
+    return has_request_context() and request.method in WRITES
+
+
+def settings() -> Settings:
+    """The app's settings, as its configuration says now (a few microseconds to build)."""
+    return Settings.from_config(current_app.config)
+
+
+def request_id() -> str:
+    """This request's id: the caller's X-Request-ID when well-formed, else a new one."""
+    if "request_id" not in g:
+        sent = request.headers.get("X-Request-ID", "")
+        g.request_id = sent if _REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+    return g.request_id
+
+
+def caller():
+    """The authenticated caller of this request (service/auth.py confirms it), or ANONYMOUS."""
+    return g.get("caller") or ANONYMOUS
+
+
+def context(session: Session | None = None) -> Context:
+    """The context for this request's service calls."""
+    config = settings()
+    return Context(session or get_session(), CountyClock(config.county_zone), config,
+                   caller(), request_id())
+
+
+def cli_context() -> Context:
+    """The context of a command-line call: no caller (actor "cli"), the app's settings."""
+    config = settings()
+    return Context(get_session(), CountyClock(config.county_zone), config, None)
+
+
+class ServiceFlask(Flask):
+    """Flask, committing a writing request's session once its view has answered; a failed
+    commit is handled like any refusal from the view (an error handler's problem+json)."""
+
+    def dispatch_request(self):
+        answer = super().dispatch_request()
+        if request.method in WRITES:
+            session = g.get("db_session")
+            if session is not None:
+                session.commit()
+        return answer
+
+
+def echo_request_id(response):
+    """Every answer names its request (SPEC §13), as the audit trail does."""
+    response.headers["X-Request-ID"] = request_id()
+    return response
