@@ -106,3 +106,9 @@ def in_force_on(pairings: list, day: date):
         if p.started_on <= day and (p.ended_on is None or day <= p.ended_on):
             return p
     return None
+
+
+def in_force_or_last(pairings: list, day: date):
+    """For a report of a span: the pairing among these (one household's, in order) in force on
+    `day`, else the last of them (for a day none of them covers); None when there are none."""
+    return in_force_on(pairings, day) or (pairings[-1] if pairings else None)

@@ -2,6 +2,7 @@
 in that month: pairings, cadres, households and units as of then (service/history), task
 status from its transitions, visits and demands by their own times."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, or_, select, union
@@ -17,7 +18,7 @@ from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household
 from service.pairings.models import Pairing
-from service.pairings.rules import in_force_on
+from service.pairings.rules import in_force_or_last
 from service.places.models import Township, Village
 from service.reports import rules
 from service.tasks.history import status_as_of
@@ -88,121 +89,170 @@ def month_of(ctx: Context, month: str) -> Month:
 
 def build_disclosure(ctx: Context, village_id: int, month: Month) -> dict:
     """The disclosure's content: public, masked, and the same whenever it is built again."""
-    session, now = ctx.session, ctx.clock.now()
-    county, supervision_phone = ctx.settings.county_name, ctx.settings.supervision_phone
+    session = ctx.session
+    village, township = _village(session, village_id)
+    shown = _pairings_shown(session, village_id, month)
+    units = load_versions(session, UnitVersion, [s.cadre.unit_id for s in shown])
+    household_ids = list({s.pairing.household_id for s in shown})
+    visits = _direct_visits(session, [s.pairing.id for s in shown], month)
+    items = _items(shown, units, month, visits=visits,
+                   tasks=_tasks(session, household_ids, month),
+                   demands=_demand_counts(session, shown, household_ids, month))
+    return {
+        "title": "双包双联每月公示", "county": ctx.settings.county_name,
+        "township": township.name,
+        "village": {"id": village.id, "code": village.code, "name": village.name},
+        "month": month.name, "complete": month.complete,
+        "holding_units": _holding_units(session, village_id, month),
+        "supervision_phone": ctx.settings.supervision_phone,
+        "pairings": items,
+        "cadres_without_direct_visit": _without_direct_visit(shown, units, visits),
+        "summary": {
+            "pairings": len(items), "households": len(household_ids),
+            "direct_visits": sum(i["direct_visits"] for i in items),
+            "pairings_visited": sum(1 for i in items if i["direct_visits"]),
+            "demands_opened": sum(i["demands_opened"] for i in items),
+            "demands_resolved": sum(i["demands_resolved"] for i in items)},
+        "generated_at": ctx.clock.now().astimezone(month.zone).isoformat(timespec="seconds"),
+    }
+
+
+def _village(session, village_id: int):
     row = session.execute(select(Village, Township).join(Township)
                           .where(Village.id == village_id)).first()
     if row is None:
         raise NotFound(f"No village {village_id}.")
-    village, township = row
+    return row
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A pairing of the month with the household and cadre as they stood at `moment`."""
+
+    pairing: object
+    moment: datetime
+    household: object
+    cadre: object
+
+
+def _pairings_shown(session, village_id: int, month: Month) -> list[Shown]:
+    """The month's pairings of households that were in the village then, with the household
+    and the cadre as of the pairing's end or the month's end."""
     # Households that are or were in the village (their village in the month is checked
     # below), fetched first: as a list the planner takes the household index on pairings.
     in_village = set(session.scalars(union(
         select(HouseholdVersion.household_id).where(HouseholdVersion.village_id == village_id),
         select(Household.id).where(Household.village_id == village_id))))
+    if not in_village:
+        return []
     pairings = session.scalars(
         select(Pairing).where(Pairing.household_id.in_(in_village),
                               *month.overlaps(Pairing.started_on, Pairing.ended_on))
-        .order_by(Pairing.id)).all() if in_village else []
+        .order_by(Pairing.id)).all()
     households = load_versions(session, HouseholdVersion, [p.household_id for p in pairings])
     cadres = load_versions(session, CadreVersion, [p.cadre_id for p in pairings])
     shown = []
     for p in pairings:
         moment = month.as_of(p.ended_on)
-        household, cadre = pick(households.get(p.household_id, []), moment), pick(
-            cadres.get(p.cadre_id, []), moment)
-        if household is None or cadre is None or household.village_id != village_id:
-            continue
-        shown.append((p, moment, household, cadre))
-    units = load_versions(session, UnitVersion, [c.unit_id for _, _, _, c in shown])
-    pairing_ids = [p.id for p, *_ in shown]
-    household_ids = list({p.household_id for p, *_ in shown})
+        household = pick(households.get(p.household_id, []), moment)
+        cadre = pick(cadres.get(p.cadre_id, []), moment)
+        if household is not None and cadre is not None and household.village_id == village_id:
+            shown.append(Shown(p, moment, household, cadre))
+    return shown
 
-    visits = dict(session.execute(
+
+def _direct_visits(session, pairing_ids: list[int], month: Month) -> dict[int, int]:
+    """Direct visits (R8: phone calls excluded) per pairing in the month."""
+    if not pairing_ids:
+        return {}
+    return dict(session.execute(
         select(Visit.pairing_id, func.count()).where(
             Visit.pairing_id.in_(pairing_ids), Visit.direct,
             Visit.visited_at >= month.start, Visit.visited_at < month.end)
-        .group_by(Visit.pairing_id)).all()) if pairing_ids else {}
+        .group_by(Visit.pairing_id)).all())
 
+
+def _tasks(session, household_ids: list[int], month: Month) -> dict[int, list[dict]]:
+    """Each household's tasks of the month with their status at its end."""
+    if not household_ids:
+        return {}
     tasks = session.scalars(select(Task).where(
         Task.household_id.in_(household_ids), Task.created_at < month.end,
         or_(Task.closed_on.is_(None), Task.closed_on >= month.first))
-        .order_by(Task.household_id, Task.category, Task.id)).all() if household_ids else []
+        .order_by(Task.household_id, Task.category, Task.id)).all()
     status = status_as_of(session, [t.id for t in tasks], month.end)
-
-    # Demands raised in the month, and those resolved in it and still resolved at its end.
-    opened, resolved = [], []
-    if household_ids:
-        done = resolved_as_of(session, month.end, household_ids, since=month.start)
-        for demand_id, household_id, opened_at in session.execute(
-                select(Demand.id, Demand.household_id, Demand.opened_at).where(
-                    Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
-            if opened_at >= month.start:
-                opened.append((household_id, opened_at))
-            if demand_id in done and done[demand_id] >= month.start:
-                resolved.append((household_id, done[demand_id]))
-
-    by_household: dict[int, list] = {}
-    for p, *_ in shown:
-        by_household.setdefault(p.household_id, []).append(p)
-
-    def owner(household_id: int, at: datetime) -> int | None:
-        """The pairing of this household in force on the local day of `at` (else its last in
-        the month)."""
-        mine = by_household.get(household_id, [])
-        p = in_force_on(mine, at.astimezone(month.zone).date()) or (mine[-1] if mine else None)
-        return p.id if p else None
-
-    demand_counts: dict[int, list[int]] = {pid: [0, 0] for pid in pairing_ids}
-    for column, rows_ in ((0, opened), (1, resolved)):
-        for household_id, at in rows_:
-            pid = owner(household_id, at)
-            if pid is not None:
-                demand_counts[pid][column] += 1
-
-    tasks_by_household: dict[int, list[dict]] = {}
+    by_household: dict[int, list[dict]] = {}
     for t in tasks:
         s = status.get(t.id, "open")
-        tasks_by_household.setdefault(t.household_id, []).append({
+        by_household.setdefault(t.household_id, []).append({
             "category": t.category, "category_label": rules.NEED_LABELS.get(t.category),
             "status": s, "status_label": rules.TASK_STATUS_LABELS[s],
             "due_on": t.due_on.isoformat(),
             "closed": t.closed_on is not None and t.closed_on <= month.last})
+    return by_household
 
-    items, cadre_visits = [], {}
-    for p, moment, household, cadre in shown:
-        unit = pick(units.get(cadre.unit_id, []), moment)
-        direct = visits.get(p.id, 0)
-        key = (unit.name if unit else "", cadre.name, p.cadre_id)
-        cadre_visits[key] = cadre_visits.get(key, 0) + direct
+
+def _demand_counts(session, shown: list[Shown], household_ids: list[int],
+                   month: Month) -> dict[int, list[int]]:
+    """[opened, resolved] per pairing: demands raised in the month, and those resolved in it
+    and still resolved at its end, each counted for the pairing in force that day."""
+    counts: dict[int, list[int]] = {s.pairing.id: [0, 0] for s in shown}
+    if not household_ids:
+        return counts
+    by_household: dict[int, list] = {}
+    for s in shown:
+        by_household.setdefault(s.pairing.household_id, []).append(s.pairing)
+
+    def count(column: int, household_id: int, at: datetime) -> None:
+        p = in_force_or_last(by_household.get(household_id, []),
+                             at.astimezone(month.zone).date())
+        if p is not None:
+            counts[p.id][column] += 1
+
+    done = resolved_as_of(session, month.end, household_ids, since=month.start)
+    for demand_id, household_id, opened_at in session.execute(
+            select(Demand.id, Demand.household_id, Demand.opened_at).where(
+                Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
+        if opened_at >= month.start:
+            count(0, household_id, opened_at)
+        if demand_id in done and done[demand_id] >= month.start:
+            count(1, household_id, done[demand_id])
+    return counts
+
+
+def _unit_name(units: dict, s: Shown) -> str | None:
+    unit = pick(units.get(s.cadre.unit_id, []), s.moment)
+    return unit.name if unit else None
+
+
+def _items(shown: list[Shown], units: dict, month: Month, visits: dict, tasks: dict,
+           demands: dict) -> list[dict]:
+    """One public row per pairing, in unit, cadre, start, household order."""
+    items = []
+    for s in shown:
+        p, household, cadre = s.pairing, s.household, s.cadre
         items.append({
-            "cadre": cadre.name, "unit": unit.name if unit else None, "rank": cadre.rank,
-            "rank_label": RANK_LABELS[cadre.rank], "household": rules.mask_name(
-                household.head_name), "difficulty": household.difficulty,
+            "cadre": cadre.name, "unit": _unit_name(units, s), "rank": cadre.rank,
+            "rank_label": RANK_LABELS[cadre.rank],
+            "household": rules.mask_name(household.head_name),
+            "difficulty": household.difficulty,
             "difficulty_label": rules.DIFFICULTY_LABELS[household.difficulty],
             "paired_from": p.started_on.isoformat(),
             "paired_to": _ended_by(p.ended_on, month),
             "override_reason": p.override_reason,
-            "tasks": tasks_by_household.get(p.household_id, []),
-            "direct_visits": direct, "demands_opened": demand_counts[p.id][0],
-            "demands_resolved": demand_counts[p.id][1]})
+            "tasks": tasks.get(p.household_id, []),
+            "direct_visits": visits.get(p.id, 0), "demands_opened": demands[p.id][0],
+            "demands_resolved": demands[p.id][1]})
     items.sort(key=lambda i: (i["unit"] or "", i["cadre"], i["paired_from"], i["household"]))
-    # By cadre, not by name: two 王伟 in one unit are two people.
-    without = [{"cadre": name, "unit": unit or None}
-               for (unit, name, _id), n in sorted(cadre_visits.items()) if n == 0]
-    return {
-        "title": "双包双联每月公示", "county": county, "township": township.name,
-        "village": {"id": village.id, "code": village.code, "name": village.name},
-        "month": month.name, "complete": month.complete,
-        "holding_units": _holding_units(session, village_id, month),
-        "supervision_phone": supervision_phone,
-        "pairings": items,
-        "cadres_without_direct_visit": without,
-        "summary": {
-            "pairings": len(items), "households": len({p.household_id for p, *_ in shown}),
-            "direct_visits": sum(i["direct_visits"] for i in items),
-            "pairings_visited": sum(1 for i in items if i["direct_visits"]),
-            "demands_opened": sum(i["demands_opened"] for i in items),
-            "demands_resolved": sum(i["demands_resolved"] for i in items)},
-        "generated_at": now.astimezone(month.zone).isoformat(timespec="seconds"),
-    }
+    return items
+
+
+def _without_direct_visit(shown: list[Shown], units: dict, visits: dict) -> list[dict]:
+    """Cadres with no direct visit in the month, by cadre, not by name: two 王伟 in one unit
+    are two people."""
+    totals: dict[tuple, int] = {}
+    for s in shown:
+        key = (_unit_name(units, s) or "", s.cadre.name, s.pairing.cadre_id)
+        totals[key] = totals.get(key, 0) + visits.get(s.pairing.id, 0)
+    return [{"cadre": name, "unit": unit or None}
+            for (unit, name, _id), n in sorted(totals.items()) if n == 0]
