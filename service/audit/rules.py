@@ -59,8 +59,13 @@ def shown(field: str, value):
     return plain(value)
 
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
 def plain(value):
     """JSON-ready: dates and times as ISO text, decimals as numbers, tuples as lists."""
+    if type(value) in _AS_IS:  # most values: one set lookup (the visit path makes 10 a visit)
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
