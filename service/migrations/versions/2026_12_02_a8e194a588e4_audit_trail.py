@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
-        batch_op.create_index('ix_audit_events_at', ['at'], unique=False)
+        batch_op.create_index('ix_audit_events_at', ['at'], unique=False, postgresql_using='brin')
         batch_op.create_index('ix_audit_events_record', ['record_type', 'record_id'], unique=False)
         batch_op.create_index('ix_audit_events_user_id', ['user_id'], unique=False)
 
