@@ -16,7 +16,7 @@ from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter, ValidationError
 
-from service.clock import utcnow
+from service.context import CountyClock
 from service.errors import ProblemSchema
 from service.exceptions import DomainError, PreconditionFailed
 from service.listing import Listing
@@ -292,8 +292,8 @@ def etag_header(record) -> dict[str, str]:
 
 
 def check_if_match(record) -> None:
-    """412 when If-Match is sent and does not name the record's current version (a route
-    reads the record, checks, then asks the service to change it)."""
+    """412 when If-Match is sent and does not name the record's current version: routes pass
+    it to a service as the `precondition` of a change (service/records.py)."""
     if request.if_match and etag_of(record) not in request.if_match:
         raise PreconditionFailed(
             "The record changed since you read it; GET it again and retry.",
@@ -343,4 +343,4 @@ def as_format(body: dict, fmt: str, csv_of, html_of, filename: str):
 
 def county_today():
     """The county's today, for schemas that validate against it (an ID number's birth date)."""
-    return utcnow().astimezone(settings().county_zone).date()
+    return CountyClock(settings().county_zone).today()

@@ -172,6 +172,10 @@ def within(stmt: Select, caller: Caller | None, model: type) -> Select:
     return stmt if condition is None else stmt.where(condition)
 
 
+def _missing(what: str, record_id) -> NotFound:
+    return NotFound(f"No {what} with id {record_id}.")
+
+
 def find(session, caller: Caller | None, model: type, record_id, what: str,
          manage: bool = False):
     """The record the caller may see (or, with `manage`, change); 404 when it is missing or
@@ -182,8 +186,18 @@ def find(session, caller: Caller | None, model: type, record_id, what: str,
     else:
         record = session.scalar(select(model).where(model.id == record_id, condition))
     if record is None:
-        raise NotFound(f"No {what} with id {record_id}.")
+        raise _missing(what, record_id)
     return record
+
+
+def find_row(session, caller: Caller | None, model: type, stmt: Select, record_id,
+             what: str):
+    """The row of `stmt` (a select of `model` with what it joins) for a record the caller may
+    see, in one statement; 404 as `find`."""
+    row = session.execute(within(stmt, caller, model).where(model.id == record_id)).first()
+    if row is None:
+        raise _missing(what, record_id)
+    return row
 
 
 def may_manage(session, caller: Caller | None, record) -> bool:

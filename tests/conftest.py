@@ -157,6 +157,23 @@ def admin(world, login_as) -> Api:
     return login_as(world.users["county_admin"])
 
 
+@pytest.fixture
+def unit_admin(world, login_as) -> Api:
+    """Unit A's admin."""
+    return login_as(world.users["unit_admin"])
+
+
+@pytest.fixture
+def cadre(world, login_as) -> Api:
+    """Cadre a1, paired with household a1 in village a."""
+    return login_as(world.users["cadre"])
+
+
+@pytest.fixture
+def inspector(world, login_as) -> Api:
+    return login_as(world.users["inspector"])
+
+
 # As the migrations create them: the wipe below drops them on SQLite and puts them back.
 SQLITE_DELETE_TRIGGERS = {
     "disclosures_immutable_delete":

@@ -8,7 +8,7 @@ from service.assignments import rules
 from service.assignments.models import VillageAssignment
 from service.audit.recorder import mark
 from service.cadres.models import Cadre
-from service.context import Context
+from service.context import Caller, Context
 from service.exceptions import NotFound
 from service.households.models import Household
 from service.listing import Listing
@@ -51,15 +51,16 @@ def list_assignments(ctx: Context, args: dict) -> Listing:
     return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def _shown(ctx: Context, assignment_id: int) -> dict:
-    row = ctx.session.execute(_select().where(VillageAssignment.id == assignment_id)).first()
+def _shown(ctx: Context, assignment_id: int, caller: Caller | None = None) -> dict:
+    """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
+    row = scope.find_row(ctx.session, caller, VillageAssignment, _select(), assignment_id,
+                         "village assignment")
     return _present(row)
 
 
 def get_assignment(ctx: Context, assignment_id: int) -> dict:
     """One assignment in the caller's scope."""
-    scope.find(ctx.session, ctx.caller, VillageAssignment, assignment_id, "village assignment")
-    return _shown(ctx, assignment_id)
+    return _shown(ctx, assignment_id, ctx.caller)
 
 
 def create_assignment(ctx: Context, data: dict) -> dict:

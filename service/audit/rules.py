@@ -4,7 +4,6 @@ says. An event names its record by type and id and lists the fields that changed
 secrets appear only as "[redacted]", so the trail can be shown to an inspector and kept for ever
 without keeping what the records themselves may later have to forget."""
 
-import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -38,11 +37,6 @@ SKIPPED_PREFIXES = ("flag_",)
 def record_type_of(table: str) -> str | None:
     """The record_type of a table's rows, or None when the table is not audited."""
     return RECORD_TYPES.get(table)
-
-
-def snake_case(name: str) -> str:
-    """VillageAssignment → village_assignment."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def audited(field: str) -> bool:

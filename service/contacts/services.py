@@ -8,7 +8,7 @@ from service.audit.recorder import mark
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.contacts.rules import ContactPointAlreadyEnded, ContactPointExists
-from service.context import Context
+from service.context import Caller, Context
 from service.exceptions import ValidationFailed
 from service.listing import Listing
 from service.places.models import Village
@@ -105,15 +105,16 @@ def list_contact_points(ctx: Context, args: dict) -> Listing:
     return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def _shown(ctx: Context, contact_point_id: int) -> dict:
-    return _present(ctx.session.execute(
-        _select().where(ContactPoint.id == contact_point_id)).first())
+def _shown(ctx: Context, contact_point_id: int, caller: Caller | None = None) -> dict:
+    """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
+    row = scope.find_row(ctx.session, caller, ContactPoint, _select(), contact_point_id,
+                         "contact point")
+    return _present(row)
 
 
 def get_contact_point(ctx: Context, contact_point_id: int) -> dict:
     """One contact point in scope."""
-    scope.find(ctx.session, ctx.caller, ContactPoint, contact_point_id, "contact point")
-    return _shown(ctx, contact_point_id)
+    return _shown(ctx, contact_point_id, ctx.caller)
 
 
 def create_contact_point(ctx: Context, data: dict) -> dict:

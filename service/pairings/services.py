@@ -8,7 +8,7 @@ from service.assignments.models import VillageAssignment
 from service.audit import recorder
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
-from service.context import Context
+from service.context import Caller, Context
 from service.dates import month_bounds
 from service.exceptions import ValidationFailed
 from service.households.models import Household
@@ -56,14 +56,15 @@ def list_pairings(ctx: Context, args: dict) -> Listing:
     return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
 
 
-def _shown(ctx: Context, pairing_id: int) -> dict:
-    return _present(ctx.session.execute(_select().where(Pairing.id == pairing_id)).first())
+def _shown(ctx: Context, pairing_id: int, caller: Caller | None = None) -> dict:
+    """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
+    row = scope.find_row(ctx.session, caller, Pairing, _select(), pairing_id, "pairing")
+    return _present(row)
 
 
 def get_pairing(ctx: Context, pairing_id: int) -> dict:
     """One pairing in scope."""
-    scope.find(ctx.session, ctx.caller, Pairing, pairing_id, "pairing")
-    return _shown(ctx, pairing_id)
+    return _shown(ctx, pairing_id, ctx.caller)
 
 
 def active_count(session, cadre_id: int) -> int:

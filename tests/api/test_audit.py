@@ -48,21 +48,6 @@ def household_body(village_id: int, **extra) -> dict:
             **extra}
 
 
-@pytest.fixture
-def unit_admin(world, login_as):
-    return login_as(world.users["unit_admin"])
-
-
-@pytest.fixture
-def cadre(world, login_as):
-    return login_as(world.users["cadre"])
-
-
-@pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
-
-
 # --- each kind of change, once, with its before and after -----------------------------------
 
 

@@ -106,21 +106,6 @@ def move(api, demand_id: str, to: str, **extra):
 
 
 @pytest.fixture
-def cadre(world, login_as):
-    return login_as(world.users["cadre"])
-
-
-@pytest.fixture
-def unit_admin(world, login_as):
-    return login_as(world.users["unit_admin"])
-
-
-@pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
-
-
-@pytest.fixture
 def raise_demand():
     """raise_demand(api, household, **fields) -> the stored demand (201 asserted)."""
 

@@ -113,12 +113,6 @@ def log_visit(api, world, at: datetime, kind="home_visit", household="a1", diary
     return response.json
 
 
-@pytest.fixture
-def cadre(world, login_as):
-    """Cadre a1, paired with household a1 in village a."""
-    return login_as(world.users["cadre"])
-
-
 def api_ok(response, status: int = 200) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)[:500]
     return response.json

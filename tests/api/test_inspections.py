@@ -100,11 +100,6 @@ def rates_of(api, by: str, month: str | None = None) -> dict[int, dict]:
 
 
 @pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
-
-
-@pytest.fixture
 def village_a_of_four(world, session):
     """Village a with four households: a1 (cadre a1), a2 (no cadre), a3 and a4 (cadres a3 and
     a4 of unit A, paired since 2026-01-01 and entered then)."""

@@ -102,18 +102,8 @@ def assignment_of(admin, village) -> dict:
 
 
 @pytest.fixture
-def unit_admin(world, login_as):
-    return login_as(world.users["unit_admin"])
-
-
-@pytest.fixture
 def cadre_api(world, login_as):
     return login_as(world.users["cadre"])
-
-
-@pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
 
 
 # --- R1 quota ----------------------------------------------------------------------------

@@ -49,21 +49,6 @@ def hh(world, key: str) -> int:
     return world.households[key].id
 
 
-@pytest.fixture
-def unit_admin(world, login_as):
-    return login_as(world.users["unit_admin"])
-
-
-@pytest.fixture
-def cadre(world, login_as):
-    return login_as(world.users["cadre"])
-
-
-@pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
-
-
 def end_assignment_of(session, unit) -> None:
     assignment = session.scalars(
         select(VillageAssignment).where(VillageAssignment.unit_id == unit.id)).one()

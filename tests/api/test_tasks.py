@@ -146,18 +146,8 @@ def end(admin, assignment_id: int, **extra):
 
 
 @pytest.fixture
-def unit_admin(world, login_as):
-    return login_as(world.users["unit_admin"])
-
-
-@pytest.fixture
 def cadre_api(world, login_as):
     return login_as(world.users["cadre"])
-
-
-@pytest.fixture
-def inspector(world, login_as):
-    return login_as(world.users["inspector"])
 
 
 @pytest.fixture

@@ -122,11 +122,6 @@ def _forget_wrong_card_counts(app):
 
 
 @pytest.fixture
-def cadre(world, login_as):
-    return login_as(world.users["cadre"])
-
-
-@pytest.fixture
 def chief(world, session, login_as):
     """Cadre a2 (section chief) linked to two households of village a, and its Api."""
     a2 = world.cadres["a2"]

@@ -85,12 +85,6 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
 
 
 @pytest.fixture
-def cadre(world, login_as):
-    """Cadre a1, paired with household a1."""
-    return login_as(world.users["cadre"])
-
-
-@pytest.fixture
 def cadre_b(world, login_as, session):
     """Cadre b1 (unit B), paired with household b1."""
     user = factories.user(session, "cadre", cadre_=world.cadres["b1"])
