@@ -17,7 +17,7 @@ from service.contacts.models import ContactPoint, PartyOrganization
 from service.context import Caller
 from service.demands.models import Demand
 from service.disclosures.models import Disclosure
-from service.exceptions import Forbidden, NotFound
+from service.exceptions import Forbidden, NotFound, ValidationFailed
 from service.households.models import Household
 from service.inspections.models import Inspection
 from service.pairings.models import Pairing
@@ -200,18 +200,18 @@ def find_row(session, caller: Caller | None, model: type, stmt: Select, record_i
     return row
 
 
-def may_manage(session, caller: Caller | None, record) -> bool:
-    """True when the caller may change this existing record."""
-    model = type(record)
+def reference(session, caller: Caller | None, model: type, record_id, field: str, what: str):
+    """The record a request's body names, when the caller may change or build on it; else 422
+    naming the field, in the same words whether the record is missing or outside the caller's
+    scope (SPEC §9 "no oracle": a write never tells one from the other)."""
     condition = manageable(caller, model)
-    return condition is None or session.scalar(
-        select(model.id).where(model.id == record.id, condition)) is not None
-
-
-def refuse_unless_manageable(session, caller: Caller | None, record, detail: str) -> None:
-    """403 with `detail` when the caller may not change (or build on) this existing record."""
-    if not may_manage(session, caller, record):
-        raise Forbidden(detail)
+    if condition is None:
+        record = session.get(model, record_id)
+    else:
+        record = session.scalar(select(model).where(model.id == record_id, condition))
+    if record is None:
+        raise ValidationFailed({field: [f"no {what} with id {record_id} in your scope"]})
+    return record
 
 
 def personal_fields(caller: Caller | None) -> frozenset[str]:

@@ -9,7 +9,7 @@ from service.context import Context
 from service.listing import Listing
 from service.pairings.models import Pairing
 from service.pairings.rules import ActivePairingsRemain, check_rank_change
-from service.records import Precondition, apply_changes, delete_unless_used, load_reference
+from service.records import Precondition, apply_changes, delete_unless_used
 from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
@@ -32,9 +32,7 @@ def get_cadre(ctx: Context, cadre_id: int) -> Cadre:
 
 
 def _check_unit(ctx: Context, unit_id: int) -> None:
-    unit = load_reference(ctx.session, Unit, unit_id, "unit_id", "unit")
-    scope.refuse_unless_manageable(ctx.session, ctx.caller, unit,
-                                   "A unit admin may place cadres only in its own unit.")
+    scope.reference(ctx.session, ctx.caller, Unit, unit_id, "unit_id", "unit")
 
 
 def create_cadre(ctx: Context, data: dict) -> Cadre:

@@ -14,7 +14,7 @@ from service.exceptions import ValidationFailed
 from service.households.models import Household
 from service.idempotency import IdConflict, canonical_hash
 from service.listing import Listing
-from service.records import Precondition, apply_changes, load_reference
+from service.records import Precondition, apply_changes
 
 
 def present(demand: Demand, ctx: Context) -> dict:
@@ -69,10 +69,8 @@ def create_demand(ctx: Context, data: dict) -> tuple[Demand, bool]:
     existing = session.get(Demand, demand_id)
     if existing is not None:
         return _replay(existing, caller, digest), False
-    household = load_reference(session, Household, data["household_id"], "household_id",
-                               "household")
-    scope.refuse_unless_manageable(session, caller, household,
-                                   "Demands are raised for households you are paired with.")
+    scope.reference(session, caller, Household, data["household_id"], "household_id",
+                    "household")
     opened_at = (data.get("opened_at") or now).astimezone(UTC)
     if opened_at > now + rules.CLOCK_SKEW:
         raise ValidationFailed({"opened_at": ["cannot be in the future"]})

@@ -12,7 +12,7 @@ from service.listing import Listing
 from service.pairings.models import Pairing
 from service.pairings.rules import VillageNotHeldByUnit
 from service.places.models import Village
-from service.records import Precondition, apply_changes, delete_unless_used, load_reference
+from service.records import Precondition, apply_changes, delete_unless_used
 from service.tasks.models import Task, TaskTransition
 from service.tasks.services import sync_generated_tasks
 from service.unique import flush_unique
@@ -68,9 +68,7 @@ def get_household(ctx: Context, household_id: int) -> Household:
 
 
 def _check_village(ctx: Context, village_id: int) -> None:
-    village = load_reference(ctx.session, Village, village_id, "village_id", "village")
-    scope.refuse_unless_manageable(ctx.session, ctx.caller, village,
-                                   "Your unit does not hold that village.")
+    scope.reference(ctx.session, ctx.caller, Village, village_id, "village_id", "village")
 
 
 def create_household(ctx: Context, data: dict) -> Household:
@@ -80,7 +78,7 @@ def create_household(ctx: Context, data: dict) -> Household:
     household = Household(**data)
     household.needs = needs
     ctx.session.add(household)
-    flush_unique(ctx.session, "households")
+    flush_unique(ctx.session, "households", household)
     sync_generated_tasks(ctx, household)
     ctx.session.flush()
     return household
@@ -104,7 +102,7 @@ def update_household(ctx: Context, household_id: int, changes: dict,
     if "needs" in changes:
         # Needs live in their own rows; touch the household so its version (ETag) moves too.
         household.updated_at = ctx.clock.now()
-    flush_unique(session, "households")
+    flush_unique(session, "households", household)
     if "needs" in changes:
         sync_generated_tasks(ctx, household)
     session.flush()

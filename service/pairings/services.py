@@ -15,7 +15,7 @@ from service.households.models import Household
 from service.listing import Listing
 from service.pairings import rules
 from service.pairings.models import Pairing
-from service.records import end_date, load_reference, start_date
+from service.records import end_date, start_date
 from service.unique import unique_field
 
 
@@ -73,9 +73,7 @@ def active_count(session, cadre_id: int) -> int:
                                                      Pairing.ended_on.is_(None)))
 
 
-def _check_caller(ctx: Context, cadre: Cadre, override_reason: str | None) -> None:
-    scope.refuse_unless_manageable(ctx.session, ctx.caller, cadre,
-                                   "A unit admin pairs only its own unit's cadres.")
+def _check_override(ctx: Context, override_reason: str | None) -> None:
     if ctx.caller is not None:
         rules.check_override_allowed(ctx.caller.role, override_reason)
 
@@ -100,10 +98,11 @@ def _flush_pairing(session, cadre: Cadre, household: Household) -> None:
 def create_pairing(ctx: Context, data: dict) -> dict:
     """Link a cadre to a household, checking R1–R4."""
     session = ctx.session
-    cadre = load_reference(session, Cadre, data["cadre_id"], "cadre_id")
-    household = load_reference(session, Household, data["household_id"], "household_id")
+    cadre = scope.reference(session, ctx.caller, Cadre, data["cadre_id"], "cadre_id", "cadre")
+    household = scope.reference(session, ctx.caller, Household, data["household_id"],
+                                "household_id", "household")
     override = data.get("override_reason")
-    _check_caller(ctx, cadre, override)
+    _check_override(ctx, override)
     started_on = start_date(data, ctx.clock.today())
     current = session.scalar(select(Pairing.cadre_id).where(
         Pairing.household_id == household.id, Pairing.ended_on.is_(None)))
@@ -151,11 +150,12 @@ def handover(ctx: Context, from_cadre_id: int, data: dict) -> dict:
     """Move every active pairing of a cadre to another, checking R1–R4; all or nothing."""
     session, today = ctx.session, ctx.clock.today()
     giver = scope.find(session, ctx.caller, Cadre, from_cadre_id, "cadre", manage=True)
-    receiver = load_reference(session, Cadre, data["to_cadre_id"], "to_cadre_id")
+    receiver = scope.reference(session, ctx.caller, Cadre, data["to_cadre_id"], "to_cadre_id",
+                               "cadre")
     if receiver.id == giver.id:
         raise ValidationFailed({"to_cadre_id": ["must be another cadre"]})
     override = data.get("override_reason")
-    _check_caller(ctx, receiver, override)
+    _check_override(ctx, override)
     moving = session.execute(
         select(Pairing, Household).join(Household, Household.id == Pairing.household_id)
         .where(Pairing.cadre_id == giver.id, Pairing.ended_on.is_(None))

@@ -8,7 +8,7 @@ from service.audit.recorder import mark
 from service.context import Context
 from service.households.models import Household
 from service.listing import Listing
-from service.records import Precondition, apply_changes, load_reference
+from service.records import Precondition, apply_changes
 from service.tasks import rules
 from service.tasks.models import Task, TaskTransition
 
@@ -91,10 +91,8 @@ def detail(ctx: Context, task: Task) -> dict:
 def create_task(ctx: Context, data: dict) -> Task:
     """Add a task by hand."""
     session = ctx.session
-    household = load_reference(session, Household, data["household_id"], "household_id",
-                               "household")
-    scope.refuse_unless_manageable(session, ctx.caller, household,
-                                   "That household is outside your scope.")
+    household = scope.reference(session, ctx.caller, Household, data["household_id"],
+                                "household_id", "household")
     hold_village(session, household.id)
     task = Task(source="manual", **data)
     session.add(task)

@@ -44,9 +44,8 @@ def update_unit(ctx: Context, unit_id: int, changes: dict,
                   precondition: Precondition = None) -> Unit:
     """Rename a unit or name its head, who must be one of its own cadres."""
     session = ctx.session
-    unit = get_unit(ctx, unit_id)
-    scope.refuse_unless_manageable(session, ctx.caller, unit,
-                                   "A unit admin may edit only its own unit.")
+    # Another unit is answered as a unit that does not exist (SPEC §9).
+    unit = scope.find(session, ctx.caller, Unit, unit_id, "unit", manage=True)
     head_id = changes.get("head_cadre_id")
     if head_id is not None:
         head = session.get(Cadre, head_id)

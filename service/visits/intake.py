@@ -123,6 +123,13 @@ def _audited_insert():
 _INSERT_VISIT = _audited_insert()
 
 
+def _not_paired(household_id: int) -> Forbidden:
+    """SPEC §5: only the paired cadre logs a visit (403). A household that does not exist is
+    answered alike, so the answer never tells another unit's households from none (§9)."""
+    return Forbidden(f"Only the cadre paired with household {household_id} may log a visit to "
+                     "it.")
+
+
 @dataclass(frozen=True)
 class Unconfirmed:
     """A sender whose token checks out but whose account is read with the intake's own first
@@ -255,8 +262,8 @@ class Intake:
 
     def _pairing_for(self, household_id: int, local_day) -> int:
         pairings = self.pairings.get(household_id)
-        if not pairings:
-            raise Forbidden("Only the cadre paired with this household may log a visit to it.")
+        if not pairings:  # never this cadre's: as if there were no such household (SPEC §9)
+            raise _not_paired(household_id)
         pairing = in_force_on(pairings, local_day)
         if pairing is not None:
             return pairing.pairing_id
@@ -302,7 +309,7 @@ class Intake:
             return Outcome(visit_id, "duplicate", None)
         household = self.households.get(data["household_id"])
         if household is None:
-            raise ValidationFailed({"household_id": ["no such household"]})
+            raise _not_paired(data["household_id"])
         hid = household.household_id
         visited_at = data["visited_at"].astimezone(UTC)
         if visited_at > self.now + rules.CLOCK_SKEW:

@@ -349,7 +349,7 @@ def test_a_cadre_cannot_raise_a_demand_for_a_household_it_is_not_paired_with(
         world, cadre, session, household):
     body = body_for(world.households[household])
 
-    problem(cadre.post(DEMANDS, json=body), 403, "forbidden")
+    problem(cadre.post(DEMANDS, json=body), 422, "validation_failed")
 
     assert stored_count(session) == 0
 
@@ -360,7 +360,7 @@ def test_a_cadre_whose_pairing_ended_can_no_longer_raise_demands_for_that_househ
         "household_id": world.households["a1"].id, "active": "true"}).json["items"][0]
     ok(admin.post(f"{API}/pairings/{pairing['id']}/end", json={"reason": "工作调整"}))
 
-    problem(cadre.post(DEMANDS, json=body_for(world.households["a1"])), 403, "forbidden")
+    problem(cadre.post(DEMANDS, json=body_for(world.households["a1"])), 422, "validation_failed")
 
     assert stored_count(session) == 0
 
@@ -375,7 +375,8 @@ def test_the_unit_admin_raises_demands_for_households_in_its_units_villages(
 
 def test_the_unit_admin_cannot_raise_a_demand_in_another_units_village(
         world, unit_admin, session):
-    problem(unit_admin.post(DEMANDS, json=body_for(world.households["b1"])), 403, "forbidden")
+    problem(unit_admin.post(DEMANDS, json=body_for(world.households["b1"])), 422,
+            "validation_failed")
     assert stored_count(session) == 0
 
 

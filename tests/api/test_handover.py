@@ -283,7 +283,7 @@ def test_unit_admin_may_not_hand_over_to_another_units_cadre(login_as, admin, se
     receiver = new_cadre(session, world, unit="b")
     before = snapshot(admin)
     problem(handover(login_as(world.users["unit_admin"]), world.cadres["a1"], receiver.id),
-            403, "forbidden")
+            422, "validation_failed")
     assert snapshot(admin) == before
 
 

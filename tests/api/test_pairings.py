@@ -275,7 +275,7 @@ def test_unit_admin_may_not_pair_another_units_cadre(admin, unit_admin, session,
     cadre_b = new_cadre(session, world, unit="b")
     household_b = new_household(session, world, village="b")
     before = total(admin)
-    problem(pair(unit_admin, cadre_b, household_b), 403, "forbidden")
+    problem(pair(unit_admin, cadre_b, household_b), 422, "validation_failed")
     assert total(admin) == before
     created(pair(admin, cadre_b, household_b))
 

@@ -19,7 +19,8 @@ from tests.clock import CLOCK
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
-ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               422: "validation_failed"}
 
 # The unit admin is unit A's; the cadre account is cadre a1, paired with household a1.
 # {placeholders} name records built by the `refs` fixture; bodies come from the `bodies` fixture
@@ -47,12 +48,12 @@ MATRIX = [
     ("GET",    "/units/{unit_a}",                 None,               200,  200,  200,  200, 401),
     ("GET",    "/units/{unit_b}",                 None,               200,  200,  200,  200, 401),
     ("PATCH",  "/units/{unit_a}",                 "rename_unit",      200,  200,  403,  403, 401),
-    ("PATCH",  "/units/{unit_b}",                 "rename_unit",      200,  403,  403,  403, 401),
+    ("PATCH",  "/units/{unit_b}",                 "rename_unit",      200,  404,  403,  403, 401),
     ("DELETE", "/units/{empty_unit}",             None,               204,  403,  403,  403, 401),
 
     ("GET",    "/cadres",                         None,               200,  200,  200,  200, 401),
     ("POST",   "/cadres",                         "cadre_in_a",       201,  201,  403,  403, 401),
-    ("POST",   "/cadres",                         "cadre_in_b",       201,  403,  403,  403, 401),
+    ("POST",   "/cadres",                         "cadre_in_b",       201,  422,  403,  403, 401),
     ("GET",    "/cadres/{cadre_a1}",              None,               200,  200,  200,  200, 401),
     ("GET",    "/cadres/{cadre_a2}",              None,               200,  200,  404,  200, 401),
     ("GET",    "/cadres/{cadre_b1}",              None,               200,  404,  404,  200, 401),
@@ -64,7 +65,7 @@ MATRIX = [
 
     ("GET",    "/households",                     None,               200,  200,  200,  200, 401),
     ("POST",   "/households",                     "household_in_a",   201,  201,  403,  403, 401),
-    ("POST",   "/households",                     "household_in_b",   201,  403,  403,  403, 401),
+    ("POST",   "/households",                     "household_in_b",   201,  422,  403,  403, 401),
     ("GET",    "/households/{household_a1}",      None,               200,  200,  200,  200, 401),
     ("GET",    "/households/{household_a2}",      None,               200,  200,  404,  200, 401),
     ("GET",    "/households/{household_b1}",      None,               200,  404,  404,  200, 401),

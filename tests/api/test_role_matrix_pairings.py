@@ -23,7 +23,8 @@ from tests.clock import CST, NOW
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
-ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               422: "validation_failed"}
 
 # Spare records start a month before NOW (the suite clock's start, tests/clock.py), so ending
 # them today (county time) is always valid.
@@ -45,7 +46,7 @@ MATRIX = [
 
     ("GET",    "/pairings",                               None,            200, 200, 200, 200, 401),
     ("POST",   "/pairings",                               "pair_in_a",     201, 201, 403, 403, 401),
-    ("POST",   "/pairings",                               "pair_in_b",     201, 403, 403, 403, 401),
+    ("POST",   "/pairings",                               "pair_in_b",     201, 422, 403, 403, 401),
     ("POST",   "/pairings",                               "pair_override", 201, 403, 403, 403, 401),
     ("GET",    "/pairings/{pairing_a1}",                  None,            200, 200, 200, 200, 401),
     ("GET",    "/pairings/{pairing_a2}",                  None,            200, 200, 404, 200, 401),
@@ -55,7 +56,7 @@ MATRIX = [
 
     ("POST",   "/cadres/{giver_a}/handover",              "hand_to_a",     200, 200, 403, 403, 401),
     ("POST",   "/cadres/{giver_b}/handover",              "hand_to_b",     200, 404, 403, 403, 401),
-    ("POST",   "/cadres/{idle_cadre_a}/handover",         "hand_to_b",     200, 403, 403, 403, 401),
+    ("POST",   "/cadres/{idle_cadre_a}/handover",         "hand_to_b",     200, 422, 403, 403, 401),
 
     ("GET",    "/party-organizations",                    None,            200, 200, 200, 200, 401),
     ("POST",   "/party-organizations",                    "new_org",       201, 403, 403, 403, 401),

@@ -19,7 +19,8 @@ from tests.clock import CST, NOW
 API = "/api/v1"
 PROBLEM = "application/problem+json"
 ROLES = ("county_admin", "unit_admin", "cadre", "inspector", "anonymous")
-ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+ERROR_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found",
+               422: "validation_failed"}
 DUE = NOW.astimezone(CST).date() + timedelta(days=90)  # 90 days after the tests' today
 
 # The unit admin is unit A's; the cadre account is cadre a1 (unit A), paired with household a1;
@@ -31,8 +32,8 @@ DUE = NOW.astimezone(CST).date() + timedelta(days=90)  # 90 days after the tests
 MATRIX = [
     ("GET",    "/tasks",                          None,            200, 200, 200, 200, 401),
     ("POST",   "/tasks",                          "task_for_a1",   201, 201, 201, 403, 401),
-    ("POST",   "/tasks",                          "task_for_a2",   201, 201, 403, 403, 401),
-    ("POST",   "/tasks",                          "task_for_b1",   201, 403, 403, 403, 401),
+    ("POST",   "/tasks",                          "task_for_a2",   201, 201, 422, 403, 401),
+    ("POST",   "/tasks",                          "task_for_b1",   201, 422, 422, 403, 401),
     ("GET",    "/tasks/{task_a1}",                None,            200, 200, 200, 200, 401),
     ("GET",    "/tasks/{task_a2}",                None,            200, 200, 404, 200, 401),
     ("GET",    "/tasks/{task_b1}",                None,            200, 404, 404, 200, 401),
@@ -51,8 +52,8 @@ MATRIX = [
 
     ("GET",    "/demands",                        None,            200, 200, 200, 200, 401),
     ("POST",   "/demands",                        "demand_for_a1", 201, 201, 201, 403, 401),
-    ("POST",   "/demands",                        "demand_for_a2", 201, 201, 403, 403, 401),
-    ("POST",   "/demands",                        "demand_for_b1", 201, 403, 403, 403, 401),
+    ("POST",   "/demands",                        "demand_for_a2", 201, 201, 422, 403, 401),
+    ("POST",   "/demands",                        "demand_for_b1", 201, 422, 422, 403, 401),
     ("GET",    "/demands/{demand_a1}",            None,            200, 200, 200, 200, 401),
     ("GET",    "/demands/{demand_a2}",            None,            200, 200, 404, 200, 401),
     ("GET",    "/demands/{demand_b1}",            None,            200, 404, 404, 200, 401),

@@ -102,7 +102,7 @@ def test_unit_admin_cannot_register_a_household_in_a_village_its_unit_does_not_h
         unit_admin, admin, world):
     total = admin.get(f"{API}/households").json["total"]
     refused = unit_admin.post(f"{API}/households", json=household_body(world.villages["b"].id))
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 422, "validation_failed")
     assert admin.get(f"{API}/households").json["total"] == total
     # The same body in its own village is accepted.
     created = unit_admin.post(f"{API}/households", json=household_body(world.villages["a"].id))
@@ -113,7 +113,7 @@ def test_unit_admin_cannot_move_its_household_into_another_units_village(
         unit_admin, admin, world):
     url = f"{API}/households/{hh(world, 'a2')}"
     refused = unit_admin.patch(url, json={"village_id": world.villages["b"].id})
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 422, "validation_failed")
     assert admin.get(url).json["village_id"] == world.villages["a"].id
 
 
@@ -141,7 +141,7 @@ def test_unit_admin_cannot_edit_or_delete_another_units_cadre(unit_admin, admin,
 def test_unit_admin_cannot_create_a_cadre_in_another_unit(unit_admin, admin, world):
     total = admin.get(f"{API}/cadres").json["total"]
     refused = unit_admin.post(f"{API}/cadres", json=cadre_body(world.units["b"].id))
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 422, "validation_failed")
     assert admin.get(f"{API}/cadres").json["total"] == total
     created = unit_admin.post(f"{API}/cadres", json=cadre_body(world.units["a"].id))
     assert created.status_code == 201, created.get_data(as_text=True)
@@ -150,14 +150,14 @@ def test_unit_admin_cannot_create_a_cadre_in_another_unit(unit_admin, admin, wor
 def test_unit_admin_cannot_move_its_cadre_to_another_unit(unit_admin, admin, world):
     url = f"{API}/cadres/{world.cadres['a2'].id}"
     refused = unit_admin.patch(url, json={"unit_id": world.units["b"].id})
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 422, "validation_failed")
     assert admin.get(url).json["unit_id"] == world.units["a"].id
 
 
 def test_unit_admin_may_edit_its_own_unit_but_not_another(unit_admin, admin, world):
     other = f"{API}/units/{world.units['b'].id}"
     before = admin.get(other).json
-    assert_problem(unit_admin.patch(other, json={"name": "被改的单位"}), 403, "forbidden")
+    assert_problem(unit_admin.patch(other, json={"name": "被改的单位"}), 404, "not_found")
     assert admin.get(other).json == before
 
     own = unit_admin.patch(f"{API}/units/{world.units['a'].id}", json={"name": "本单位新名"})
@@ -213,7 +213,7 @@ def test_unit_admin_cannot_register_households_in_a_village_no_longer_held(
         unit_admin, session, world):
     end_assignment_of(session, world.units["a"])
     refused = unit_admin.post(f"{API}/households", json=household_body(world.villages["a"].id))
-    assert_problem(refused, 403, "forbidden")
+    assert_problem(refused, 422, "validation_failed")
 
 
 # --- cadre --------------------------------------------------------------------------------

@@ -313,7 +313,7 @@ def test_unit_admin_adds_a_task_for_a_household_in_its_village(unit_admin, world
 
 
 def test_unit_admin_may_not_add_a_task_outside_its_villages(unit_admin, admin, world, hid):
-    problem(manual(unit_admin, hid["b1"]), 403, "forbidden")
+    problem(manual(unit_admin, hid["b1"]), 422, "validation_failed")
     assert ids(admin, household_id=hid["b1"]) == set()
 
 
@@ -325,7 +325,7 @@ def test_cadre_adds_a_task_for_its_paired_household(cadre_api, world, hid):
 @pytest.mark.parametrize("household", ["a2", "b1"])
 def test_cadre_may_not_add_a_task_for_a_household_it_is_not_paired_with(
         cadre_api, admin, world, hid, household):
-    problem(manual(cadre_api, hid[household]), 403, "forbidden")
+    problem(manual(cadre_api, hid[household]), 422, "validation_failed")
     assert ids(admin, household_id=hid[household]) == set()
 
 
@@ -756,7 +756,7 @@ def test_cadre_loses_sight_of_tasks_once_its_pairing_ends(admin, cadre_api, worl
     assert ids(cadre_api) == set()
     problem(cadre_api.get(f"{TASKS}/{spread['a1_open']}"), 404, "not_found")
     problem(move(cadre_api, spread["a1_open"], "in_progress"), 404, "not_found")
-    problem(manual(cadre_api, hid["a1"]), 403, "forbidden")
+    problem(manual(cadre_api, hid["a1"]), 422, "validation_failed")
 
 
 def test_unit_admin_loses_sight_of_tasks_once_its_unit_leaves_the_village(
