@@ -50,6 +50,25 @@ def _origins(text: str) -> list[str]:
     return origins
 
 
+_BASE_URL = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?")
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"  # where README command 1 serves
+
+
+def _base_url(text: str, env: str) -> str:
+    """PUBLIC_BASE_URL: required in production; a plain http(s) address, kept without its
+    trailing slash."""
+    text = text.strip().rstrip("/")
+    if not text:
+        if env == "production":
+            raise RuntimeError("PUBLIC_BASE_URL must be set in production (the address printed "
+                               "in contact cards' QR codes, e.g. https://lianxin.example.gov.cn)")
+        return DEVELOPMENT_BASE_URL
+    if not _BASE_URL.fullmatch(text):
+        raise RuntimeError(f"PUBLIC_BASE_URL: {text!r} is not an address like "
+                           "https://lianxin.example.gov.cn")
+    return text
+
+
 class Config:
     """One place for every setting; values come from the environment."""
 
@@ -70,8 +89,9 @@ class Config:
         # Printed on every disclosure and contact card; 12317 is the national hotline for
         # reporting problems in poverty alleviation work.
         self.SUPERVISION_PHONE = env.get("SUPERVISION_PHONE", "12317")
-        # The address printed in contact cards' QR codes (default: the address of the request).
-        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "")
+        # The address printed in contact cards' QR codes: never the request's Host (a forged
+        # Host would print cards pointing elsewhere), so production must name it.
+        self.PUBLIC_BASE_URL = _base_url(env.get("PUBLIC_BASE_URL", ""), self.ENV)
         self.CONTACT_CARD_RATE_LIMIT = env.get("CONTACT_CARD_RATE_LIMIT", "30 per minute")
         # Weights of the annual evaluation's parts (JSON object; missing keys keep defaults).
         self.EVALUATION_WEIGHTS = _weights(env.get("EVALUATION_WEIGHTS", ""))

@@ -15,8 +15,12 @@ from service.web import context, settings
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",
                 description="连心卡: heart-link contact cards with a QR code")
 
+
 def _base_url() -> str:
-    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+    """The address printed in QR codes: the configured one only. The request's Host is the
+    client's to choose, and a card printed from a forged Host would send villagers elsewhere
+    (SPEC §13); the configuration always provides it."""
+    return current_app.config["PUBLIC_BASE_URL"]
 
 
 def _wants_html(args) -> bool:
@@ -28,7 +32,8 @@ def _wants_html(args) -> bool:
 
 def _page(cards: list[dict]) -> Response:
     return Response(render_template("cards.html", cards=cards,
-                                    supervision_phone=current_app.config["SUPERVISION_PHONE"]),
+                                    supervision_phone=current_app.config["SUPERVISION_PHONE"],
+                                    printed_code=services.printed_code),
                     content_type=HTML)
 
 

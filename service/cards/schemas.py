@@ -27,6 +27,9 @@ class CardOut(StrictSchema):
     township = fields.String(required=True)
     village = fields.String(required=True)
     household = fields.String(required=True, metadata={"description": "Masked head name"})
+    household_no = fields.Integer(required=True, metadata={
+        "description": "The household's number in its village (by registration order), "
+                       "printed beside the masked name so that two cards never read alike"})
     cadre = fields.Nested(CardCadre, required=True, allow_none=True)
     holding_unit = fields.String(required=True, allow_none=True)
     team_leader = fields.String(required=True, allow_none=True)

@@ -5,7 +5,8 @@ import base64
 import io
 
 import segno
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from service import scope
 from service.assignments.models import VillageAssignment
@@ -33,11 +34,27 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
+def _number_in_village():
+    """The household's number in its village: its place by id (registration order) among the
+    village's households. Printed beside the masked head, it tells apart two cards that would
+    otherwise read alike (张* and 张* of one cadre) and reveals nothing about either."""
+    other = aliased(Household)
+    return (select(func.count()).where(other.village_id == Household.village_id,
+                                       other.id <= Household.id)
+            .correlate(Household).scalar_subquery())
+
+
+def printed_code(code: str) -> str:
+    """The card code in groups of four, as printed for typing into the field client."""
+    return " ".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
 def _cards(session, condition) -> list[dict]:
     """Card content of the households matching `condition`, without personal data."""
     rows = session.execute(
         select(Household.card_code, Household.head_name, Household.village_id, Village.name,
-               Township.name, Cadre.name, Cadre.phone, Unit.name, Pairing.started_on)
+               Township.name, _number_in_village(), Cadre.name, Cadre.phone, Unit.name,
+               Pairing.started_on)
         .join(Village, Village.id == Household.village_id)
         .join(Township, Township.id == Village.township_id)
         .outerjoin(Pairing, (Pairing.household_id == Household.id) & Pairing.ended_on.is_(None))
@@ -53,11 +70,11 @@ def _cards(session, condition) -> list[dict]:
         .where(VillageAssignment.village_id.in_({r.village_id for r in rows}),
                VillageAssignment.ended_on.is_(None)))} if rows else {}
     out = []
-    for (code, head, village_id, village, township, cadre, phone, unit, since) in rows:
+    for (code, head, village_id, village, township, number, cadre, phone, unit, since) in rows:
         holding_unit, team_leader = leaders.get(village_id, (None, None))
         out.append({
             "card_code": code, "township": township, "village": village,
-            "household": mask_name(head),
+            "household": mask_name(head), "household_no": number,
             "cadre": None if cadre is None else {"name": cadre, "unit": unit, "phone": phone,
                                                  "since": since.isoformat()},
             "holding_unit": holding_unit, "team_leader": team_leader})

@@ -1,7 +1,8 @@
 """HTTP for published disclosures: publish (county admin), read and verify (anyone)."""
 
-import json
+from functools import partial
 
+from flask import current_app
 from flask.views import MethodView
 
 from service.api import Blueprint, as_format, formats, page
@@ -47,13 +48,15 @@ class DisclosureById(MethodView):
     def get(self, args, disclosure_id):
         """A publication exactly as frozen: JSON with its hash, or the content as CSV or a
         printable page."""
-        row = services.get_disclosure(context(), disclosure_id)
+        ctx = context()
+        row = services.get_disclosure(ctx, disclosure_id)
         if args["format"] == "json":
             return services.present(row)
-        content = json.loads(row.document)["content"]
+        # The printed verify address is the configured public one, never the request's Host.
+        content, printed = services.printable(ctx, row, current_app.config["PUBLIC_BASE_URL"])
         return as_format(content, args["format"], render.disclosure_csv,
-                         render.disclosure_html, f"disclosure-{row.village_id}-{row.month}"
-                         f"-r{row.revision}")
+                         partial(render.disclosure_html, publication=printed),
+                         f"disclosure-{row.village_id}-{row.month}-r{row.revision}")
 
 
 @blp.route("/disclosures/<id:disclosure_id>/verify")

@@ -8,8 +8,13 @@ the order of publications, breaks every hash from there on.
 
 import hashlib
 import json
+from datetime import date
 
 from service.exceptions import Conflict
+
+# A printed publication shows this many leading hex digits of its sha256: enough to tell it
+# from any other publication by eye, short enough to read out over the phone.
+PRINTED_SHA256 = 16
 
 
 class AlreadyPublished(Conflict):
@@ -45,3 +50,13 @@ def check_chain(links: list[dict]) -> dict | None:
                     "reason": "previous_sha256 does not match the publication before it"}
         previous = link["sha256"]
     return None
+
+
+def correction_statement(revision: int, corrected_on: date, of_sha256: str | None) -> str:
+    """What a corrected publication prints where a reason would go. The admin's reason is free
+    text, kept for staff (the publish audit event) and never published (SPEC §9); paper still
+    says that it is a correction, which version, of what and when."""
+    corrected = f"第{revision - 1}版" + (f"（校验码 {of_sha256[:PRINTED_SHA256]}）"
+                                        if of_sha256 else "")
+    return (f"更正：本公示为第{revision}版，于{corrected_on.isoformat()}更正{corrected}；"
+            "更正原因已存档备查，可拨打监督电话询问。")

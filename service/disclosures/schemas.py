@@ -10,7 +10,9 @@ class PublishIn(StrictSchema):
     village_id = Id(required=True)
     month = fields.String(required=True, validate=MONTH, metadata={"example": "2026-10"})
     correction_reason = Name(500, metadata={
-        "description": "Required to publish a village and month again, as a corrected version"})
+        "description": "Required to publish a village and month again, as a corrected version. "
+                       "Kept for the county's file (the audit trail), never published: the "
+                       "printed page states that the reason is on file"})
 
 
 class DisclosureQuery(PageArgs):
@@ -26,8 +28,8 @@ class DisclosureFormat(StrictSchema):
 
 
 class Correction(StrictSchema):
-    of_sha256 = fields.String(required=True)
-    reason = fields.String(required=True)
+    of_sha256 = fields.String(required=True, metadata={
+        "description": "The publication this one corrects (its reason is not public)"})
 
 
 class Document(StrictSchema):
@@ -49,7 +51,6 @@ class DisclosureSummaryOut(StrictSchema):
     month = fields.String(required=True)
     revision = fields.Integer(required=True)
     corrects_id = fields.Integer(required=True, allow_none=True)
-    correction_reason = fields.String(required=True, allow_none=True)
     published_at = fields.DateTime(required=True)
     sha256 = fields.String(required=True)
     previous_sha256 = fields.String(required=True, allow_none=True)

@@ -32,7 +32,11 @@ def _last(session):
 
 def publish(ctx: Context, village_id: int, month: Month, reason: str | None) -> Disclosure:
     """Freeze the month's disclosure as the county's next link; a second publication of the
-    same village and month must be a correction with a reason."""
+    same village and month must be a correction with a reason.
+
+    The reason is staff free text: it is stored on the row (and so in the publish audit event)
+    for the county's file, but neither hashed into the public document nor shown publicly; the
+    printed page says so instead (rules.correction_statement)."""
     session, now = ctx.session, ctx.clock.now()
     if not month.complete:
         raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
@@ -53,7 +57,7 @@ def publish(ctx: Context, village_id: int, month: Month, reason: str | None) -> 
         "revision": latest.revision + 1 if latest else 1,
         "published_at": now.isoformat(timespec="seconds"),
         "previous_sha256": last.sha256 if last else None,
-        "correction": {"of_sha256": latest.sha256, "reason": reason} if latest else None,
+        "correction": {"of_sha256": latest.sha256} if latest else None,
     }
     row = Disclosure(
         seq=(last.seq if last else 0) + 1, village_id=village_id, month=month.name,
@@ -75,14 +79,29 @@ def get_disclosure(ctx: Context, disclosure_id: int) -> Disclosure:
 
 
 def present(row: Disclosure, with_document: bool = True) -> dict:
-    """A publication as the API shows it: its stored document parsed back."""
+    """A publication as the API shows it (to anyone): its stored document parsed back, and no
+    correction reason (staff free text, SPEC §9)."""
     out = {"id": row.id, "seq": row.seq, "village_id": row.village_id, "month": row.month,
            "revision": row.revision, "corrects_id": row.corrects_id,
-           "correction_reason": row.correction_reason, "published_at": row.published_at,
+           "published_at": row.published_at,
            "sha256": row.sha256, "previous_sha256": row.previous_sha256}
     if with_document:
         out["document"] = json.loads(row.document)
     return out
+
+
+def printable(ctx: Context, row: Disclosure, base_url: str) -> tuple[dict, dict]:
+    """A publication's frozen content, and what its printed page adds: the revision, a
+    correction notice, the start of its sha256 and the public address that verifies it."""
+    document = json.loads(row.document)
+    published_on = row.published_at.astimezone(ctx.settings.county_zone).date()
+    correction = document.get("correction")
+    return document["content"], {
+        "id": row.id, "revision": row.revision, "published_on": published_on.isoformat(),
+        "sha256_prefix": row.sha256[:rules.PRINTED_SHA256],
+        "verify_url": f"{base_url.rstrip('/')}/api/v1/disclosures/{row.id}/verify",
+        "correction": rules.correction_statement(
+            row.revision, published_on, correction.get("of_sha256")) if correction else None}
 
 
 def list_disclosures(ctx: Context, args: dict) -> Listing:

@@ -239,7 +239,9 @@ def _items(shown: list[Shown], units: dict, month: Month, visits: dict, tasks: d
             "difficulty_label": rules.DIFFICULTY_LABELS[household.difficulty],
             "paired_from": p.started_on.isoformat(),
             "paired_to": _ended_by(p.ended_on, month),
-            "override_reason": p.override_reason,
+            # Only whether R4 was waived, never the admin's reason: it is staff free text,
+            # and public outputs carry only fields chosen for the public (SPEC §9).
+            "difficulty_override": bool(p.override_reason),
             "tasks": tasks.get(p.household_id, []),
             "direct_visits": visits.get(p.id, 0), "demands_opened": demands[p.id][0],
             "demands_resolved": demands[p.id][1]})

@@ -40,7 +40,10 @@ class DisclosureTask(StrictSchema):
 class DisclosurePairing(StrictSchema):
     cadre, unit, rank, rank_label, household = _s(), _s(none=True), _s(), _s(), _s()
     difficulty, difficulty_label, paired_from = _s(), _s(), _s()
-    paired_to, override_reason = _s(none=True), _s(none=True)
+    paired_to = _s(none=True)
+    difficulty_override = fields.Boolean(required=True, metadata={
+        "description": "Paired across R4 difficulty matching with a county admin's approval "
+                       "(经县级批准调配); the reason given is kept for staff, never published"})
     tasks = fields.List(fields.Nested(DisclosureTask), required=True)
     direct_visits, demands_opened, demands_resolved = _n(), _n(), _n()
 

@@ -3,10 +3,12 @@
 GET /api/v1/public/contact-cards/{card_code} is public: JSON, or a printable card as HTML
 (?format=html, or a browser's Accept: text/html). It shows the village, the household head
 masked, the current cadre's name, unit and work phone, the team leader of the unit holding the
-village, and the supervision phone; the HTML carries a QR code (PNG data URI) of the card's
-own address (PUBLIC_BASE_URL + /api/v1/public/contact-cards/CODE, or the request's host when
-PUBLIC_BASE_URL is empty). An unknown code is a 404 that reveals nothing; lookups are limited
-per client address (CONTACT_CARD_RATE_LIMIT, default 30 per minute).
+village, the supervision phone, and the household's number in its village (so two cards of
+one cadre with the same masked name never read alike); the HTML carries a QR code (PNG data
+URI) of the card's own address (PUBLIC_BASE_URL + /api/v1/public/contact-cards/CODE; never the
+request's Host, SPEC §13) and the card code printed for typing. An unknown code is a 404 that
+reveals nothing; lookups are limited per client address (CONTACT_CARD_RATE_LIMIT, default 30 per
+minute).
 
 GET /api/v1/villages/{id}/contact-cards?format=html|json prints every card of a village whose
 household has a cadre now (county admin; a unit admin only for a village its unit holds, else
@@ -46,8 +48,8 @@ CARDS = f"{API}/public/contact-cards"
 PROBLEM = "application/problem+json"
 JSON_CT = "application/json"
 HTML_CT = "text/html; charset=utf-8"
-CARD_KEYS = {"card_code", "url", "township", "village", "household", "cadre", "holding_unit",
-             "team_leader", "supervision_phone"}
+CARD_KEYS = {"card_code", "url", "township", "village", "household", "household_no", "cadre",
+             "holding_unit", "team_leader", "supervision_phone"}
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 QR_SRC = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
@@ -57,6 +59,11 @@ QR_SRC = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 def card_of(household) -> str:
     return household.card_code
+
+
+def base(client) -> str:
+    """PUBLIC_BASE_URL: the configuration always has one (a development default in tests)."""
+    return client.application.config["PUBLIC_BASE_URL"]
 
 
 def lookup(client, code: str, query: str = "", headers=None, **kw):
@@ -134,10 +141,11 @@ def test_the_card_shows_village_masked_head_cadre_team_leader_and_supervision_ph
     assert set(body) == CARD_KEYS
     assert body == {
         "card_code": ha1.card_code,
-        "url": f"http://localhost{CARDS}/{ha1.card_code}",
+        "url": f"{base(client)}{CARDS}/{ha1.card_code}",
         "township": world.township.name,
         "village": world.villages["a"].name,
         "household": mask_name(ha1.head_name),
+        "household_no": 1,
         "cadre": {"name": a1.name, "unit": world.units["a"].name, "phone": a1.phone,
                   "since": "2026-01-01"},
         "holding_unit": world.units["a"].name,
@@ -225,7 +233,7 @@ def test_the_html_card_carries_the_content_and_a_qr_code_of_its_own_address(worl
                  f"联系干部：{a1.name}（{world.units['a'].name}）", f"干部电话：{a1.phone}",
                  f"工作队长：{world.cadres['a2'].name}", "监督电话：12317"):
         assert text in html, text
-    assert qr_texts(html) == [f"http://localhost{CARDS}/{ha1.card_code}"]
+    assert qr_texts(html) == [f"{base(client)}{CARDS}/{ha1.card_code}"]
 
 
 @pytest.mark.parametrize("base", ["https://cards.huguan.example", "https://cards.huguan.example/",
@@ -239,17 +247,44 @@ def test_the_qr_code_carries_the_public_base_url_when_set(world, client, app, mo
     assert card_json(client, code)["url"] == expected
 
 
-def test_without_a_public_base_url_the_qr_code_carries_the_requests_host(world, client, app,
-                                                                         monkeypatch):
-    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "")
+def test_the_development_default_public_base_url_is_printed_without_configuration(world,
+                                                                                 client):
     code = card_of(world.households["a1"])
-    html = card_html(client, code, base_url="http://cards.local:8080")
-    assert qr_texts(html) == [f"http://cards.local:8080{CARDS}/{code}"]
+    assert base(client) == "http://127.0.0.1:8000"
+    assert qr_texts(card_html(client, code)) == [f"http://127.0.0.1:8000{CARDS}/{code}"]
+
+
+@pytest.mark.parametrize("forged", [{"headers": {"Host": "evil.example"}},
+                                    {"base_url": "https://evil.example:8443"},
+                                    {"headers": {"X-Forwarded-Host": "evil.example",
+                                                 "Host": "evil.example"}}])
+def test_a_forged_host_never_reaches_a_printed_card(village_a_cards, client, admin, app,
+                                                    monkeypatch, forged):
+    """SPEC §13: printed QR codes never take the request's Host."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://cards.huguan.example")
+    world = village_a_cards
+    code = card_of(world.households["a1"])
+    card = lookup(client, code, **forged)
+    assert card.status_code == 200
+    assert card.get_json()["url"] == f"https://cards.huguan.example{CARDS}/{code}"
+    html = card_html(client, code, **forged)
+    assert qr_texts(html) == [f"https://cards.huguan.example{CARDS}/{code}"]
+    page = admin.get(f"{API}/villages/{world.villages['a'].id}/contact-cards?format=html",
+                     **forged)
+    assert page.status_code == 200
+    printed = page.get_data(as_text=True)
+    texts = qr_texts(printed)
+    assert len(texts) == 2
+    assert all(t.startswith(f"https://cards.huguan.example{CARDS}/") for t in texts)
+    listed = admin.get(f"{API}/villages/{world.villages['a'].id}/contact-cards?format=json",
+                       **forged).get_data(as_text=True)
+    for text in (card.get_data(as_text=True), html, printed, listed, *texts):
+        assert "evil.example" not in text
 
 
 def test_the_qr_code_of_a_lower_case_lookup_is_the_canonical_address(world, client):
     code = card_of(world.households["a1"])
-    assert qr_texts(card_html(client, code.lower())) == [f"http://localhost{CARDS}/{code}"]
+    assert qr_texts(card_html(client, code.lower())) == [f"{base(client)}{CARDS}/{code}"]
 
 
 def test_the_html_escapes_names(world, session, client):
@@ -260,6 +295,57 @@ def test_the_html_escapes_names(world, session, client):
     html = card_html(client, card_of(household))
     assert "<b>干部</b>" not in html
     assert "&lt;b&gt;干部&lt;/b&gt;" in html
+
+
+def card_texts(html: str) -> list[str]:
+    """What each card of a page says to the eye: its text without markup or the QR image."""
+    return [" ".join(re.sub(r"<[^>]+>", " ", part).split())
+            for part in html.split('<div class="card">')[1:]]
+
+
+@pytest.fixture
+def two_zhangs(world, session):
+    """A deputy section chief (quota 2) linking 张三 and 张四 in village a, registered after
+    households a1 and a2."""
+    cadre = factories.cadre(session, world.units["a"], rank="deputy_section_chief",
+                            name="王双联")
+    households = [factories.household(session, world.villages["a"], head_name=name,
+                                      difficulty="harder") for name in ("张三", "张四")]
+    for household in households:
+        factories.pair(session, cadre, household)
+    session.commit()
+    return households
+
+
+def test_two_households_of_one_cadre_with_one_masked_name_print_different_cards(
+        world, client, two_zhangs):
+    first, second = two_zhangs
+    cards = [card_json(client, card_of(h)) for h in two_zhangs]
+    assert cards[0]["household"] == cards[1]["household"] == "张*"
+    assert cards[0]["cadre"] == cards[1]["cadre"]
+    assert [c["household_no"] for c in cards] == [3, 4]  # after a1 and a2 of village a
+    pages = [card_html(client, card_of(h)) for h in two_zhangs]
+    (one,), (other,) = (card_texts(page) for page in pages)
+    assert one != other
+    for text, household, number in ((one, first, 3), (other, second, 4)):
+        assert f"联系户：张*（本村第{number}户）" in text
+        code = household.card_code
+        assert f"卡号 {code[:4]} {code[4:8]} {code[8:12]} {code[12:]}" in text
+        assert household.head_name not in text
+
+
+def test_every_card_on_a_village_page_reads_differently(world, admin, two_zhangs):
+    html = admin.get(f"{API}/villages/{world.villages['a'].id}/contact-cards?format=html")
+    texts = card_texts(html.get_data(as_text=True))
+    assert len(texts) == 3  # a1, 张三, 张四
+    assert len(set(texts)) == 3
+    assert sum("联系户：张*" in t for t in texts) == 2
+
+
+def test_households_are_numbered_within_their_own_village(world, client):
+    numbers = {k: card_json(client, card_of(world.households[k]))["household_no"]
+               for k in ("a1", "a2", "b1")}
+    assert numbers == {"a1": 1, "a2": 2, "b1": 1}
 
 
 # --- content negotiation ---------------------------------------------------------------------
@@ -284,7 +370,7 @@ def test_format_and_accept_choose_json_or_html(world, client, query, accept, exp
     if expected == JSON_CT:
         assert response.get_json()["card_code"] == code
     else:
-        assert qr_texts(response.get_data(as_text=True)) == [f"http://localhost{CARDS}/{code}"]
+        assert qr_texts(response.get_data(as_text=True)) == [f"{base(client)}{CARDS}/{code}"]
 
 
 def test_an_unknown_format_is_422(world, client):
@@ -420,7 +506,7 @@ def test_the_village_page_has_one_card_per_household_with_a_cadre_now(village_a_
     assert all(set(c) == CARD_KEYS for c in body["cards"])
     assert cards[ha3.card_code]["cadre"] == {"name": "李连心", "unit": world.units["a"].name,
                                              "phone": "0355-7771234", "since": "2026-03-01"}
-    assert cards[ha1.card_code]["url"] == f"http://localhost{CARDS}/{ha1.card_code}"
+    assert cards[ha1.card_code]["url"] == f"{base(admin.client)}{CARDS}/{ha1.card_code}"
     # Each card is the one its QR code opens.
     for code, card in cards.items():
         assert card == card_json(admin.client, code)

@@ -52,7 +52,7 @@ TOP_KEYS = {"title", "county", "township", "village", "month", "complete", "hold
             "supervision_phone", "pairings", "cadres_without_direct_visit", "summary",
             "generated_at"}
 PAIRING_KEYS = {"cadre", "unit", "rank", "rank_label", "household", "difficulty",
-                "difficulty_label", "paired_from", "paired_to", "override_reason", "tasks",
+                "difficulty_label", "paired_from", "paired_to", "difficulty_override", "tasks",
                 "direct_visits", "demands_opened", "demands_resolved"}
 TASK_KEYS = {"category", "category_label", "status", "status_label", "due_on", "closed"}
 SUMMARY_KEYS = {"pairings", "households", "direct_visits", "pairings_visited",
@@ -709,7 +709,7 @@ def test_json_has_every_field(world, client):
         "rank_label": RANK_LABELS["general"],
         "household": rules.mask_name(world.households["a1"].head_name),
         "difficulty": "easier", "difficulty_label": "一般困难", "paired_from": "2026-01-01",
-        "paired_to": None, "override_reason": None, "tasks": [], "direct_visits": 0,
+        "paired_to": None, "difficulty_override": False, "tasks": [], "direct_visits": 0,
         "demands_opened": 0, "demands_resolved": 0}
     assert body["cadres_without_direct_visit"] == [{"cadre": world.cadres["a1"].name,
                                                     "unit": world.units["a"].name}]
@@ -777,6 +777,62 @@ def test_csv_cells_cannot_carry_spreadsheet_formulas(world, session, client, log
     cells = [cell for row in rows[1:] for cell in row]
     assert any("HYPERLINK" in cell for cell in cells)
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
+
+
+def test_csv_names_the_team_leader_and_the_supervision_phone_on_every_row(
+        world, session, client, monkeypatch):
+    """The printed page says at its head whom to ask and where to complain; the CSV has no
+    head, so each row carries them (columns appended after the earlier ones)."""
+    name_a2_head_of_unit_a_in_january(session, world)
+    new_pairing(session, world, started_on=date(2026, 10, 10))
+    monkeypatch.setitem(client.application.config, "SUPERVISION_PHONE", "0355-8812317")
+    rows = list(csv.reader(io.StringIO(
+        fetch(client, world.villages["a"].id, fmt="csv").get_data().decode("utf-8-sig"))))
+    assert rows[0][:16] == list(render.DISCLOSURE_COLUMNS[:16])
+    assert rows[0][-3:] == ["包村单位", "工作队长", "监督电话"]
+    assert len(rows) == 3
+    for row in rows[1:]:
+        cells = dict(zip(rows[0], row, strict=True))
+        assert cells["包村单位"] == world.units["a"].name
+        assert cells["工作队长"] == world.cadres["a2"].name
+        assert cells["监督电话"] == "0355-8812317"
+
+
+def test_csv_says_when_no_team_leader_is_named(world, client):
+    rows = list(csv.reader(io.StringIO(
+        fetch(client, world.villages["b"].id, fmt="csv").get_data().decode("utf-8-sig"))))
+    cells = dict(zip(rows[0], rows[1], strict=True))
+    assert (cells["包村单位"], cells["工作队长"]) == (world.units["b"].name, "未确定")
+    assert cells["监督电话"] == client.application.config["SUPERVISION_PHONE"]
+
+
+def test_a_difficulty_override_shows_as_a_flag_and_never_its_reason(world, session, client,
+                                                                    admin):
+    """R4 waived by a county admin: the disclosure says so (经县级批准调配), but the admin's
+    reason is staff free text and appears in no format (SPEC §9)."""
+    reason = "该户与干部系邻居XQ7经县委同意"
+    with CLOCK.at(at("2026-10-05")):
+        cadre = factories.cadre(session, world.units["a"], rank="general")
+        session.commit()
+        response = admin.post(f"{API}/pairings", json={
+            "cadre_id": cadre.id, "household_id": world.households["a2"].id,
+            "override_reason": reason})
+    assert response.status_code == 201, response.get_json()
+    body = disclosure(client, world.villages["a"].id)
+    flags = {p["cadre"]: p["difficulty_override"] for p in body["pairings"]}
+    assert flags == {cadre.name: True, world.cadres["a1"].name: False}
+    assert all("override_reason" not in p for p in body["pairings"])
+
+    rows = list(csv.reader(io.StringIO(
+        fetch(client, world.villages["a"].id, fmt="csv").get_data().decode("utf-8-sig"))))
+    by_cadre = {r[rows[0].index("干部")]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert by_cadre[cadre.name]["经县级批准调配"] == "是"
+    assert by_cadre[world.cadres["a1"].name]["经县级批准调配"] == "否"
+    html = fetch(client, world.villages["a"].id, fmt="html").get_data(as_text=True)
+    assert html.count("（经县级批准调配）") == 1
+    for fmt in ("json", "csv", "html"):
+        text = fetch(client, world.villages["a"].id, fmt=fmt).get_data(as_text=True)
+        assert "XQ7" not in text and reason not in text, fmt
 
 
 def test_html_is_a_printable_a4_page_in_chinese(world, session, client, login_as):

@@ -220,7 +220,7 @@ def test_published_content_is_the_live_disclosure_of_that_moment(october, admin,
     assert holder["team_leader"] == october.cadres["a2"].name
     assert (published["village_id"], published["month"], published["revision"]) == (
         village.id, LAST, 1)
-    assert published["corrects_id"] is None and published["correction_reason"] is None
+    assert published["corrects_id"] is None and "correction_reason" not in published
     document = published["document"]
     assert (document["village_id"], document["month"], document["revision"]) == (
         village.id, LAST, 1)
@@ -287,10 +287,10 @@ def test_a_correction_becomes_revision_2_linked_to_the_first_and_both_stay_visib
 
     assert second["revision"] == 2 and second["seq"] == first["seq"] + 1
     assert second["corrects_id"] == first["id"]
-    assert second["correction_reason"] == "补录一次漏记的走访"
     assert second["document"]["revision"] == 2
-    assert second["document"]["correction"] == {"of_sha256": first["sha256"],
-                                                "reason": "补录一次漏记的走访"}
+    # The reason is staff free text: kept for the county's file, never published (SPEC §9).
+    assert second["document"]["correction"] == {"of_sha256": first["sha256"]}
+    assert "补录一次漏记的走访" not in json.dumps(second, ensure_ascii=False)
     assert second["previous_sha256"] == first["sha256"]
     assert second["sha256"] == sha256(second["document"])
     assert second["document"]["content"]["summary"]["direct_visits"] == 3
@@ -308,6 +308,16 @@ def test_a_correction_becomes_revision_2_linked_to_the_first_and_both_stay_visib
     third = publish(admin, village, correction_reason="再次更正")
     assert (third["revision"], third["corrects_id"]) == (3, second["id"])
     assert verify(anonymous, third["id"])["valid"] is True
+
+
+def test_the_correction_reason_is_kept_for_staff_in_the_audit_trail(october, admin):
+    village = october.villages["a"]
+    publish(admin, village)
+    second = publish(admin, village, correction_reason="补录一次漏记的走访")
+    events = api_ok(admin.get(f"{API}/audit?record_type=disclosure&record_id={second['id']}"
+                              "&action=publish"))["items"]
+    (event,) = events
+    assert event["changes"]["correction_reason"] == [None, "补录一次漏记的走访"]
 
 
 def test_a_correction_needs_a_reason_that_is_not_blank(october, admin, session):
@@ -587,6 +597,54 @@ def test_a_published_disclosure_as_html(october, admin, cadre, anonymous):
     household = october.households["a1"]
     for secret in (household.head_name, household.id_number, household.phone, "日记不公开"):
         assert secret not in page
+
+
+def html_of(api, disclosure_id: int, **kw) -> str:
+    response = api.get(f"{PUBLISH}/{disclosure_id}?format=html", **kw)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_data(as_text=True)
+
+
+def test_a_printed_publication_shows_its_hash_and_the_public_address_that_verifies_it(
+        october, admin, anonymous, app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://gongshi.huguan.example")
+    published = publish(admin, october.villages["a"])
+    page = html_of(anonymous, published["id"], headers={"Host": "evil.example"})
+    prefix = published["sha256"][:16]
+    assert f"校验码（SHA-256 前16位）：<code>{prefix}</code>" in page
+    verify_url = f"https://gongshi.huguan.example{PUBLISH}/{published['id']}/verify"
+    assert f"在 {verify_url} 可核验" in page
+    assert f"公示编号：{published['id']}（第1版）" in page
+    assert "evil.example" not in page
+    assert "更正" not in page  # a first publication is no correction
+    # The address printed is the one that answers, with the hash the page starts.
+    answer = verify(anonymous, published["id"])
+    assert answer["valid"] is True and answer["sha256"].startswith(prefix)
+    # The live report is no publication: it has no hash to print.
+    live_page = anonymous.get(f"{API}/reports/disclosure?village_id={october.villages['a'].id}"
+                              f"&month={LAST}&format=html").get_data(as_text=True)
+    assert "校验码" not in live_page and "/verify" not in live_page
+
+
+def test_a_printed_correction_is_marked_with_its_revision_date_and_a_reason_statement(
+        october, admin, cadre, anonymous):
+    village = october.villages["a"]
+    first = publish(admin, village)
+    log_visit(cadre, october, in_last_month(26))
+    with CLOCK.at(CLOCK.now() + timedelta(days=3)):
+        second = publish(admin, village, correction_reason="补录漏记走访ZK9")
+    corrected_on = datetime.fromisoformat(second["published_at"]).astimezone(CST).date()
+    page = html_of(anonymous, second["id"])
+    assert "双包双联工作每月公示（更正）" in page
+    assert (f"更正：本公示为第2版，于{corrected_on.isoformat()}更正第1版"
+            f"（校验码 {first['sha256'][:16]}）；更正原因已存档备查") in page
+    assert f"公示编号：{second['id']}（第2版）" in page
+    assert second["sha256"][:16] in page
+    assert "ZK9" not in page  # the reason itself is staff free text
+    assert "ZK9" not in anonymous.get(f"{PUBLISH}/{second['id']}?format=csv").get_data(
+        as_text=True)
+    # The first stays as it was printed: no correction mark on it.
+    assert "更正" not in html_of(anonymous, first["id"])
 
 
 def test_an_unknown_format_is_422(chain, anonymous):

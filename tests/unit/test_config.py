@@ -17,10 +17,25 @@ def test_production_refuses_a_short_secret_key():
 
 def test_environment_overrides_defaults():
     config = Config({"SERVICE_ENV": "production", "SECRET_KEY": "k" * 40,
+                     "PUBLIC_BASE_URL": "https://lianxin.example.gov.cn/",
                      "DATABASE_URL": "postgresql+psycopg://db/x", "COUNTY_TIMEZONE": "Asia/Urumqi",
                      "VISIT_MAX_DISTANCE_KM": "5"})
     assert config.DATABASE_URL == "postgresql+psycopg://db/x"
     assert config.COUNTY_TIMEZONE == "Asia/Urumqi" and config.VISIT_MAX_DISTANCE_KM == 5.0
+    assert config.PUBLIC_BASE_URL == "https://lianxin.example.gov.cn"
+
+
+def test_production_refuses_to_start_without_the_public_address():
+    """Printed QR codes never take the request's Host (SPEC §13)."""
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        Config({"SERVICE_ENV": "production", "SECRET_KEY": "k" * 40})
+
+
+@pytest.mark.parametrize("bad", ["evil.example", "javascript:alert(1)", "https://a b",
+                                 "https://x.example/?q=1", "ftp://x.example"])
+def test_the_public_address_is_a_plain_http_address(bad):
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        Config({"PUBLIC_BASE_URL": bad})
 
 
 def test_development_defaults_to_sqlite_under_instance(tmp_path, monkeypatch):
@@ -28,4 +43,5 @@ def test_development_defaults_to_sqlite_under_instance(tmp_path, monkeypatch):
     config = Config({})
     assert config.DATABASE_URL.startswith("sqlite:///") and str(tmp_path) in config.DATABASE_URL
     assert config.COUNTY_TIMEZONE == "Asia/Shanghai"
+    assert config.PUBLIC_BASE_URL == "http://127.0.0.1:8000"
     assert Config({}).SECRET_KEY == config.SECRET_KEY  # kept, so all workers agree
