@@ -16,6 +16,7 @@ from webargs.flaskparser import is_json_request
 from werkzeug.exceptions import UnsupportedMediaType
 from werkzeug.routing import BaseConverter, ValidationError
 
+from service import edges
 from service.context import CountyClock
 from service.errors import ProblemSchema
 from service.exceptions import DomainError, PreconditionFailed
@@ -39,11 +40,16 @@ class _Parser(FlaskParser):
     _instances: dict[type, ma.Schema] = {}
 
     def load_json(self, req, schema):
-        if not req.get_data(cache=True):
+        data = req.get_data(cache=True)
+        if not data:
             raise BodyRequired("Send a JSON body (Content-Type: application/json).")
         if not is_json_request(req):
             raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
-        return super().load_json(req, schema)
+        body = edges.parse_json(data)
+        # A schema whose Meta names `checked_per_item` members checks their items itself.
+        per_item = getattr(schema.Meta, "checked_per_item", frozenset())
+        edges.refuse(edges.offences(body, skip=frozenset(per_item)))
+        return body
 
     def _get_schema(self, argmap, req):
         if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
@@ -58,6 +64,14 @@ class Blueprint(SmorestBlueprint):
     """flask-smorest's Blueprint, parsing with one schema instance per class."""
 
     ARGUMENTS_PARSER = _Parser()
+
+
+UNAVAILABLE = {
+    "description": "The database is not answering (code database_unavailable): retry after "
+                   "Retry-After seconds (visits and demands carry client ids, so resending them "
+                   "is safe)",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+}
 
 
 class Api(SmorestApi):
@@ -83,6 +97,8 @@ class Api(SmorestApi):
     def _register_responses(self):
         for status in http.HTTPStatus:
             response = {"description": status.phrase}
+            if status == 503:
+                response = dict(UNAVAILABLE)
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
@@ -157,7 +173,7 @@ class Flag(fields.Boolean):
         raise self.make_error("invalid", input=value)
 
 
-MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger values can name no record
+MAX_ID = edges.MAX_ID
 
 
 class WholeNumber(fields.Integer):

@@ -17,7 +17,7 @@ from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
 from service.errors import register_error_handlers
-from service.web import Database, ServiceFlask, echo_request_id, get_session
+from service.web import Database, ServiceFlask, finish_response, get_session, guard_request
 
 # ASCII, so a client generator makes a package name from it; the Chinese is in the description.
 API_TITLE = "Shuangbao contact service"
@@ -78,13 +78,15 @@ def create_app(config: dict | None = None) -> Flask:
 
     Database(app)
     register_error_handlers(app)
-    app.after_request(echo_request_id)
+    app.after_request(finish_response)
     _allow_origins(app)
     app.url_map.converters["id"] = IdConverter
     api = Api(app)
     api.register_converter(IdConverter, id_converter_doc)
     app.extensions["api"] = api
     _register_blueprints(api)
+    # After the blueprints' own app-wide hooks (the login limit answers 429 before this 4xx).
+    app.before_request(guard_request)
     _register_ops_routes(app, api)
     cli.register(app)
     for endpoint in LIBRARY_PUBLIC_ENDPOINTS:

@@ -101,7 +101,10 @@ class Config:
         # Failed logins: per username and per client address, counted over a window.
         self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "5 per 15 minutes")
         self.LOGIN_FAILURES_PER_CLIENT = env.get("LOGIN_FAILURES_PER_CLIENT", "20 per 15 minutes")
-        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Counts shared by every worker of the machine (an SQLite file beside the database);
+        # redis://host:6379 shares them between machines (service/ratelimit.py).
+        self.RATELIMIT_STORAGE_URI = env.get(
+            "RATELIMIT_STORAGE_URI", f"sqlite:///{INSTANCE_DIR / 'ratelimits.sqlite'}")
         # Browser front-ends served from these origins may call the API (none by default).
         self.CORS_ORIGINS = _origins(env.get("CORS_ORIGINS", ""))
         # Argon2 cost; tests lower it, production keeps the library defaults.

@@ -7,7 +7,14 @@ import traceback
 import marshmallow as ma
 from flask import Flask, current_app, request
 from marshmallow import fields
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from service.exceptions import DomainError
@@ -140,6 +147,11 @@ def handle_http_exception(error: HTTPException):
         msgs = _flatten_webargs(data["messages"])
         detail = " ".join(m for ms in msgs.values() for m in ms) or "Malformed request body"
         body, status, h = problem(400, "malformed_body", "Malformed request", detail)
+    elif status == 413:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        body, status, h = problem(413, code, "Payload too large",
+                                  f"The body is larger than {limit} bytes; nothing was stored. "
+                                  "Send fewer visits in each batch.")
     elif status == 429:
         body, status, h = problem(429, code, "Too many requests", str(error.description))
     else:
@@ -158,17 +170,55 @@ def handle_domain_error(error: DomainError):
 
 def handle_integrity_error(error: IntegrityError):
     """A constraint the service did not foresee: a 409, never a 500."""
-    from service.web import get_session
-
-    get_session().rollback()
+    _discard_session()
     return problem(409, "conflict", "Conflict", "The change conflicts with existing records.")
+
+
+# Seconds a client should wait before retrying when the database is away (SPEC §9 "faults").
+RETRY_AFTER_SECONDS = 2
+
+
+def handle_database_unavailable(error: Exception):
+    """The database could not be reached, dropped the connection or timed out: 503 with
+    Retry-After, one log line (no traceback: this is weather, not a bug). SQLAlchemy has
+    already invalidated the broken connection, and the pool makes new ones as they are asked
+    for, so the service recovers on its own."""
+    _discard_session()
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable: %s %s answered 503 (%s)", request.method,
+                request.url_rule.rule if request.url_rule else "-", type(cause).__name__)
+    body, status, headers = problem(503, "database_unavailable", "Database unavailable",
+                                    "The database is not answering; try again shortly.")
+    headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return body, status, headers
+
+
+def is_database_unavailable(error: Exception) -> bool:
+    """Connection failures and timeouts, as opposed to a statement the database refused."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | PoolTimeout
+                      | DisconnectionError)
+
+
+def _discard_session() -> None:
+    """Roll back the request's session; on a dead connection that may itself fail."""
+    from flask import g
+
+    session = g.get("db_session")
+    if session is None:
+        return
+    try:
+        session.rollback()
+    except Exception:  # the connection is gone: closing the session returns what is left
+        session.close()
 
 
 def handle_unexpected(error: Exception):
     """A bug: log the stack without the message (it may carry personal data)."""
-    from service.web import get_session
-
-    get_session().rollback()
+    if is_database_unavailable(error):
+        return handle_database_unavailable(error)
+    _discard_session()
     frames = "".join(traceback.format_tb(error.__traceback__))
     log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path,
               frames)
@@ -180,4 +230,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    for kind in (OperationalError, InterfaceError, PoolTimeout, DisconnectionError):
+        app.register_error_handler(kind, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

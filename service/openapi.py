@@ -6,20 +6,46 @@ object says so without admitting any object at all.
 """
 
 import json
+import re
 from decimal import Decimal
 
 import yaml
 from apispec import BasePlugin
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from marshmallow import fields as ma_fields
 
 # null, and nothing else, in OpenAPI 3.0: `nullable` only adds null to a schema's `type`, and
 # the enum leaves no object.
 NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
 
 
+# SPEC §9: no string may carry a NUL (service/edges.py refuses it everywhere), and the spec
+# says what the server refuses. ECMA-262 and Python read `\u0000` alike.
+NO_NUL = "^[^\\u0000]*$"
+_NO_NUL_AHEAD = "^(?![\\s\\S]*\\u0000)"
+
+
+def _admits_anything(pattern: str) -> bool:
+    """Whether a pattern has a part that matches (almost) any character, NUL among them; a
+    pattern of plain classes like [0-9] needs no word about NUL."""
+    return "[\\s\\S]" in pattern or "[^" in pattern or re.search(r"(?<!\\)\.", pattern) is not None
+
+
 class _Converter(OpenAPIConverter):
     """apispec writes a nullable nested schema as `anyOf: [{type: object, nullable: true},
-    {$ref}]`, whose first branch lets `{}` (or any object) through; ours is null only."""
+    {$ref}]`, whose first branch lets `{}` (or any object) through; ours is null only. Every
+    free string says it holds no NUL."""
+
+    def field2property(self, field) -> dict:
+        prop = super().field2property(field)
+        if isinstance(field, ma_fields.String) and prop.get("type") == "string" \
+                and "enum" not in prop and not prop.get("format"):
+            pattern = prop.get("pattern")
+            if pattern is None:
+                prop["pattern"] = NO_NUL
+            elif pattern.startswith("^") and _admits_anything(pattern):
+                prop["pattern"] = _NO_NUL_AHEAD + pattern[1:]
+        return prop
 
     def field2nullable(self, field, ret) -> dict:
         attributes = super().field2nullable(field, ret)
@@ -83,11 +109,13 @@ def operation_id(method: str, path: str) -> str:
 
 
 class _OperationIds(BasePlugin):
-    """Give every operation the id `operation_id` makes, unless its view names one."""
+    """Give every operation the id `operation_id` makes, unless its view names one, and the
+    503 any of them answers while the database is away (SPEC §9 "faults")."""
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         for method, operation in (operations or {}).items():
             operation.setdefault("operationId", operation_id(method, path))
+            operation.setdefault("responses", {}).setdefault("503", "SERVICE_UNAVAILABLE")
 
 
 def spec_plugins() -> dict:

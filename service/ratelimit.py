@@ -1,13 +1,133 @@
 """Counters of refusals (the `limits` library): failed logins per user and per client, wrong
-card codes per cadre, card lookups per address. One limiter per storage (RATELIMIT_STORAGE_URI:
-memory:// counts within a process, redis:// across processes and hosts); keys are namespaced by
-their first part. No Flask: services pass their settings' storage URI."""
+card codes per cadre, card lookups per address. One limiter per storage (RATELIMIT_STORAGE_URI);
+keys are namespaced by their first part. No Flask: services pass their settings' storage URI.
+
+SPEC §13: counts hold across every worker. `memory://` would count within one process (five
+gunicorn workers let 5 × 5 failures through), so the embedded default is `sqlite:///FILE`: a
+small SQLite file beside the database that every worker of the machine shares (SQLiteStorage
+below). `redis://HOST:PORT` shares counts between machines.
+"""
+
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
 
 from limits import parse
-from limits.storage import storage_from_string
+from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 _LIMITERS: dict[str, MovingWindowRateLimiter] = {}
+
+
+class SQLiteStorage(Storage, MovingWindowSupport):
+    """A moving-window storage in an SQLite file, shared by the processes of one machine.
+
+    Each hit is a row (key, time); a window is counted with one indexed query and taken in one
+    IMMEDIATE transaction, so two workers cannot both take the last place. Rows older than the
+    window are pruned as the key is used. Only refusals and public card lookups are counted,
+    so the file stays small and its lock is rarely waited on."""
+
+    STORAGE_SCHEME = ["sqlite"]
+
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+        path = urlparse(uri).path
+        self.path = Path(path[1:] if path.startswith("//") else path)
+        self._local = threading.local()
+
+    @property
+    def base_exceptions(self):
+        return sqlite3.Error
+
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (made after a fork, never inherited from the master)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None or self._local.pid != os.getpid():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, at REAL NOT NULL)")
+            conn.execute("CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at)")
+            conn.execute("CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, "
+                         "value INTEGER NOT NULL, expires REAL NOT NULL)")
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def _window(self, db, key: str, expiry: int, now: float) -> tuple[float, int]:
+        oldest, count = db.execute("SELECT min(at), count(*) FROM hits WHERE key = ? AND at > ?",
+                                   (key, now - expiry)).fetchone()
+        return (oldest if oldest is not None else now), count
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        db, now = self._db(), time.time()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM hits WHERE key = ? AND at <= ?", (key, now - expiry))
+            _, count = self._window(db, key, expiry, now)
+            if count + amount > limit:
+                db.execute("COMMIT")
+                return False
+            db.executemany("INSERT INTO hits (key, at) VALUES (?, ?)", [(key, now)] * amount)
+            db.execute("COMMIT")
+            return True
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        return self._window(self._db(), key, expiry, time.time())
+
+    # The fixed-window half of the interface (the service uses moving windows only).
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        db, now = self._db(), time.time()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM counters WHERE key = ? AND expires <= ?", (key, now))
+            db.execute("INSERT INTO counters (key, value, expires) VALUES (?, ?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = value + excluded.value",
+                       (key, amount, now + expiry))
+            (value,) = db.execute("SELECT value FROM counters WHERE key = ?", (key,)).fetchone()
+            db.execute("COMMIT")
+            return value
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def get(self, key: str) -> int:
+        row = self._db().execute("SELECT value FROM counters WHERE key = ? AND expires > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._db().execute("SELECT expires FROM counters WHERE key = ?",
+                                 (key,)).fetchone()
+        return row[0] if row else time.time()
+
+    def check(self) -> bool:
+        try:
+            self._db().execute("SELECT 1")
+            return True
+        except sqlite3.Error:
+            return False
+
+    def reset(self) -> int | None:
+        db = self._db()
+        count = db.execute("SELECT count(*) FROM hits").fetchone()[0]
+        db.execute("DELETE FROM hits")
+        db.execute("DELETE FROM counters")
+        return count
+
+    def clear(self, key: str) -> None:
+        db = self._db()
+        db.execute("DELETE FROM hits WHERE key = ?", (key,))
+        db.execute("DELETE FROM counters WHERE key = ?", (key,))
 
 
 def limiter(storage_uri: str) -> MovingWindowRateLimiter:

@@ -12,6 +12,7 @@ import uuid
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import edges
 from service.context import ANONYMOUS, Context, CountyClock, Settings
 from service.db import for_writing, make_engine
 
@@ -93,7 +94,41 @@ class ServiceFlask(Flask):
         return answer
 
 
-def echo_request_id(response):
-    """Every answer names its request (SPEC §13), as the audit trail does."""
-    response.headers["X-Request-ID"] = request_id()
+def guard_request() -> None:
+    """SPEC §9: the query and path parameters carry nothing no field may take (NUL, lone
+    surrogates, integers past 64 bits), whatever the endpoint; bodies are checked as they are
+    parsed (service/api.py)."""
+    found: dict[str, list[str]] = {}
+    for name, values in request.args.lists():
+        found.update(edges.offences({name: values[0] if len(values) == 1 else values}))
+    for name, value in (request.view_args or {}).items():
+        if isinstance(value, str):
+            found.update(edges.offences({name: value}))
+    edges.refuse(found)
+
+
+# SPEC §13: HTML pages run no script but what they ship, and load nothing from elsewhere. The
+# printed pages (disclosures, cards) carry their styles inline and QR codes as data: images.
+HTML_POLICY = ("default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+# The API explorer (/docs) is the library's page: its own script files and one inline script
+# that starts them; it shows no record, and calls only this service.
+DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
+               "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def finish_response(response):
+    """Every answer names its request (SPEC §13), as the audit trail does, and carries the
+    security headers: no content sniffing, no referrer sent on, nothing kept by caches of an
+    answer given to a token, and a Content-Security-Policy on HTML."""
+    headers = response.headers
+    headers["X-Request-ID"] = request_id()
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "no-referrer"
+    if "Authorization" in request.headers or request.endpoint == "users.Login":
+        headers["Cache-Control"] = "no-store"
+    if response.mimetype == "text/html":
+        docs = request.path == "/docs" or request.path.startswith("/docs/")
+        headers["Content-Security-Policy"] = DOCS_POLICY if docs else HTML_POLICY
     return response

@@ -60,8 +60,11 @@ def engine(database_url):
 
 
 @pytest.fixture(scope="session")
-def app(engine, database_url):
+def app(engine, database_url, tmp_path_factory):
+    limits = tmp_path_factory.mktemp("limits") / "ratelimits.sqlite"
     app = create_app({"DATABASE_URL": database_url, "TESTING": True,
+                      # The shipped default kind of storage, in a file of this run's own.
+                      "RATELIMIT_STORAGE_URI": f"sqlite:///{limits}",
                       "SECRET_KEY": "test-secret-key-not-for-production",
                       "PASSWORD_HASH_FAST": True,
                       # Tests move the clock by months with a token in hand; the tests of

@@ -5,6 +5,7 @@ import http.client
 import json
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +14,12 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def gunicorn(port: int) -> list[str]:
+    """The production command (the shipped gunicorn settings) on a local port."""
+    return [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
+            "--bind", f"127.0.0.1:{port}", "service:create_app()"]
 
 
 def request(port: int, method: str, path: str,

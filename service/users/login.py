@@ -11,15 +11,35 @@ from service.users.models import User
 from service.users.rules import LoginFailed, TooManyAttempts
 
 
+def _keys(settings, username: str | None, client: str) -> list[tuple[str, tuple[str, str]]]:
+    keys = [(settings.login_failures_per_client, ("login-client", client))]
+    if username is not None:
+        keys.append((settings.login_failures_per_user, ("login-user", username.lower())))
+    return keys
+
+
+def refuse_when_limited(settings, username: str | None, client: str) -> None:
+    """429 once the client (or the username, when known) has failed too often."""
+    storage = settings.ratelimit_storage_uri
+    if any(not ratelimit.allowed(storage, rule, *key)
+           for rule, key in _keys(settings, username, client)):
+        raise TooManyAttempts("Too many failed logins; wait a few minutes and try again.")
+
+
+def count_refused(settings, client: str) -> None:
+    """A login refused before its credentials were read (a malformed or hostile body) counts
+    against the client like a wrong password."""
+    for rule, key in _keys(settings, None, client):
+        ratelimit.count(settings.ratelimit_storage_uri, rule, *key)
+
+
 def authenticate(ctx: Context, username: str, password: str, client: str) -> User:
     """The account for good credentials; 401 otherwise (recorded, and counted towards the
     limits); 429 after repeated failures."""
     settings = ctx.settings
     storage = settings.ratelimit_storage_uri
-    keys = [(settings.login_failures_per_user, ("login-user", username.lower())),
-            (settings.login_failures_per_client, ("login-client", client))]
-    if any(not ratelimit.allowed(storage, rule, *key) for rule, key in keys):
-        raise TooManyAttempts("Too many failed logins; wait a few minutes and try again.")
+    keys = _keys(settings, username, client)
+    refuse_when_limited(settings, username, client)
     user = ctx.session.scalar(select(User).where(User.username == username))
     fast = settings.password_hash_fast
     if user is None:

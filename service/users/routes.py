@@ -12,13 +12,33 @@ from service.api import (
     page,
 )
 from service.auth import issue_token, public, require
+from service.users import login, services
 from service.users import schemas as s
-from service.users import services
-from service.users.login import authenticate
 from service.users.rules import LoginFailed
-from service.web import context
+from service.web import context, settings
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Login and accounts")
+LOGIN = "users.Login"
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+@blp.before_app_request
+def _login_gate():
+    """A client past its limit hears 429 before its body is even read. Registered with the
+    blueprints, so before the edge's checks (service/app.py), which would answer 4xx first."""
+    if request.endpoint == LOGIN:
+        login.refuse_when_limited(settings(), None, _client())
+
+
+@blp.after_app_request
+def _count_malformed_login(response):
+    """Any refusal of a login counts toward the limit (SPEC §9), a body no field takes too."""
+    if request.endpoint == LOGIN and response.status_code in (400, 413, 415, 422):
+        login.count_refused(settings(), _client())
+    return response
 
 
 @blp.route("/auth/login")
@@ -31,8 +51,7 @@ class Login(MethodView):
         """Exchange a username and password for a bearer token."""
         ctx = context()
         try:
-            user = authenticate(ctx, data["username"], data["password"],
-                                request.remote_addr or "unknown")
+            user = login.authenticate(ctx, data["username"], data["password"], _client())
         except LoginFailed:
             ctx.session.commit()  # the refusal answers 401, and stays on the audit trail
             raise

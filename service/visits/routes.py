@@ -5,6 +5,7 @@ import functools
 from flask.views import MethodView
 from marshmallow import ValidationError
 
+from service import edges
 from service.api import (
     ETAG_HEADER_DOC,
     IF_MATCH_DOC,
@@ -16,7 +17,7 @@ from service.api import (
 )
 from service.auth import confirm, declare, read_token, require
 from service.errors import problem_body
-from service.exceptions import ValidationFailed
+from service.exceptions import DomainError, ValidationFailed
 from service.visits import schemas as s
 from service.visits import services
 from service.visits.fastpath import statement_by_statement
@@ -51,12 +52,17 @@ _ITEM = s.VisitIn()  # one instance for every batch item: building a schema deep
 
 def _read_item(raw: dict) -> dict | Rejected:
     """A batch item validated, or its refusal (the rest of the batch goes on)."""
+    client_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     try:
+        edges.refuse(edges.offences(raw))
         return _ITEM.load(raw)
     except ValidationError as exc:
-        return Rejected(raw.get("id") if isinstance(raw.get("id"), str) else None,
+        return Rejected(client_id if client_id and not edges.text_problem(client_id) else None,
                         ValidationFailed({k: v if isinstance(v, list) else [str(v)]
                                           for k, v in exc.messages.items()}))
+    except DomainError as exc:
+        return Rejected(client_id if client_id and not edges.text_problem(client_id) else None,
+                        exc)
 
 
 def _answer(result: dict) -> dict:
@@ -99,8 +105,15 @@ class VisitBatch(MethodView):
     @require("cadre")
     @blp.arguments(s.BatchIn)
     @blp.response(200, s.BatchOut)
+    @blp.doc(responses={"413": "REQUEST_ENTITY_TOO_LARGE"})
     def post(self, data):
-        """Sync up to 500 visits; one answer per visit, the good ones kept, safe to resend."""
+        """Sync up to 500 visits; one answer per visit, the good ones kept, safe to resend.
+
+        The body may be at most 8 MiB (8,388,608 bytes): 500 visits with 5,000-character
+        diaries fit; 500 visits that each also carry help notes and demands may not. A heavier
+        body answers 413 `payload_too_large` and nothing of it is stored: send fewer visits
+        at a time. A visit that is bad in any way (malformed, refused by a rule or by the
+        database) is `rejected` with its problem and costs the others nothing."""
         items = [_read_item(raw) for raw in data["visits"]]
         return {"results": [_answer(r) for r in services.log_batch(context(), items)]}
 

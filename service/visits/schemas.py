@@ -82,8 +82,12 @@ class VisitQuery(PageArgs):
 
 
 class BatchIn(StrictSchema):
+    class Meta(StrictSchema.Meta):
+        checked_per_item = ("visits",)  # service/edges.py: one bad item costs only itself
+
     visits = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500),
-                         metadata={"description": "Up to 500 visits, each shaped like VisitIn"})
+                         metadata={"description": "Up to 500 visits, each shaped like VisitIn, "
+                                               "in a body of at most 8 MiB"})
 
 
 class BatchItemOut(StrictSchema):

@@ -3,14 +3,14 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 
 from service import scope
 from service.cadres.models import Cadre
 from service.context import Context
 from service.dates import month_bounds
 from service.demands.models import Demand
-from service.exceptions import DomainError, Forbidden
+from service.exceptions import Conflict, DomainError, Forbidden
 from service.households.models import Household
 from service.idempotency import IdConflict
 from service.listing import Listing
@@ -122,9 +122,10 @@ def log_batch(ctx: Context, items: list[dict | Rejected]) -> list[dict]:
     try:
         _take_all(intake, valid, results, savepoints=False)
         session.flush()
-    except IntegrityError:
-        # Another request stored one of these ids meanwhile: redo one by one, each in a
-        # savepoint, so the rest still lands.
+    except (IntegrityError, DataError):
+        # The database refused a row the checks let through (another request stored one of
+        # these ids meanwhile, or a constraint the checks do not know): redo one by one, each
+        # in a savepoint, so the refused one is rejected and the rest still lands.
         session.rollback()
         intake = _intake(ctx, [d for _, d in valid])
         _take_all(intake, valid, results, savepoints=True)
@@ -143,12 +144,20 @@ def _take_all(intake: Intake, valid, results, savepoints: bool) -> None:
             results[index] = {"id": outcome.id, "status": outcome.status}
         except DomainError as error:
             results[index] = {"id": str(data["id"]), "status": "rejected", "error": error}
-        except IntegrityError:
+        except (IntegrityError, DataError) as error:
             results[index] = {"id": str(data["id"]), "status": "rejected",
-                              "error": IdConflict("Sent twice at once; send it again.",
-                                                  id=str(data["id"]))}
+                              "error": _refusal(intake, data, error)}
     if not savepoints:
         intake.write()
+
+
+def _refusal(intake: Intake, data: dict, error: Exception) -> DomainError:
+    """One item the database refused, as its problem (never the database's message: it may
+    quote the values)."""
+    visit_id = str(data["id"])
+    if isinstance(error, IntegrityError) and intake.session.get(Visit, visit_id) is not None:
+        return IdConflict("Sent twice at once; send it again.", id=visit_id)
+    return Conflict("The database refused this visit; correct it or discard it.")
 
 
 def correct_visit(ctx: Context, visit_id: str, changes: dict,

@@ -2,19 +2,17 @@
 workers forked from it) answers, reaches its database from every worker, and sets no cookie."""
 
 import os
-import sys
 
 import pytest
 
-from tests.servers import free_port, request, serving
+from tests.servers import free_port, gunicorn, request, serving
 
 pytestmark = pytest.mark.slow  # and independent of the date: not in .ci/run's date passes
 
 
 def test_preloaded_workers_answer_and_reach_the_database(database_url, tmp_path):
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "--config", "python:service.gunicorn_conf",
-               "--bind", f"127.0.0.1:{port}", "service:create_app()"]
+    command = gunicorn(port)
     env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "2",
            "SECRET_KEY": "gunicorn-test-" + "k" * 40}
     with serving(command, tmp_path, env, port):
@@ -23,3 +21,22 @@ def test_preloaded_workers_answer_and_reach_the_database(database_url, tmp_path)
         answers = [request(port, "GET", "/readyz") for _ in range(20)]
         assert {status for status, _, _ in answers} == {200}, answers
         assert not any("Set-Cookie" in headers for _, headers, _ in answers)
+
+
+def test_the_access_log_escapes_what_a_path_carries(database_url, tmp_path):
+    """SPEC §13: `%0A` in a public URL cannot forge a log line, `%00` writes no NUL byte."""
+    port = free_port()
+    command = gunicorn(port)
+    env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1",
+           "SECRET_KEY": "gunicorn-test-" + "k" * 40}
+    forged = '127.0.0.1 "GET /api/v1/forged" 200'
+    with serving(command, tmp_path, env, port):
+        status, _, _ = request(port, "GET", "/api/v1/public/contact-cards/x%0A" +
+                               forged.replace(" ", "%20").replace('"', "%22") + "%00%1b[31m")
+        assert status in (404, 422)
+        request(port, "GET", "/healthz")  # one more line after it
+    log = (tmp_path / f"server-{port}.log").read_bytes()
+    assert b"\x00" not in log and b"\x1b" not in log
+    lines = log.decode().splitlines()
+    assert not any(line.startswith(forged) for line in lines)
+    assert any("\\x0a" in line and "\\x00" in line for line in lines)

@@ -1,0 +1,125 @@
+"""What may come in at all (SPEC §9 "any input"): one place that reads a JSON body and looks
+at every value a request carries, before any of it reaches Python arithmetic, a password hash,
+a log line or the database.
+
+Refused here, whatever the endpoint:
+- a body that is not UTF-8 or not JSON, nests deeper than MAX_DEPTH, or spells NaN, Infinity or
+  a number with more digits than any record holds (400 `malformed_body`);
+- NUL characters (PostgreSQL cannot store them) and lone surrogates (no encoding can write them)
+  in any string, integers past 64 bits and numbers too large to be finite, in bodies, query
+  parameters and path parameters (422 `validation_failed`, naming where).
+
+Dates and instants are range-checked by their fields (service/api.py `Day`, `Moment`), ids by
+`Id` and the URL converter; the sizes of bodies by MAX_CONTENT_LENGTH (413). No Flask here.
+"""
+
+import json
+import math
+import re
+
+from service.exceptions import DomainError, ValidationFailed
+
+MAX_DEPTH = 32  # our deepest body (a batch of visits with a location) is 4 levels
+MAX_INTEGER = 2**63 - 1
+MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger values can name no record
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+_NUMBER_DIGITS = 40
+
+
+class MalformedBody(DomainError):
+    status, code, title = 400, "malformed_body", "Malformed request"
+
+
+def _constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _float(text: str) -> float:
+    if len(text) > _NUMBER_DIGITS:
+        raise ValueError("number too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _int(text: str) -> int:
+    if len(text) > _NUMBER_DIGITS:  # before int(): parsing 4,300 digits is itself a cost
+        raise ValueError("number too long")
+    return int(text)
+
+
+def parse_json(data: bytes) -> object:
+    """The body as JSON, or MalformedBody saying why (never the body itself)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise MalformedBody("The body is not UTF-8.") from None
+    try:
+        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+    except RecursionError:
+        raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.") from None
+    except ValueError as exc:  # JSONDecodeError is one
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        raise MalformedBody(f"The body is not valid JSON: {reason}.") from None
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be taken, or None."""
+    found = _BAD_TEXT.search(value)
+    if found is None:
+        return None
+    if found.group() == "\x00":
+        return "must not contain NUL characters"
+    return "must not contain lone surrogates (text that is not Unicode)"
+
+
+def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) -> dict:
+    """{where: [why]} for every value in a parsed body (or a query) that no field may take;
+    raises MalformedBody when it nests deeper than MAX_DEPTH. `skip` names top-level members
+    whose items are checked one by one elsewhere (a batch's items: one bad item must not cost
+    the others, SPEC §5)."""
+    found: dict[str, list[str]] = {}
+    stack = [(value, path, 0)]
+    while stack:
+        item, where, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.")
+        if isinstance(item, str):
+            why = text_problem(item)
+        elif isinstance(item, bool) or item is None:
+            why = None
+        elif isinstance(item, int):
+            why = None if -MAX_INTEGER - 1 <= item <= MAX_INTEGER else "number out of range"
+        elif isinstance(item, float):
+            why = None if math.isfinite(item) else "number out of range"
+        elif isinstance(item, dict):
+            why = None
+            for key, inner in item.items():
+                name = f"{where}.{key}" if where else str(key)
+                if depth == 0 and key in skip:
+                    continue
+                if isinstance(key, str) and text_problem(key):
+                    found.setdefault(_printable(name), []).append("names a field that cannot exist")
+                    continue
+                stack.append((inner, name, depth + 1))
+        elif isinstance(item, list):
+            why = None
+            stack.extend((inner, f"{where}.{i}" if where else str(i), depth + 1)
+                         for i, inner in enumerate(item))
+        else:
+            why = None
+        if why:
+            found.setdefault(_printable(where or "_schema"), []).append(why)
+    return found
+
+
+def _printable(name: str) -> str:
+    """A field name fit to send back: bad characters in a key shown escaped."""
+    return _BAD_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
+
+
+def refuse(found: dict) -> None:
+    """Raise the 422 for `offences`' findings, if any."""
+    if found:
+        raise ValidationFailed(dict(sorted(found.items())))
