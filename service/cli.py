@@ -109,6 +109,8 @@ def serve_demo(host, port):
     sys.stdout.flush()
     env = dict(os.environ, DATABASE_URL=current_app.config["DATABASE_URL"],
                SECRET_KEY=current_app.config["SECRET_KEY"])
+    # Cards printed from the demo point where it serves, unless an address was configured.
+    env.setdefault("PUBLIC_BASE_URL", url)
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--config", "python:service.gunicorn_conf", "service:create_app()"]
     os.execvpe(sys.executable, args, env)

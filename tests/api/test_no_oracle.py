@@ -14,6 +14,7 @@ what PostgreSQL writes to its log, values and all).
 import json
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -44,7 +45,7 @@ def others(world, session, login_as, admin, clock):
         "description": "修路"}).get_json()
     task = admin.post("/api/v1/tasks", json={
         "household_id": hb1.id, "category": "low_income", "description": "种植",
-        "due_on": (now.date().replace(year=now.year + 1)).isoformat()}).get_json()
+        "due_on": (now.date() + timedelta(days=365)).isoformat()}).get_json()
     organization = admin.post("/api/v1/party-organizations", json={
         "name": "乙村党支部", "kind": "village_branch",
         "village_id": world.villages["b"].id}).get_json()
