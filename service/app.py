@@ -130,6 +130,7 @@ def _register_blueprints(api: Api) -> None:
     from service.disclosures.routes import blp as disclosures
     from service.evaluation.routes import blp as evaluation
     from service.households.routes import blp as households
+    from service.imports.routes import blp as imports
     from service.inspections.routes import blp as inspections
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
@@ -141,7 +142,7 @@ def _register_blueprints(api: Api) -> None:
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
                 coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
-                evaluation, audit):
+                evaluation, audit, imports):
         api.register_blueprint(blp)
 
 

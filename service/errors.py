@@ -90,6 +90,9 @@ class ProblemSchema(ma.Schema):
     pairing_ids = _ids("active_pairings_remain: the pairings that would be left behind")
     current = fields.String(metadata={"description": "invalid_transition: the status now"})
     to = fields.String(metadata={"description": "invalid_transition: the status asked for"})
+    rows = fields.List(fields.Dict(), metadata={
+        "description": "import_rows_invalid: every problem as {row, column, message}, the "
+                       "row numbered as the spreadsheet shows it (the header is row 1)"})
 
 
 PROBLEM_MEMBERS = frozenset(ProblemSchema().fields)
@@ -148,10 +151,10 @@ def handle_http_exception(error: HTTPException):
         detail = " ".join(m for ms in msgs.values() for m in ms) or "Malformed request body"
         body, status, h = problem(400, "malformed_body", "Malformed request", detail)
     elif status == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        limit = request.max_content_length
         body, status, h = problem(413, code, "Payload too large",
-                                  f"The body is larger than {limit} bytes; nothing was stored. "
-                                  "Send fewer visits in each batch.")
+                                  f"The body is larger than {limit} bytes; nothing of it was "
+                                  "stored. Send less at a time.")
     elif status == 429:
         body, status, h = problem(429, code, "Too many requests", str(error.description))
     else:

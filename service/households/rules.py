@@ -14,6 +14,11 @@ NEEDS = (
     "college_grad_official",
 )
 
+# The bounds of a household's numbers, for the API's schemas and the roster import alike.
+MEMBERS_MIN, MEMBERS_MAX = 1, 30
+INCOME_MAX = 10_000_000  # yuan per person per year
+HEAD_NAME_MAX = 50
+
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
 # Whole-value patterns, written alike for Python (fullmatch) and ECMA-262 (the spec's pattern).

@@ -12,7 +12,17 @@ from service.api import (
     county_today,
     envelope,
 )
-from service.households.rules import DIFFICULTIES, ID_SHAPE, MOBILE, NEEDS, id_number_problem
+from service.households.rules import (
+    DIFFICULTIES,
+    HEAD_NAME_MAX,
+    ID_SHAPE,
+    INCOME_MAX,
+    MEMBERS_MAX,
+    MEMBERS_MIN,
+    MOBILE,
+    NEEDS,
+    id_number_problem,
+)
 
 
 class IdNumber(fields.String):
@@ -32,8 +42,8 @@ class IdNumber(fields.String):
 
 
 PHONE = Pattern(MOBILE, error="must be an 11-digit mainland mobile number")
-MEMBERS = validate.Range(min=1, max=30)
-INCOME = validate.Range(min=0, max=10_000_000)
+MEMBERS = validate.Range(min=MEMBERS_MIN, max=MEMBERS_MAX)
+INCOME = validate.Range(min=0, max=INCOME_MAX)
 NEEDS_FIELD = fields.List(fields.String(validate=validate.OneOf(NEEDS)),
                           validate=validate.Length(max=len(NEEDS)),
                           metadata={"uniqueItems": True})
@@ -48,7 +58,7 @@ class _NeedsUnique:
 
 class HouseholdIn(_NeedsUnique, StrictSchema):
     village_id = Id(required=True)
-    head_name = Name(required=True)
+    head_name = Name(HEAD_NAME_MAX, required=True)
     id_number = IdNumber(required=True)
     phone = fields.String(allow_none=True, validate=PHONE)
     members = WholeNumber(required=True, validate=MEMBERS)
@@ -60,7 +70,7 @@ class HouseholdIn(_NeedsUnique, StrictSchema):
 
 class HouseholdPatch(_NeedsUnique, StrictSchema):
     village_id = Id()
-    head_name = Name()
+    head_name = Name(HEAD_NAME_MAX)
     id_number = IdNumber()
     phone = fields.String(allow_none=True, validate=PHONE)
     members = WholeNumber(validate=MEMBERS)

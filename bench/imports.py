@@ -1,0 +1,126 @@
+"""The household roster import at county scale (issue 15): N households from one .xlsx into
+PostgreSQL, as `flask --app service import-households FILE` runs it.
+
+    .venv/bin/python bench/imports.py [--households 100000]
+
+Builds PostgreSQL database `bench_imports` (a demo county's places and units, no households),
+writes an .xlsx roster of N new households (openpyxl, write-only), then times: reading the file,
+checking every row (a dry run), and the import that writes (one transaction). Then the same file
+again (every row unchanged). Prints seconds, rows per second and peak memory; asserts nothing.
+Targets (issue 15): 100,000 households ≤ 60 s and ≤ 500 MB.
+"""
+
+import argparse
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+import openpyxl
+import psycopg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from service import create_app, migrate  # noqa: E402
+from service.households.rules import id_check_char  # noqa: E402
+from service.imports.households import import_households  # noqa: E402
+from service.imports.reading import read_sheet  # noqa: E402
+from service.web import cli_context  # noqa: E402
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+DB = "bench_imports"
+DSN = f"postgresql://postgres@127.0.0.1:5432/{DB}"
+URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
+HEADER = ["村代码", "户主姓名", "身份证号", "联系电话", "家庭人口", "困难程度", "帮扶需求",
+          "人均纯收入"]
+NEEDS = ["低收入增收", "失学返校", "劳动力就业", "创业扶持", "技能培训", "大户技术支持"]
+DIFFICULTY = ["难度最大", "难度较大", "难度较小"]
+
+
+def build() -> list[str]:
+    """A fresh county with places and units but no households; its village codes."""
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+    migrate.upgrade(URL)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "service", "demo-data", "--quiet",
+                    "--households", "1", "--cadres", "10"], check=True,
+                   env={**os.environ, "DATABASE_URL": URL}, cwd=ROOT)
+    with psycopg.connect(DSN) as conn:
+        return [code for (code,) in conn.execute("SELECT code FROM villages ORDER BY id")]
+
+
+def id_number(n: int) -> str:
+    first17 = f"140421{1950 + n % 50:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return first17 + id_check_char(first17)
+
+
+def roster(path: str, codes: list[str], count: int) -> None:
+    """An .xlsx with `count` households, ID numbers as text (as an office should keep them)."""
+    rng = random.Random(15)
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(HEADER)
+    seen = set()
+    n = 0
+    while len(seen) < count:
+        n += 1
+        number = id_number(n * 7919 % 10**9 + n)
+        if number in seen:
+            continue
+        seen.add(number)
+        sheet.append([rng.choice(codes), "张" + "伟芳娜敏静丽强磊军洋"[n % 10], number,
+                      f"139{n % 10**8:08d}", rng.randint(1, 8), rng.choice(DIFFICULTY),
+                      "、".join(rng.sample(NEEDS, rng.randint(0, 2))),
+                      f"{rng.randint(1500, 9000)}.{rng.randint(0, 99):02d}"])
+    book.save(path)
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=100_000)
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}")
+    codes = build()
+    app = create_app({"DATABASE_URL": URL})
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "roster.xlsx")
+        t0 = time.perf_counter()
+        roster(path, codes, args.households)
+        size = os.path.getsize(path)
+        print(f"roster of {args.households:,} households: {size / 1e6:.1f} MB written in "
+              f"{time.perf_counter() - t0:.1f} s")
+        with open(path, "rb") as f:
+            data = f.read()
+    with app.app_context():
+        for label, dry_run in (("check (dry run)", True), ("import", False),
+                               ("again (all unchanged)", False)):
+            t0 = time.perf_counter()
+            sheet = read_sheet(data)
+            rows = list(sheet.rows)
+            read = time.perf_counter() - t0
+            sheet.rows = iter(rows)
+            ctx = cli_context()
+            counts = import_households(ctx, sheet, dry_run=dry_run)
+            if dry_run:
+                ctx.session.rollback()
+            else:
+                ctx.session.commit()
+            ctx.session.close()
+            took = time.perf_counter() - t0
+            print(f"{label}: {took:.1f} s (reading {read:.1f} s), "
+                  f"{args.households / took:,.0f} rows/s, {counts}; peak {peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

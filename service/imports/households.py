@@ -1,0 +1,201 @@
+"""Importing the household roster (建档立卡户, SPEC §10): every row checked by the rules the API
+applies, every bad row reported with its row number, column and a Chinese message, and then all
+rows written in one transaction, or none.
+
+Households are matched by ID number: a new one is created, an existing one updated (its new
+needs generate their tasks, as a PATCH would) or counted unchanged. Each change goes through the
+household services, so it is scoped, versioned and audited like one made through the API; the
+import itself is one more audit event with its counts.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from service import scope
+from service.audit import recorder
+from service.context import Context
+from service.households import services as households
+from service.households.models import Household
+from service.households.rules import (
+    HEAD_NAME_MAX,
+    INCOME_MAX,
+    MEMBERS_MAX,
+    MEMBERS_MIN,
+    MOBILE,
+    id_number_problem,
+)
+from service.imports import rules
+from service.imports.reading import Sheet
+from service.places.models import Village
+
+FIELDS = ("village_id", "head_name", "id_number", "phone", "members", "difficulty", "needs",
+          "income_per_capita")
+_BATCH = 2_000  # id numbers looked up per statement
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict = field(default_factory=dict)
+
+
+def _read_cells(number: int, cells: list, columns: dict[int, rules.Column],
+                problems: list[dict]) -> Row:
+    """One row's values by field, each cell read by its column's reader."""
+    row = Row(number)
+    readers: dict[str, Callable] = {
+        "village_code": lambda c: rules.digits(c, "村代码"),
+        "head_name": rules.text,
+        "id_number": rules.id_number,
+        "phone": lambda c: rules.digits(c, "联系电话"),
+        "members": lambda c: rules.whole_number(c, "家庭人口"),
+        "difficulty": lambda c: rules.coded(c, rules.DIFFICULTY_WORDS, "困难程度"),
+        "needs": lambda c: rules.coded_list(c, rules.NEED_WORDS, "帮扶需求"),
+        "income_per_capita": lambda c: rules.amount(c, "人均纯收入"),
+    }
+    for index, column in columns.items():
+        cell = cells[index] if index < len(cells) else None
+        try:
+            row.values[column.field] = readers[column.field](cell)
+        except rules.CellProblem as problem:
+            problems.append(_problem(number, column.header, str(problem)))
+    return row
+
+
+def _problem(row: int, column: str, message: str) -> dict:
+    return {"row": row, "column": column, "message": message}
+
+
+def _check(row: Row, today, problems: list[dict]) -> None:
+    """The API's rules for a household (HouseholdIn), in the office's words."""
+    v = row.values
+    headers = {c.field: c.header for c in rules.HOUSEHOLD_COLUMNS}
+    for column in rules.HOUSEHOLD_COLUMNS:
+        if column.required and v.get(column.field) in (None, "") and not any(
+                p["row"] == row.number and p["column"] == column.header for p in problems):
+            problems.append(_problem(row.number, column.header, "不能为空"))
+    name = v.get("head_name")
+    if name and len(name) > HEAD_NAME_MAX:
+        problems.append(_problem(row.number, headers["head_name"],
+                                 f"不能超过{HEAD_NAME_MAX}个字"))
+    number = v.get("id_number")
+    if number:
+        why = id_number_problem(number, today)
+        if why:
+            problems.append(_problem(row.number, headers["id_number"], _ID_WORDS.get(why, why)))
+    phone = v.get("phone")
+    if phone and not re.fullmatch(MOBILE, phone):
+        problems.append(_problem(row.number, headers["phone"], "应为11位手机号码"))
+    members = v.get("members")
+    if members is not None and not MEMBERS_MIN <= members <= MEMBERS_MAX:
+        problems.append(_problem(row.number, headers["members"],
+                                 f"应在{MEMBERS_MIN}到{MEMBERS_MAX}之间"))
+    income = v.get("income_per_capita")
+    if income is not None and income > INCOME_MAX:
+        problems.append(_problem(row.number, headers["income_per_capita"],
+                                 f"不能超过{INCOME_MAX}元"))
+
+
+_ID_WORDS = {
+    "must be 17 digits followed by a digit or X": "应为17位数字加1位数字或X，共18位",
+    "birth date inside the ID number is not a real date": "其中的出生日期不存在",
+    "birth date inside the ID number is out of range": "其中的出生日期不在合理范围内",
+    "check digit does not match (GB 11643)": "校验位不对，请核对是否抄错",
+}
+
+
+def _villages(ctx: Context, codes: set[str]) -> dict[str, int]:
+    """Village ids by code, among the villages the caller may register households in."""
+    stmt = select(Village.code, Village.id).where(Village.code.in_(codes))
+    condition = scope.manageable(ctx.caller, Village)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return dict(ctx.session.execute(stmt).all()) if codes else {}
+
+
+def _existing(ctx: Context, numbers: list[str]) -> dict[str, Household]:
+    found: dict[str, Household] = {}
+    for start in range(0, len(numbers), _BATCH):
+        chunk = numbers[start:start + _BATCH]
+        found.update((h.id_number, h) for h in ctx.session.scalars(
+            select(Household).where(Household.id_number.in_(chunk))))
+    return found
+
+
+def _changes(household: Household, values: dict) -> dict:
+    """What the row would change on the stored household (only the columns the file has)."""
+    changes = {}
+    for key, value in values.items():
+        now = getattr(household, key)
+        if key == "needs":
+            now = sorted(now)
+            value = sorted(value)
+        if key == "income_per_capita" and now is not None:
+            now = Decimal(now).quantize(Decimal("0.01"))
+        if now != value:
+            changes[key] = values[key]
+    return changes
+
+
+def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,
+                      progress: Callable[[int], None] | None = None) -> dict:
+    """Check every row; refuse them all when any is bad (ImportRowsInvalid), otherwise write
+    them all (unless `dry_run`): {dry_run, rows, created, updated, unchanged}."""
+    columns, header_problems = rules.map_header(sheet.header, rules.HOUSEHOLD_COLUMNS)
+    if header_problems:
+        raise rules.ImportRowsInvalid([_problem(1, "表头", p) for p in header_problems])
+    problems: list[dict] = []
+    rows: list[Row] = []
+    first_seen: dict[str, int] = {}
+    today = ctx.clock.today()
+    for number, cells in sheet.rows:
+        row = _read_cells(number, cells, columns, problems)
+        _check(row, today, problems)
+        id_number = row.values.get("id_number")
+        if id_number:
+            if id_number in first_seen:
+                problems.append(_problem(number, "身份证号",
+                                         f"与第{first_seen[id_number]}行重复"))
+            else:
+                first_seen[id_number] = number
+        rows.append(row)
+    codes = {r.values["village_code"] for r in rows if r.values.get("village_code")}
+    villages = _villages(ctx, codes)
+    for row in rows:
+        code = row.values.pop("village_code", None)
+        if code is not None:
+            if code in villages:
+                row.values["village_id"] = villages[code]
+            else:
+                problems.append(_problem(row.number, "村代码",
+                                         f"村代码 {code} 不存在或不在您的范围内"))
+    if problems:
+        raise rules.ImportRowsInvalid(sorted(problems, key=lambda p: p["row"]))
+    existing = _existing(ctx, list(first_seen))
+    counts = {"dry_run": dry_run, "rows": len(rows), "created": 0, "updated": 0, "unchanged": 0}
+    for done, row in enumerate(rows, start=1):
+        household = existing.get(row.values["id_number"])
+        if household is None:
+            counts["created"] += 1
+            if not dry_run:
+                households.create_household(ctx, {k: v for k, v in row.values.items()
+                                                  if v is not None or k == "needs"})
+        else:
+            changes = _changes(household, row.values)
+            if not changes:
+                counts["unchanged"] += 1
+            else:
+                counts["updated"] += 1
+                if not dry_run:
+                    households.update_household(ctx, household.id, changes)
+        if progress is not None:
+            progress(done)
+    if not dry_run:
+        recorder.record(ctx.session, "import", "household", None,
+                        {k: [None, counts[k]] for k in ("rows", "created", "updated",
+                                                        "unchanged")})
+    return counts

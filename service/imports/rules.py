@@ -1,0 +1,210 @@
+"""The roster columns (SPEC §10) and how a cell an office typed, or Excel mangled, becomes a
+value: headers in Chinese or as the API's field names; labels or codes in coded columns;
+full-width digits and stray spaces normalised; an ID number that Excel turned into a number
+refused with a message that says how to fix it, never silently corrupted.
+
+Each reader takes the raw cell (text, a number as the file holds it, or None) and returns the
+value, or raises CellProblem with a message in Chinese for the office that typed it.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from service.cadres.rules import RANK_LABELS, RANKS
+from service.exceptions import DomainError
+from service.households.rules import DIFFICULTIES, NEEDS
+
+
+class ImportRowsInvalid(DomainError):
+    """Any bad row refuses the whole file: every problem, with its row (as the spreadsheet
+    numbers it, the header being row 1), column and message."""
+
+    status, code, title = 422, "import_rows_invalid", "Some rows cannot be imported"
+
+    def __init__(self, rows: list[dict]):
+        super().__init__(f"{len(rows)} 处错误，未导入任何数据：请改正后重新导入。")
+        self.extra = {"rows": rows}
+
+
+class CellProblem(ValueError):
+    """Why a cell cannot be taken (the message is shown to the office, in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """A roster column: the API's field name and the header an office writes."""
+
+    field: str
+    header: str
+    required: bool = True
+
+
+HOUSEHOLD_COLUMNS = (
+    Column("village_code", "村代码"),
+    Column("head_name", "户主姓名"),
+    Column("id_number", "身份证号"),
+    Column("phone", "联系电话", required=False),
+    Column("members", "家庭人口"),
+    Column("difficulty", "困难程度"),
+    Column("needs", "帮扶需求", required=False),
+    Column("income_per_capita", "人均纯收入", required=False),
+)
+CADRE_COLUMNS = (
+    Column("name", "姓名"),
+    Column("unit", "单位"),
+    Column("rank", "职级"),
+    Column("phone", "电话", required=False),
+    Column("skills", "特长", required=False),
+)
+
+# Doc 003's words (难度最大/较大/较小), the labels the service prints, and the codes.
+DIFFICULTY_WORDS = {
+    "难度最大": "hardest", "最困难": "hardest",
+    "难度较大": "harder", "较困难": "harder",
+    "难度较小": "easier", "一般困难": "easier",
+    **{code: code for code in DIFFICULTIES},
+}
+NEED_WORDS = {
+    "低收入增收": "low_income", "失学返校": "school_dropout", "劳动力就业": "unemployed_labor",
+    "创业扶持": "entrepreneurship", "技能培训": "skills_training",
+    "大户技术支持": "large_grower", "大学生村官创业": "college_grad_official",
+    **{code: code for code in NEEDS},
+}
+RANK_WORDS = {**{label: code for code, label in RANK_LABELS.items()},
+              **{code: code for code in RANKS}}
+
+_LIST_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
+_SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE][+-]?[0-9]+")
+
+
+def header_key(text: str) -> str:
+    """A header as compared: full-width folded, spaces gone, English in lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).lower()
+
+
+def map_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column],
+                                                                          list[str]]:
+    """{cell index: column} for the header's known columns, and what is wrong with the header
+    (unknown, repeated or missing columns), in Chinese."""
+    names = {header_key(c.header): c for c in columns}
+    names.update({header_key(c.field): c for c in columns})
+    found: dict[int, Column] = {}
+    problems = []
+    for index, text in enumerate(header):
+        if not header_key(text):
+            continue
+        column = names.get(header_key(text))
+        if column is None:
+            problems.append(f"未知的列“{text.strip()}”")
+        elif column in found.values():
+            problems.append(f"列“{column.header}”出现了两次")
+        else:
+            found[index] = column
+    missing = [c.header for c in columns if c.required and c not in found.values()]
+    if missing:
+        problems.append("缺少必需的列：" + "、".join(missing))
+    return found, problems
+
+
+def text(cell) -> str | None:
+    """A text cell, with surrounding spaces (ASCII, no-break and ideographic) removed; a
+    number typed in a text column is read as the number's digits."""
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    value = str(cell).strip(" \t\r\n\u00a0\u3000")
+    return value or None
+
+
+def digits(cell, what: str) -> str | None:
+    """A code made of digits (and letters): full-width folded, inner spaces removed. A whole
+    number stored by Excel is taken when it is exact (phones, village codes: under 2**53)."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        raise CellProblem(f"{what}应为文本")
+    if isinstance(cell, float):
+        if not cell.is_integer() or abs(cell) >= 2**53:
+            raise CellProblem(f"{what}被 Excel 存成了数字，可能已丢失位数：请将该列设为文本后"
+                              "重新填写")
+        cell = int(cell)
+    value = re.sub(r"[\s\u3000-]+", "", unicodedata.normalize("NFKC", str(cell)))
+    return value.upper() or None
+
+
+def id_number(cell) -> str | None:
+    """An 18-character resident ID as text. A number cell, or text in scientific notation
+    (1.40421E+17, what a CSV saved by Excel holds), has lost its last digits: refused."""
+    if isinstance(cell, int | float) and not isinstance(cell, bool):
+        raise CellProblem("身份证号被 Excel 存成了数字（末几位已丢失）：请将该列设为文本，"
+                          "重新填写后再导入")
+    value = digits(cell, "身份证号")
+    if value is not None and _SCIENTIFIC.fullmatch(value):
+        raise CellProblem("身份证号是科学计数法（如 1.40421E+17），末几位已丢失：请将该列设为"
+                          "文本，重新填写后再导入")
+    return value
+
+
+def whole_number(cell, what: str) -> int | None:
+    """A count: a whole number cell, or digits."""
+    if cell is None:
+        return None
+    if isinstance(cell, float):
+        if not cell.is_integer():
+            raise CellProblem(f"{what}应为整数")
+        return int(cell)
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell)))
+    if not re.fullmatch(r"[0-9]{1,6}", value):
+        raise CellProblem(f"{what}应为整数")
+    return int(value)
+
+
+def amount(cell, what: str) -> Decimal | None:
+    """Yuan, to the fen: a number cell, or digits with an optional point and thousands
+    separators (1,234.50)."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        raise CellProblem(f"{what}应为金额")
+    value = unicodedata.normalize("NFKC", str(cell)).replace(",", "").replace("元", "").strip()
+    if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]+)?", value):
+        raise CellProblem(f"{what}应为金额（元），如 4500 或 4500.50")
+    try:
+        return Decimal(value).quantize(Decimal("0.01"))
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
+        raise CellProblem(f"{what}应为金额") from None
+
+
+def coded(cell, words: dict[str, str], what: str) -> str | None:
+    """A coded column: one of its labels or codes."""
+    value = text(cell)
+    if value is None:
+        return None
+    code = words.get(value) or words.get(value.lower())
+    if code is None:
+        labels = "、".join(k for k in words if not k.isascii())
+        raise CellProblem(f"{what}“{value}”无法识别，应为：{labels}")
+    return code
+
+
+def coded_list(cell, words: dict[str, str], what: str) -> list[str]:
+    """A list of labels or codes separated by 、 , ; or spaces; each once."""
+    value = text(cell)
+    if value is None:
+        return []
+    codes = []
+    for item in _LIST_SEPARATORS.split(value):
+        if not item:
+            continue
+        code = words.get(item) or words.get(item.lower())
+        if code is None:
+            labels = "、".join(k for k in words if not k.isascii())
+            raise CellProblem(f"{what}“{item}”无法识别，应为：{labels}（多项用、分隔）")
+        if code not in codes:
+            codes.append(code)
+    return codes
