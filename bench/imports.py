@@ -49,14 +49,16 @@ def build() -> list[str]:
         conn.execute(f'CREATE DATABASE "{DB}"')
     migrate.upgrade(URL)
     subprocess.run([sys.executable, "-m", "flask", "--app", "service", "demo-data", "--quiet",
-                    "--households", "1", "--cadres", "10"], check=True,
+                    "--households", "1", "--cadres", "60"], check=True,
                    env={**os.environ, "DATABASE_URL": URL}, cwd=ROOT)
     with psycopg.connect(DSN) as conn:
         return [code for (code,) in conn.execute("SELECT code FROM villages ORDER BY id")]
 
 
 def id_number(n: int) -> str:
-    first17 = f"140421{1950 + n % 50:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    """A valid, distinct ID number for each n (region, birth date and sequence all vary)."""
+    region = 140000 + (n // 21_000) % 10_000
+    first17 = f"{region}{1950 + n % 50:04d}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
     return first17 + id_check_char(first17)
 
 
@@ -66,14 +68,8 @@ def roster(path: str, codes: list[str], count: int) -> None:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
     sheet.append(HEADER)
-    seen = set()
-    n = 0
-    while len(seen) < count:
-        n += 1
-        number = id_number(n * 7919 % 10**9 + n)
-        if number in seen:
-            continue
-        seen.add(number)
+    for n in range(1, count + 1):
+        number = id_number(n)
         sheet.append([rng.choice(codes), "张" + "伟芳娜敏静丽强磊军洋"[n % 10], number,
                       f"139{n % 10**8:08d}", rng.randint(1, 8), rng.choice(DIFFICULTY),
                       "、".join(rng.sample(NEEDS, rng.randint(0, 2))),
