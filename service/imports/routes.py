@@ -1,7 +1,9 @@
 """HTTP for roster imports (SPEC §10): a county admin uploads the household roster; any bad
 row refuses the whole file with every problem listed, otherwise all rows land at once."""
 
-from flask import request
+from urllib.parse import quote
+
+from flask import Response, request
 from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -12,6 +14,7 @@ from service.exceptions import DomainError
 from service.imports import schemas as s
 from service.imports.households import import_households
 from service.imports.reading import read_sheet
+from service.imports.templates import household_template
 from service.web import context
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1",
@@ -68,3 +71,21 @@ class HouseholdImport(MethodView):
         if query["dry_run"]:
             ctx.session.rollback()
         return counts
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/imports/households/template")
+class HouseholdTemplate(MethodView):
+    @require("county_admin")
+    @blp.doc(responses={"200": {
+        "description": "An .xlsx: the headers, one example row, drop-down lists for 困难程度 "
+                       "and 帮扶需求, every column formatted as text",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    def get(self):
+        """The household roster template to fill in and import."""
+        # An ASCII name for old clients, the Chinese one (RFC 6266 filename*) for the rest.
+        return Response(household_template(), content_type=XLSX, headers={
+            "Content-Disposition": "attachment; filename=\"households-template.xlsx\"; "
+                                   f"filename*=UTF-8''{quote('建档立卡户导入模板.xlsx')}"})

@@ -5,6 +5,7 @@ command imports the same file."""
 
 import io
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -92,3 +93,33 @@ def test_a_file_that_is_not_a_roster_is_422(admin):
 def test_a_missing_file_is_422(admin):
     response = admin.post(URL, data={}, content_type="multipart/form-data")
     assert response.status_code == 422
+
+
+def test_the_template_has_the_headers_an_example_and_drop_downs(admin, unit_admin):
+    """Filled in (the example row replaced by a real one), the template imports as it is."""
+    response = admin.get(URL + "/template")
+    assert response.status_code == 200
+    assert response.mimetype == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert "attachment" in response.headers["Content-Disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == HEADER.split(",")
+    assert rows[1][2] == "14042119800101123X"  # kept as text, all 18 characters
+    assert sheet["C2"].number_format == "@"
+    lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
+    assert "难度最大" in lists["F2:F100001"] and lists["G2:G100001"]
+    assert unit_admin.get(URL + "/template").status_code == 403
+
+
+def test_the_filled_in_template_imports(admin, world, session):
+    book = openpyxl.load_workbook(io.BytesIO(admin.get(URL + "/template").data))
+    sheet = book.worksheets[0]
+    sheet["A2"] = world.villages["a"].code
+    sheet["C2"] = factories.valid_id_number(4242)
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(admin, out.getvalue(), name="filled.xlsx")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["created"] == 1

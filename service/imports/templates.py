@@ -1,0 +1,52 @@
+"""The roster templates an office downloads and fills in (SPEC §10): an .xlsx with the headers,
+one example row, drop-down lists for the coded columns, and every column formatted as text, so
+Excel keeps an ID number's 18 digits instead of turning them into 1.40421E+17. Written with
+XlsxWriter; no database."""
+
+import io
+
+import xlsxwriter
+
+from service.imports import rules
+
+# What the example row shows (a made-up household; the ID number's check digit is right).
+HOUSEHOLD_EXAMPLE = {"village_code": "140427100201", "head_name": "张三",
+                     "id_number": "14042119800101123X", "phone": "13912345678",
+                     "members": "3", "difficulty": "难度较大", "needs": "低收入增收、技能培训",
+                     "income_per_capita": "4500.50"}
+NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。身份证号等列已设为文本格式，"
+        "请直接粘贴文本。帮扶需求可填多项，用、分隔。")
+_DROPDOWNS = {"difficulty": ["难度最大", "难度较大", "难度较小"]}
+_NEED_LABELS = [k for k in rules.NEED_WORDS if not k.isascii()]
+MAX_ROWS = 100_000
+
+
+def household_template() -> bytes:
+    """The household roster template."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    text = book.add_format({"num_format": "@"})
+    head = book.add_format({"bold": True, "bg_color": "#FCE4D6", "num_format": "@"})
+    sheet = book.add_worksheet("户信息")
+    lists = book.add_worksheet("选项")
+    lists.write_column(0, 0, _NEED_LABELS)
+    lists.hide()
+    for col, column in enumerate(rules.HOUSEHOLD_COLUMNS):
+        sheet.set_column(col, col, 18 if column.field in ("id_number", "needs") else 12, text)
+        sheet.write_string(0, col, column.header, head)
+        sheet.write_string(1, col, HOUSEHOLD_EXAMPLE[column.field], text)
+        choices = _DROPDOWNS.get(column.field)
+        if choices:
+            sheet.data_validation(1, col, MAX_ROWS, col, {
+                "validate": "list", "source": choices, "error_type": "warning",
+                "input_title": column.header, "input_message": "从列表中选择"})
+        if column.field == "needs":
+            # Several needs may share a cell, so the list suggests but does not refuse.
+            sheet.data_validation(1, col, MAX_ROWS, col, {
+                "validate": "list", "source": f"=选项!$A$1:$A${len(_NEED_LABELS)}",
+                "error_type": "information", "input_title": column.header,
+                "input_message": "可选一项，或填多项用、分隔"})
+    sheet.write_comment(0, 0, NOTE, {"x_scale": 3, "y_scale": 2})
+    sheet.freeze_panes(1, 0)
+    book.close()
+    return out.getvalue()
