@@ -137,7 +137,8 @@ def import_households(file, dry_run, quiet):
         sheet.rows = iter(rows)
         label = "checking" if dry_run else "writing"
         with click.progressbar(length=len(rows), label=label, hidden=quiet) as bar:
-            counts = run(ctx, sheet, dry_run=dry_run, progress=lambda _done: bar.update(1))
+            counts = run(ctx, sheet, dry_run=dry_run,
+                         progress=lambda done: bar.update(done - bar.pos))
         if dry_run:
             ctx.session.rollback()
         else:

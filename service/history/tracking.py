@@ -29,12 +29,13 @@ def _changed(obj, fields) -> bool:
 def _write_versions(session: Session, _context) -> None:
     """After the flush (ids known), one version row per new record or changed tracked field."""
     rows: dict = {}
-    for obj in list(session.new) + list(session.dirty):
+    new = session.new  # a set built on each access: once per flush, not once per object
+    for obj in list(new) + list(session.dirty):
         spec = TRACKED.get(type(obj))
         if spec is None:
             continue
         version, key, fields = spec
-        if obj not in session.new and not _changed(obj, fields):
+        if obj not in new and not _changed(obj, fields):
             continue
         rows.setdefault(version, []).append(
             {key: obj.id, "valid_from": utcnow(), **{f: getattr(obj, f) for f in fields}})

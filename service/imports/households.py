@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from service import scope
+from service.assignments.models import VillageAssignment
 from service.audit import recorder
 from service.context import Context
 from service.households import services as households
@@ -31,10 +32,13 @@ from service.households.rules import (
 from service.imports import rules
 from service.imports.reading import Sheet
 from service.places.models import Village
+from service.tasks import rules as task_rules
+from service.tasks.models import Task
 
 FIELDS = ("village_id", "head_name", "id_number", "phone", "members", "difficulty", "needs",
           "income_per_capita")
 _BATCH = 2_000  # id numbers looked up per statement
+_CHUNK = 2_000  # new households per flush
 
 
 @dataclass
@@ -141,10 +145,41 @@ def _changes(household: Household, values: dict) -> dict:
     return changes
 
 
+def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], None]) -> None:
+    """New households, _CHUNK at a time: each chunk one flush (the audit and history listeners
+    write their rows for it in one statement each), then the tasks their needs generate (as
+    households.create_household makes them), then the chunk leaves the session, so memory
+    stays flat however long the roster. Uniqueness was checked before (the file, the
+    database); the constraint still refuses a household another request registered
+    meanwhile."""
+    session, today = ctx.session, ctx.clock.today()
+    villages = {values["village_id"] for values in creates}
+    if villages:  # as tasks.hold_village does for one household, for all of them at once
+        session.execute(select(VillageAssignment.id).where(
+            VillageAssignment.village_id.in_(villages), VillageAssignment.ended_on.is_(None))
+            .with_for_update(read=True, of=VillageAssignment))
+    for start in range(0, len(creates), _CHUNK):
+        made = []
+        for values in creates[start:start + _CHUNK]:
+            household = Household(**{k: v for k, v in values.items()
+                                     if v is not None and k != "needs"})
+            household.needs = values.get("needs") or []
+            made.append(household)
+        session.add_all(made)
+        session.flush()
+        session.add_all([Task(household_id=h.id, source="generated",
+                              **task_rules.template_for(category, today))
+                         for h in made for category in task_rules.needs_to_open(h.needs, set())])
+        session.flush()
+        session.expunge_all()
+        progress(start + len(made))
+
+
 def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,
                       progress: Callable[[int], None] | None = None) -> dict:
     """Check every row; refuse them all when any is bad (ImportRowsInvalid), otherwise write
-    them all (unless `dry_run`): {dry_run, rows, created, updated, unchanged}."""
+    them all (unless `dry_run`): {dry_run, rows, created, updated, unchanged}. `progress` is
+    told how many rows are written so far."""
     columns, header_problems = rules.map_header(sheet.header, rules.HOUSEHOLD_COLUMNS)
     if header_problems:
         raise rules.ImportRowsInvalid([_problem(1, "表头", p) for p in header_problems])
@@ -177,24 +212,22 @@ def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,
         raise rules.ImportRowsInvalid(sorted(problems, key=lambda p: p["row"]))
     existing = _existing(ctx, list(first_seen))
     counts = {"dry_run": dry_run, "rows": len(rows), "created": 0, "updated": 0, "unchanged": 0}
-    for done, row in enumerate(rows, start=1):
+    creates, done = [], 0
+    for row in rows:
         household = existing.get(row.values["id_number"])
         if household is None:
-            counts["created"] += 1
-            if not dry_run:
-                households.create_household(ctx, {k: v for k, v in row.values.items()
-                                                  if v is not None or k == "needs"})
-        else:
-            changes = _changes(household, row.values)
-            if not changes:
-                counts["unchanged"] += 1
-            else:
-                counts["updated"] += 1
-                if not dry_run:
-                    households.update_household(ctx, household.id, changes)
+            creates.append(row.values)
+            continue
+        changes = _changes(household, row.values)
+        counts["updated" if changes else "unchanged"] += 1
+        if changes and not dry_run:
+            households.update_household(ctx, household.id, changes)
+        done += 1
         if progress is not None:
             progress(done)
+    counts["created"] = len(creates)
     if not dry_run:
+        _create_all(ctx, creates, lambda n: progress(done + n) if progress else None)
         recorder.record(ctx.session, "import", "household", None,
                         {k: [None, counts[k]] for k in ("rows", "created", "updated",
                                                         "unchanged")})
