@@ -26,13 +26,13 @@ import psycopg
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from bench.load_county import fresh_database  # noqa: E402
 from service import create_app, migrate  # noqa: E402
 from service.households.rules import id_check_char  # noqa: E402
 from service.imports.households import import_households  # noqa: E402
 from service.imports.reading import read_sheet  # noqa: E402
 from service.web import cli_context  # noqa: E402
 
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB = "bench_imports"
 DSN = f"postgresql://postgres@127.0.0.1:5432/{DB}"
 URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{DB}"
@@ -44,9 +44,7 @@ DIFFICULTY = ["难度最大", "难度较大", "难度较小"]
 
 def build() -> list[str]:
     """A fresh county with places and units but no households; its village codes."""
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
+    fresh_database(DB)
     migrate.upgrade(URL)
     subprocess.run([sys.executable, "-m", "flask", "--app", "service", "demo-data", "--quiet",
                     "--households", "1", "--cadres", "60"], check=True,
@@ -103,9 +101,7 @@ def main() -> None:
                                ("again (all unchanged)", False)):
             t0 = time.perf_counter()
             sheet = read_sheet(data)
-            rows = list(sheet.rows)
             read = time.perf_counter() - t0
-            sheet.rows = iter(rows)
             ctx = cli_context()
             counts = import_households(ctx, sheet, dry_run=dry_run)
             if dry_run:

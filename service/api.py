@@ -128,11 +128,8 @@ class Pattern(validate.Regexp):
         return value
 
 
-# What a name may carry around it: ASCII spaces, tabs and line ends, the no-break space and the
-# ideographic space of Chinese input methods. One explicit set, because Python's and
-# JavaScript's `\\s` differ at the edges.
-BLANKS = " \t\n\r\f\v\u00a0\u3000"
-_BLANKS_CLASS = r" \t\n\r\f\v\u00a0\u3000"
+BLANKS = edges.BLANKS
+_BLANKS_CLASS = r" \t\n\r\f\v\u00a0\u3000"  # the same set, as a regex class
 
 
 class Name(fields.String):
@@ -197,7 +194,7 @@ class Id(WholeNumber):
 class IdConverter(BaseConverter):
     """URL ids with the same bounds; anything else simply matches no route (404)."""
 
-    regex = r"[1-9][0-9]{0,9}"
+    regex = edges.ID_DIGITS
 
     def to_python(self, value):
         number = int(value)

@@ -133,10 +133,8 @@ def import_households(file, dry_run, quiet):
     ctx = cli_context()
     try:
         sheet = read_sheet(data)
-        rows = list(sheet.rows)  # counted first, so the bar knows its length
-        sheet.rows = iter(rows)
         label = "checking" if dry_run else "writing"
-        with click.progressbar(length=len(rows), label=label, hidden=quiet) as bar:
+        with click.progressbar(length=len(sheet.rows), label=label, hidden=quiet) as bar:
             counts = run(ctx, sheet, dry_run=dry_run,
                          progress=lambda done: bar.update(done - bar.pos))
         if dry_run:

@@ -22,6 +22,11 @@ from service.exceptions import DomainError, ValidationFailed
 MAX_DEPTH = 32  # our deepest body (a batch of visits with a location) is 4 levels
 MAX_INTEGER = 2**63 - 1
 MAX_ID = 2**31 - 1  # PostgreSQL integer keys; larger values can name no record
+ID_DIGITS = r"[1-9][0-9]{0,9}"  # an id as text (URL paths, token subjects), before MAX_ID
+# What a name may carry around it: ASCII spaces, tabs and line ends, the no-break space and the
+# ideographic space of Chinese input methods (the API's names and the roster's cells alike). One
+# explicit set, because Python's and JavaScript's `\\s` differ at the edges.
+BLANKS = " \t\n\r\f\v\u00a0\u3000"
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _NUMBER_DIGITS = 40
 

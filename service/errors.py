@@ -5,7 +5,7 @@ import logging
 import traceback
 
 import marshmallow as ma
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from marshmallow import fields
 from sqlalchemy.exc import (
     DBAPIError,
@@ -206,8 +206,6 @@ def is_database_unavailable(error: Exception) -> bool:
 
 def _discard_session() -> None:
     """Roll back the request's session; on a dead connection that may itself fail."""
-    from flask import g
-
     session = g.get("db_session")
     if session is None:
         return
@@ -218,7 +216,8 @@ def _discard_session() -> None:
 
 
 def handle_unexpected(error: Exception):
-    """A bug: log the stack without the message (it may carry personal data)."""
+    """A database fault (503), or a bug: log the stack without the message (it may carry
+    personal data)."""
     if is_database_unavailable(error):
         return handle_database_unavailable(error)
     _discard_session()
@@ -233,6 +232,5 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(IntegrityError, handle_integrity_error)
-    for kind in (OperationalError, InterfaceError, PoolTimeout, DisconnectionError):
-        app.register_error_handler(kind, handle_database_unavailable)
+    # Everything else, database faults included: handle_unexpected tells them apart.
     app.register_error_handler(Exception, handle_unexpected)

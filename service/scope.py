@@ -176,15 +176,19 @@ def _missing(what: str, record_id) -> NotFound:
     return NotFound(f"No {what} with id {record_id}.")
 
 
+def _record(session, condition: ColumnElement | None, model: type, record_id):
+    """The record with this id that meets `condition` (None: any), or None."""
+    if condition is None:
+        return session.get(model, record_id)
+    return session.scalar(select(model).where(model.id == record_id, condition))
+
+
 def find(session, caller: Caller | None, model: type, record_id, what: str,
          manage: bool = False):
     """The record the caller may see (or, with `manage`, change); 404 when it is missing or
     outside scope alike, so existence does not leak."""
-    condition = (manageable if manage else visible)(caller, model)
-    if condition is None:
-        record = session.get(model, record_id)
-    else:
-        record = session.scalar(select(model).where(model.id == record_id, condition))
+    record = _record(session, (manageable if manage else visible)(caller, model), model,
+                     record_id)
     if record is None:
         raise _missing(what, record_id)
     return record
@@ -204,11 +208,7 @@ def reference(session, caller: Caller | None, model: type, record_id, field: str
     """The record a request's body names, when the caller may change or build on it; else 422
     naming the field, in the same words whether the record is missing or outside the caller's
     scope (SPEC §9 "no oracle": a write never tells one from the other)."""
-    condition = manageable(caller, model)
-    if condition is None:
-        record = session.get(model, record_id)
-    else:
-        record = session.scalar(select(model).where(model.id == record_id, condition))
+    record = _record(session, manageable(caller, model), model, record_id)
     if record is None:
         raise ValidationFailed({field: [f"no {what} with id {record_id} in your scope"]})
     return record

@@ -126,7 +126,7 @@ def finish_response(response):
     headers["X-Request-ID"] = request_id()
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "no-referrer"
-    if "Authorization" in request.headers or request.endpoint == "users.Login":
+    if "Authorization" in request.headers:  # (login, which answers a token, says so itself)
         headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":
         docs = request.path == "/docs" or request.path.startswith("/docs/")

@@ -35,8 +35,6 @@ from service.places.models import Village
 from service.tasks import rules as task_rules
 from service.tasks.models import Task
 
-FIELDS = ("village_id", "head_name", "id_number", "phone", "members", "difficulty", "needs",
-          "income_per_capita")
 _BATCH = 2_000  # id numbers looked up per statement
 _CHUNK = 2_000  # new households per flush
 _ANALYZE_AFTER = 5_000  # new households after which PostgreSQL's statistics are renewed
@@ -46,27 +44,33 @@ _ANALYZE_AFTER = 5_000  # new households after which PostgreSQL's statistics are
 class Row:
     number: int
     values: dict = field(default_factory=dict)
+    unreadable: set = field(default_factory=set)  # fields whose cell was already refused
+
+
+# How each column's cell becomes a value, and each field's header (for the messages).
+_READERS: dict[str, Callable] = {
+    "village_code": lambda c: rules.digits(c, "村代码"),
+    "head_name": rules.text,
+    "id_number": rules.id_number,
+    "phone": lambda c: rules.digits(c, "联系电话"),
+    "members": lambda c: rules.whole_number(c, "家庭人口"),
+    "difficulty": lambda c: rules.coded(c, rules.DIFFICULTY_WORDS, "困难程度"),
+    "needs": lambda c: rules.coded_list(c, rules.NEED_WORDS, "帮扶需求"),
+    "income_per_capita": lambda c: rules.amount(c, "人均纯收入"),
+}
+_HEADERS = {c.field: c.header for c in rules.HOUSEHOLD_COLUMNS}
 
 
 def _read_cells(number: int, cells: list, columns: dict[int, rules.Column],
                 problems: list[dict]) -> Row:
     """One row's values by field, each cell read by its column's reader."""
     row = Row(number)
-    readers: dict[str, Callable] = {
-        "village_code": lambda c: rules.digits(c, "村代码"),
-        "head_name": rules.text,
-        "id_number": rules.id_number,
-        "phone": lambda c: rules.digits(c, "联系电话"),
-        "members": lambda c: rules.whole_number(c, "家庭人口"),
-        "difficulty": lambda c: rules.coded(c, rules.DIFFICULTY_WORDS, "困难程度"),
-        "needs": lambda c: rules.coded_list(c, rules.NEED_WORDS, "帮扶需求"),
-        "income_per_capita": lambda c: rules.amount(c, "人均纯收入"),
-    }
     for index, column in columns.items():
         cell = cells[index] if index < len(cells) else None
         try:
-            row.values[column.field] = readers[column.field](cell)
+            row.values[column.field] = _READERS[column.field](cell)
         except rules.CellProblem as problem:
+            row.unreadable.add(column.field)
             problems.append(_problem(number, column.header, str(problem)))
     return row
 
@@ -77,11 +81,10 @@ def _problem(row: int, column: str, message: str) -> dict:
 
 def _check(row: Row, today, problems: list[dict]) -> None:
     """The API's rules for a household (HouseholdIn), in the office's words."""
-    v = row.values
-    headers = {c.field: c.header for c in rules.HOUSEHOLD_COLUMNS}
+    v, headers = row.values, _HEADERS
     for column in rules.HOUSEHOLD_COLUMNS:
-        if column.required and v.get(column.field) in (None, "") and not any(
-                p["row"] == row.number and p["column"] == column.header for p in problems):
+        if column.required and v.get(column.field) in (None, "") \
+                and column.field not in row.unreadable:
             problems.append(_problem(row.number, column.header, "不能为空"))
     name = v.get("head_name")
     if name and len(name) > HEAD_NAME_MAX:

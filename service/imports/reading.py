@@ -4,7 +4,8 @@ UTF-8 (with or without the BOM Excel adds) or GB18030 (what Chinese Excel writes
 
 The result is the header and the data rows, each with its row number as the spreadsheet shows
 it (the header is row 1) and its raw cells: text, numbers as the file holds them, or None.
-Blank rows are skipped but still counted. No Flask, no database.
+Blank rows are skipped but still counted; the rows are read whole (an import checks them all
+before it writes any, and counts them for its limits and progress). No Flask, no database.
 """
 
 import csv
@@ -28,7 +29,7 @@ class Sheet:
     """A header and the numbered rows under it."""
 
     header: list[str]
-    rows: Iterator[tuple[int, list]]
+    rows: list[tuple[int, list]]
 
 
 def read_sheet(data: bytes) -> Sheet:
@@ -95,10 +96,9 @@ def _numbered(rows, first: int, clean) -> Sheet:
     else:
         raise UnreadableFile("文件是空的：第一行应是表头")
 
-    def data_rows(start: int) -> Iterator[tuple[int, list]]:
-        for offset, cells in enumerate(rows, start=1):
-            cells = clean(list(cells))
-            if not _blank(cells):
-                yield start + offset, cells
-
-    return Sheet(header, data_rows(number))
+    data = []
+    for offset, cells in enumerate(rows, start=1):
+        cells = clean(list(cells))
+        if not _blank(cells):
+            data.append((number + offset, cells))
+    return Sheet(header, data)

@@ -60,12 +60,8 @@ class HouseholdImport(MethodView):
             sheet = read_sheet(upload.read())
         finally:
             upload.close()  # a large upload is spooled to a temporary file
-        rows = []
-        for row in sheet.rows:
-            rows.append(row)
-            if len(rows) > MAX_ROWS:
-                raise TooManyRows(f"More than {MAX_ROWS} rows. {CLI_HINT}")
-        sheet.rows = iter(rows)
+        if len(sheet.rows) > MAX_ROWS:
+            raise TooManyRows(f"More than {MAX_ROWS} rows. {CLI_HINT}")
         ctx = context()
         counts = import_households(ctx, sheet, dry_run=query["dry_run"])
         if query["dry_run"]:

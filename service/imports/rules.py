@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from service.cadres.rules import RANK_LABELS, RANKS
+from service.edges import BLANKS
 from service.exceptions import DomainError
 from service.households.rules import DIFFICULTIES, NEEDS
 
@@ -115,7 +116,7 @@ def text(cell) -> str | None:
         return None
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    value = str(cell).strip(" \t\r\n\u00a0\u3000")
+    value = str(cell).strip(BLANKS)
     return value or None
 
 

@@ -56,7 +56,9 @@ class Login(MethodView):
             ctx.session.commit()  # the refusal answers 401, and stays on the audit trail
             raise
         token, ttl = issue_token(user)
-        return {"access_token": token, "token_type": "Bearer", "expires_in": ttl}
+        # A token is a secret: no cache keeps the answer (SPEC §13).
+        return ({"access_token": token, "token_type": "Bearer", "expires_in": ttl}, 200,
+                {"Cache-Control": "no-store"})
 
 
 @blp.route("/me")

@@ -51,18 +51,18 @@ _ITEM = s.VisitIn()  # one instance for every batch item: building a schema deep
 
 
 def _read_item(raw: dict) -> dict | Rejected:
-    """A batch item validated, or its refusal (the rest of the batch goes on)."""
-    client_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    """A batch item validated, or its refusal (the rest of the batch goes on), naming the
+    item by its client id when that is text fit to send back."""
+    sent = raw.get("id")
+    client_id = sent if isinstance(sent, str) and not edges.text_problem(sent) else None
     try:
         edges.refuse(edges.offences(raw))
         return _ITEM.load(raw)
     except ValidationError as exc:
-        return Rejected(client_id if client_id and not edges.text_problem(client_id) else None,
-                        ValidationFailed({k: v if isinstance(v, list) else [str(v)]
-                                          for k, v in exc.messages.items()}))
+        return Rejected(client_id, ValidationFailed({k: v if isinstance(v, list) else [str(v)]
+                                                     for k, v in exc.messages.items()}))
     except DomainError as exc:
-        return Rejected(client_id if client_id and not edges.text_problem(client_id) else None,
-                        exc)
+        return Rejected(client_id, exc)
 
 
 def _answer(result: dict) -> dict:

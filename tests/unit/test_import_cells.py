@@ -49,7 +49,7 @@ def test_xlsx_rows_are_numbered_as_the_spreadsheet_shows_them():
 
 def test_xlsx_numbers_arrive_as_numbers():
     row = [140427100201, "张三", 140421198001011236, 13912345678, 3, "难度最大", None, 4500.5]
-    _, cells = next(read_sheet(xlsx([HEADER, row])).rows)
+    _, cells = read_sheet(xlsx([HEADER, row])).rows[0]
     assert cells[0] == 140427100201 and isinstance(cells[2], float) and cells[6] is None
 
 
