@@ -265,6 +265,22 @@ class PageArgs(ma.Schema):
     per_page = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
+class ListArgs(PageArgs):
+    """A list's paging, and ?format=xlsx for every row as a workbook (service/exports.py)."""
+
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")),
+                           metadata={"description": "json: one page; xlsx: every row (same "
+                                                    "filters, scope and masking) as an Excel "
+                                                    "download"})
+
+
+def listed(ctx, listing: Listing, args: dict, export):
+    """One page of the list as JSON, or, with ?format=xlsx, all of it through `export`."""
+    if args.get("format") == "xlsx":
+        return export(ctx, listing)
+    return page(ctx, listing, args)
+
+
 def envelope(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """The list body: {items, total, page, per_page}."""
     return type(name, (ma.Schema,), {
@@ -332,15 +348,21 @@ ETAG_HEADER_DOC = {"ETag": {"schema": {"type": "string"}, "description": "Record
 
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
-                "html": "`format=html`: a printable HTML page"}
+                "html": "`format=html`: a printable HTML page",
+                "xlsx": "`format=xlsx`: every row (not a page) as an Excel download; 422 "
+                        "`export_too_large` past 200,000 rows"}
 
 
-def formats(schema, *text: str) -> dict:
-    """The 200 response as JSON by `schema` and in each text format named (csv, html)."""
+def formats(schema, *other: str) -> dict:
+    """The 200 response as JSON by `schema` and in each other format named (csv, html,
+    xlsx)."""
     content = {"application/json": {"schema": schema}}
-    content.update({f"text/{kind}": {"schema": {"type": "string"}} for kind in text})
-    notes = "; ".join(FORMAT_NOTES[kind] for kind in text)
+    for kind in other:
+        content[XLSX if kind == "xlsx" else f"text/{kind}"] = {"schema": {
+            "type": "string", **({"format": "binary"} if kind == "xlsx" else {})}}
+    notes = "; ".join(FORMAT_NOTES[kind] for kind in other)
     return {"200": {"description": f"JSON unless asked otherwise; {notes}.", "content": content}}
 
 

@@ -1,4 +1,5 @@
-"""Flask CLI (SPEC §8): db-upgrade, create-user, demo-data, serve-demo, import-households."""
+"""Flask CLI (SPEC §8): db-upgrade, create-user, demo-data, serve-demo, import-households,
+import-cadres."""
 
 import os
 import sys
@@ -16,7 +17,8 @@ from service.web import cli_context
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
-    for command in (db_upgrade, create_user, demo_data, serve_demo, import_households):
+    for command in (db_upgrade, create_user, demo_data, serve_demo, import_households,
+                    import_cadres):
         app.cli.add_command(command)
 
 
@@ -116,15 +118,9 @@ def serve_demo(host, port):
     os.execvpe(sys.executable, args, env)
 
 
-@click.command("import-households")
-@with_appcontext
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Check every row and count; write nothing.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
-def import_households(file, dry_run, quiet):
-    """Import the household roster (.xlsx, or .csv in UTF-8 or GB18030): every row is checked
-    first; any bad row is listed and nothing is written."""
-    from service.imports.households import import_households as run
+def _import(file: str, dry_run: bool, quiet: bool, run) -> None:
+    """Read a roster, import it with `run` under a progress bar, commit (or, for a dry run,
+    roll back); every bad row listed on stderr."""
     from service.imports.reading import read_sheet
     from service.imports.rules import ImportRowsInvalid
 
@@ -151,3 +147,34 @@ def import_households(file, dry_run, quiet):
         raise click.ClickException(exc.detail) from None
     click.echo(("dry run, nothing written: " if dry_run else "imported: ") + ", ".join(
         f"{counts[k]} {k}" for k in ("rows", "created", "updated", "unchanged")))
+
+
+_FILE = click.argument("file", type=click.Path(exists=True, dir_okay=False))
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Check every row and count; write nothing.")
+_QUIET = click.option("--quiet", is_flag=True, help="No progress bar.")
+
+
+@click.command("import-households")
+@with_appcontext
+@_FILE
+@_DRY_RUN
+@_QUIET
+def import_households(file, dry_run, quiet):
+    """Import the household roster (.xlsx, or .csv in UTF-8 or GB18030), matched by ID number:
+    every row is checked first; any bad row is listed and nothing is written."""
+    from service.imports.households import import_households as run
+
+    _import(file, dry_run, quiet, run)
+
+
+@click.command("import-cadres")
+@with_appcontext
+@_FILE
+@_DRY_RUN
+@_QUIET
+def import_cadres(file, dry_run, quiet):
+    """Import the cadre roster (.xlsx, or .csv in UTF-8 or GB18030), matched by phone within
+    the unit: every row is checked first; any bad row is listed and nothing is written."""
+    from service.imports.cadres import import_cadres as run
+
+    _import(file, dry_run, quiet, run)

@@ -2,13 +2,15 @@
 
 from flask.views import MethodView
 
+from service import exports
 from service.api import (
     ETAG_HEADER_DOC,
     IF_MATCH_DOC,
     Blueprint,
     check_if_match,
     etag_header,
-    page,
+    formats,
+    listed,
 )
 from service.auth import require
 from service.cadres import schemas as s
@@ -23,10 +25,11 @@ class Cadres(MethodView):
     @require()
     @blp.arguments(s.CadreQuery, location="query")
     @blp.response(200, s.CadrePage)
+    @blp.doc(responses=formats(s.CadrePage, "xlsx"))
     def get(self, args):
         """List cadres in your scope."""
         ctx = context()
-        return page(ctx, services.list_cadres(ctx, args), args)
+        return listed(ctx, services.list_cadres(ctx, args), args, exports.cadres)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.CadreIn)

@@ -4,6 +4,11 @@ from service.exceptions import Conflict
 
 RANKS = ("county_level", "section_chief", "deputy_section_chief", "general")
 
+# A work phone: a mainland mobile, or a landline with its area code.
+WORK_PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
+NAME_MAX = 50
+SKILL_MAX, SKILLS_MAX = 30, 20  # characters in a skill, skills per cadre
+
 RANK_LABELS = {
     "county_level": "县级领导",
     "section_chief": "正科级",

@@ -2,13 +2,13 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Name, PageArgs, Pattern, StrictSchema, envelope
+from service.api import Id, ListArgs, Name, Pattern, StrictSchema, envelope
+from service.cadres import rules
 from service.cadres.rules import RANKS
 
-# A work phone: a mainland mobile or a landline with area code.
-WORK_PHONE = Pattern(r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$",
-                     error="must be a mobile number or a landline with area code")
-SKILLS = fields.List(Name(max_length=30), validate=validate.Length(max=20))
+WORK_PHONE = Pattern(rules.WORK_PHONE, error="must be a mobile number or a landline with area code")
+SKILLS = fields.List(Name(max_length=rules.SKILL_MAX),
+                     validate=validate.Length(max=rules.SKILLS_MAX))
 
 
 class CadreIn(StrictSchema):
@@ -37,7 +37,7 @@ class CadreOut(StrictSchema):
     household_quota = fields.Integer(required=True, metadata={"description": "Derived from rank"})
 
 
-class CadreQuery(PageArgs):
+class CadreQuery(ListArgs):
     unit_id = Id()
     rank = fields.String(validate=validate.OneOf(RANKS))
     q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})

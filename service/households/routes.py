@@ -2,13 +2,15 @@
 
 from flask.views import MethodView
 
+from service import exports
 from service.api import (
     ETAG_HEADER_DOC,
     IF_MATCH_DOC,
     Blueprint,
     check_if_match,
     etag_header,
-    page,
+    formats,
+    listed,
 )
 from service.auth import require
 from service.households import schemas as s
@@ -23,10 +25,11 @@ class Households(MethodView):
     @require()
     @blp.arguments(s.HouseholdQuery, location="query")
     @blp.response(200, s.HouseholdPage)
+    @blp.doc(responses=formats(s.HouseholdPage, "xlsx"))
     def get(self, args):
         """List households in your scope."""
         ctx = context()
-        return page(ctx, services.list_households(ctx, args), args)
+        return listed(ctx, services.list_households(ctx, args), args, exports.households)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.HouseholdIn)

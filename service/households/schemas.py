@@ -4,8 +4,8 @@ from marshmallow import ValidationError, fields, validate, validates
 
 from service.api import (
     Id,
+    ListArgs,
     Name,
-    PageArgs,
     Pattern,
     StrictSchema,
     WholeNumber,
@@ -97,7 +97,7 @@ class HouseholdOut(StrictSchema):
                          metadata={"description": "Fields hidden or masked for your role"})
 
 
-class HouseholdQuery(PageArgs):
+class HouseholdQuery(ListArgs):
     township_id = Id()
     village_id = Id()
     unit_id = Id(metadata={"description": "Households in villages this unit holds"})

@@ -7,14 +7,15 @@ from flask import Response, request
 from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from service.api import Blueprint
+from service.api import XLSX, Blueprint
 from service.auth import require
 from service.errors import problem
 from service.exceptions import DomainError
 from service.imports import schemas as s
+from service.imports.cadres import import_cadres
 from service.imports.households import import_households
 from service.imports.reading import read_sheet
-from service.imports.templates import household_template
+from service.imports.templates import cadre_template, household_template
 from service.web import context
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1",
@@ -22,8 +23,11 @@ blp = Blueprint("imports", __name__, url_prefix="/api/v1",
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
-CLI_HINT = ("Larger rosters go through the command line: "
-            "flask --app service import-households FILE [--dry-run]")
+
+
+def _cli_hint(kind: str) -> str:
+    return f"Larger rosters go through the command line: flask --app service import-{kind} " \
+           "FILE [--dry-run]"
 
 
 class TooManyRows(DomainError):
@@ -38,8 +42,29 @@ def _room_for_a_roster():
 
 @blp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
+    kind = "cadres" if request.path.endswith("/cadres") else "households"
     return problem(413, "payload_too_large", "Payload too large",
-                   f"The file is larger than {MAX_BYTES} bytes. {CLI_HINT}")
+                   f"The file is larger than {MAX_BYTES} bytes. {_cli_hint(kind)}")
+
+
+def _run(importer, kind: str, query: dict, files: dict) -> dict:
+    """Read the upload, refuse one too large for a request, import it (a dry run rolls
+    back)."""
+    upload = files["file"]
+    try:
+        sheet = read_sheet(upload.read())
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
+    if len(sheet.rows) > MAX_ROWS:
+        raise TooManyRows(f"More than {MAX_ROWS} rows. {_cli_hint(kind)}")
+    ctx = context()
+    counts = importer(ctx, sheet, dry_run=query["dry_run"])
+    if query["dry_run"]:
+        ctx.session.rollback()
+    return counts
+
+
+_IMPORT_ERRORS = {"413": "REQUEST_ENTITY_TOO_LARGE", "422": "UNPROCESSABLE_ENTITY"}
 
 
 @blp.route("/imports/households")
@@ -48,40 +73,59 @@ class HouseholdImport(MethodView):
     @blp.arguments(s.ImportQuery, location="query")
     @blp.arguments(s.ImportFile, location="files")
     @blp.response(200, s.ImportOut)
-    @blp.doc(responses={"413": "REQUEST_ENTITY_TOO_LARGE",
-                        "422": "UNPROCESSABLE_ENTITY"})
+    @blp.doc(responses=_IMPORT_ERRORS)
     def post(self, query, files):
         """Import the household roster: every row checked as the API checks a household; any
         bad row → 422 `import_rows_invalid` listing each (row, column, message) and nothing
         written; else every row created, updated (matched by ID number) or unchanged, in one
         transaction. At most 20,000 rows or 10 MB: larger rosters go through the CLI."""
-        upload = files["file"]
-        try:
-            sheet = read_sheet(upload.read())
-        finally:
-            upload.close()  # a large upload is spooled to a temporary file
-        if len(sheet.rows) > MAX_ROWS:
-            raise TooManyRows(f"More than {MAX_ROWS} rows. {CLI_HINT}")
-        ctx = context()
-        counts = import_households(ctx, sheet, dry_run=query["dry_run"])
-        if query["dry_run"]:
-            ctx.session.rollback()
-        return counts
+        return _run(import_households, "households", query, files)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+@blp.route("/imports/cadres")
+class CadreImport(MethodView):
+    @require("county_admin")
+    @blp.arguments(s.ImportQuery, location="query")
+    @blp.arguments(s.ImportFile, location="files")
+    @blp.response(200, s.ImportOut)
+    @blp.doc(responses=_IMPORT_ERRORS)
+    def post(self, query, files):
+        """Import the cadre roster: every row checked as the API checks a cadre (the unit
+        named by its full name); any bad row → 422 `import_rows_invalid` listing each (row,
+        column, message) and nothing written; else every row created, updated (matched by
+        电话 within the unit, or by 姓名 when there is no phone) or unchanged, in one
+        transaction. At most 20,000 rows or 10 MB: larger rosters go through the CLI."""
+        return _run(import_cadres, "cadres", query, files)
+
+
+def _xlsx_download(data: bytes, ascii_name: str, chinese_name: str) -> Response:
+    # An ASCII name for old clients, the Chinese one (RFC 6266 filename*) for the rest.
+    return Response(data, content_type=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
+                               f"filename*=UTF-8''{quote(chinese_name)}"})
+
+
+def _template_doc(what: str) -> dict:
+    return {"200": {
+        "description": f"An .xlsx: the headers, one example row, drop-down lists for {what}, "
+                       "every column formatted as text",
+        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 @blp.route("/imports/households/template")
 class HouseholdTemplate(MethodView):
     @require("county_admin")
-    @blp.doc(responses={"200": {
-        "description": "An .xlsx: the headers, one example row, drop-down lists for 困难程度 "
-                       "and 帮扶需求, every column formatted as text",
-        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.doc(responses=_template_doc("困难程度 and 帮扶需求"))
     def get(self):
         """The household roster template to fill in and import."""
-        # An ASCII name for old clients, the Chinese one (RFC 6266 filename*) for the rest.
-        return Response(household_template(), content_type=XLSX, headers={
-            "Content-Disposition": "attachment; filename=\"households-template.xlsx\"; "
-                                   f"filename*=UTF-8''{quote('建档立卡户导入模板.xlsx')}"})
+        return _xlsx_download(household_template(), "households-template.xlsx",
+                              "建档立卡户导入模板.xlsx")
+
+
+@blp.route("/imports/cadres/template")
+class CadreTemplate(MethodView):
+    @require("county_admin")
+    @blp.doc(responses=_template_doc("职级"))
+    def get(self):
+        """The cadre roster template to fill in and import."""
+        return _xlsx_download(cadre_template(), "cadres-template.xlsx", "干部名册导入模板.xlsx")

@@ -209,3 +209,33 @@ def coded_list(cell, words: dict[str, str], what: str) -> list[str]:
         if code not in codes:
             codes.append(code)
     return codes
+
+
+_WORK_PHONE_CHARS = re.compile(r"[\s\u3000]+")
+
+
+def work_phone(cell, what: str) -> str | None:
+    """A cadre's work phone: a mobile, or a landline with its area code (0931-8123456), kept
+    with its hyphen; full-width folded, spaces removed."""
+    if cell is None:
+        return None
+    if isinstance(cell, float | int) and not isinstance(cell, bool):
+        return digits(cell, what)
+    value = _WORK_PHONE_CHARS.sub("", unicodedata.normalize("NFKC", str(cell)))
+    return value or None
+
+
+_TEXT_LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+
+
+def text_list(cell) -> list[str]:
+    """Free words separated by 、 , ; or line breaks (a cadre's skills), each once, in order."""
+    value = text(cell)
+    if value is None:
+        return []
+    items = []
+    for item in _TEXT_LIST_SEPARATORS.split(value):
+        item = item.strip(BLANKS)
+        if item and item not in items:
+            items.append(item)
+    return items

@@ -14,27 +14,43 @@ HOUSEHOLD_EXAMPLE = {"village_code": "140427100201", "head_name": "张三",
                      "id_number": "14042119800101123X", "phone": "13912345678",
                      "members": "3", "difficulty": "难度较大", "needs": "低收入增收、技能培训",
                      "income_per_capita": "4500.50"}
-NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。身份证号等列已设为文本格式，"
-        "请直接粘贴文本。帮扶需求可填多项，用、分隔。")
-_DROPDOWNS = {"difficulty": ["难度最大", "难度较大", "难度较小"]}
+CADRE_EXAMPLE = {"name": "李四", "unit": "县农业农村局", "rank": "一般干部",
+                 "phone": "13987654321", "skills": "农业技术、法律"}
+HOUSEHOLD_NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。身份证号等列已设为文本格式，"
+                  "请直接粘贴文本。帮扶需求可填多项，用、分隔。")
+CADRE_NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。单位填系统中的单位全称；"
+              "同一单位内按电话认人（没有电话的按姓名）。特长可填多项，用、分隔。")
+_DROPDOWNS = {"difficulty": ["难度最大", "难度较大", "难度较小"],
+              "rank": [k for k in rules.RANK_WORDS if not k.isascii()]}
 _NEED_LABELS = [k for k in rules.NEED_WORDS if not k.isascii()]
+_WIDE = {"id_number": 20, "needs": 24, "unit": 24, "skills": 24}
 MAX_ROWS = 100_000
 
 
 def household_template() -> bytes:
     """The household roster template."""
+    return _template("户信息", rules.HOUSEHOLD_COLUMNS, HOUSEHOLD_EXAMPLE, HOUSEHOLD_NOTE)
+
+
+def cadre_template() -> bytes:
+    """The cadre roster template."""
+    return _template("干部名册", rules.CADRE_COLUMNS, CADRE_EXAMPLE, CADRE_NOTE)
+
+
+def _template(title: str, columns: tuple[rules.Column, ...], example: dict, note: str) -> bytes:
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
     text = book.add_format({"num_format": "@"})
     head = book.add_format({"bold": True, "bg_color": "#FCE4D6", "num_format": "@"})
-    sheet = book.add_worksheet("户信息")
-    lists = book.add_worksheet("选项")
-    lists.write_column(0, 0, _NEED_LABELS)
-    lists.hide()
-    for col, column in enumerate(rules.HOUSEHOLD_COLUMNS):
-        sheet.set_column(col, col, 18 if column.field in ("id_number", "needs") else 12, text)
+    sheet = book.add_worksheet(title)
+    if any(c.field == "needs" for c in columns):
+        lists = book.add_worksheet("选项")
+        lists.write_column(0, 0, _NEED_LABELS)
+        lists.hide()
+    for col, column in enumerate(columns):
+        sheet.set_column(col, col, _WIDE.get(column.field, 12), text)
         sheet.write_string(0, col, column.header, head)
-        sheet.write_string(1, col, HOUSEHOLD_EXAMPLE[column.field], text)
+        sheet.write_string(1, col, example[column.field], text)
         choices = _DROPDOWNS.get(column.field)
         if choices:
             sheet.data_validation(1, col, MAX_ROWS, col, {
@@ -46,7 +62,7 @@ def household_template() -> bytes:
                 "validate": "list", "source": f"=选项!$A$1:$A${len(_NEED_LABELS)}",
                 "error_type": "information", "input_title": column.header,
                 "input_message": "可选一项，或填多项用、分隔"})
-    sheet.write_comment(0, 0, NOTE, {"x_scale": 3, "y_scale": 2})
+    sheet.write_comment(0, 0, note, {"x_scale": 3, "y_scale": 2})
     sheet.freeze_panes(1, 0)
     book.close()
     return out.getvalue()

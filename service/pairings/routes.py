@@ -2,7 +2,8 @@
 
 from flask.views import MethodView
 
-from service.api import Blueprint, page
+from service import exports
+from service.api import Blueprint, formats, listed
 from service.auth import require
 from service.pairings import schemas as s
 from service.pairings import services
@@ -17,10 +18,11 @@ class Pairings(MethodView):
     @require()
     @blp.arguments(s.PairingQuery, location="query")
     @blp.response(200, s.PairingPage)
+    @blp.doc(responses=formats(s.PairingPage, "xlsx"))
     def get(self, args):
         """List pairings in your scope."""
         ctx = context()
-        return page(ctx, services.list_pairings(ctx, args), args)
+        return listed(ctx, services.list_pairings(ctx, args), args, exports.pairings)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.PairingIn)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Day, Flag, Id, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Day, Flag, Id, ListArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES
 
@@ -40,7 +40,7 @@ class PairingOut(StrictSchema):
     active = fields.Boolean(required=True)
 
 
-class PairingQuery(PageArgs):
+class PairingQuery(ListArgs):
     cadre_id = Id()
     household_id = Id()
     unit_id = Id()

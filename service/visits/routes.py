@@ -5,7 +5,7 @@ import functools
 from flask.views import MethodView
 from marshmallow import ValidationError
 
-from service import edges
+from service import edges, exports
 from service.api import (
     ETAG_HEADER_DOC,
     IF_MATCH_DOC,
@@ -13,7 +13,8 @@ from service.api import (
     check_if_match,
     etag_for,
     etag_header,
-    page,
+    formats,
+    listed,
 )
 from service.auth import confirm, declare, read_token, require
 from service.errors import problem_body
@@ -78,10 +79,11 @@ class Visits(MethodView):
     @require()
     @blp.arguments(s.VisitQuery, location="query")
     @blp.response(200, s.VisitPage)
+    @blp.doc(responses=formats(s.VisitPage, "xlsx"))
     def get(self, args):
         """List visits in your scope."""
         ctx = context()
-        return page(ctx, services.list_visits(ctx, args), args)
+        return listed(ctx, services.list_visits(ctx, args), args, exports.visits)
 
     @_account_read_by_intake
     @blp.arguments(s.VisitIn)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Flag, Id, Moment, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Flag, Id, ListArgs, Moment, StrictSchema, envelope
 from service.demands.rules import CATEGORIES
 from service.demands.schemas import DemandOut
 from service.errors import ProblemSchema
@@ -70,7 +70,7 @@ class VisitOut(StrictSchema):
     updated_at = fields.DateTime(required=True)
 
 
-class VisitQuery(PageArgs):
+class VisitQuery(ListArgs):
     cadre_id = Id()
     household_id = Id()
     village_id = Id()

@@ -170,3 +170,52 @@ def test_the_command_line_imports_checks_and_lists_bad_rows(app, world, session,
     refused = runner.invoke(args=["import-households", str(bad), "--quiet"])
     assert refused.exit_code != 0
     assert "第2行 身份证号" in refused.output
+
+
+def test_an_imported_household_is_stored_as_the_api_stores_one(ctx, session, world, admin):
+    """The bulk writer leaves what households.create_household leaves: the household, its
+    needs, a version row, the tasks its needs generate, and an audit event for each record
+    with the same fields."""
+    from service.history.models import HouseholdVersion
+
+    village = world.villages["a"]
+    by_api = admin.post("/api/v1/households", json={
+        "village_id": village.id, "head_name": "王甲", "id_number": id_numbers(1, 800)[0],
+        "phone": "13912340099", "members": 3, "difficulty": "harder",
+        "needs": ["low_income", "skills_training"], "income_per_capita": 4500.5})
+    assert by_api.status_code == 201, by_api.get_json()
+    import_households(ctx, read_sheet(csv_file(good_rows(village, 1))))
+    session.flush()
+    imported = session.scalar(select(Household).where(Household.head_name == "王0"))
+    made = session.get(Household, by_api.get_json()["id"])
+
+    def stored(household):
+        versions = session.scalars(select(HouseholdVersion).where(
+            HouseholdVersion.household_id == household.id)).all()
+        tasks = session.scalars(select(Task).where(Task.household_id == household.id)
+                                .order_by(Task.category)).all()
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "household",
+            AuditEvent.record_id == str(household.id))).all()
+        task_events = session.scalars(select(AuditEvent).where(
+            AuditEvent.record_type == "task",
+            AuditEvent.record_id.in_([str(t.id) for t in tasks]))).all()
+        return {
+            "needs": household.needs, "version": household.version,
+            "card_code": len(household.card_code),
+            "versions": [(v.village_id, v.head_name, v.difficulty) for v in versions],
+            "tasks": [(t.category, t.source, t.status, t.due_on, t.description, t.version)
+                      for t in tasks],
+            "events": [(e.action, sorted(e.changes)) for e in events],
+            "task_events": sorted((e.action, sorted(e.changes)) for e in task_events),
+            "created_at": household.created_at is not None,
+        }
+
+    mine, theirs = stored(imported), stored(made)
+    assert mine["versions"] == [(village.id, "王0", "harder")]
+    theirs["versions"] = [(village.id, "王0", "harder")]  # the API's was named 王甲
+    assert mine == theirs
+    assert len(mine["tasks"]) == 2 and len(mine["task_events"]) == 2
+    assert mine["events"] == [("create", ["card_code", "difficulty", "head_name", "id_number",
+                                          "income_per_capita", "members", "needs", "phone",
+                                          "village_id"])]

@@ -1,0 +1,87 @@
+"""What every roster import does with its rows (SPEC §10): each cell read by its column's
+reader, a problem for each cell that cannot be taken or required cell left empty, and each
+problem named by row (as the spreadsheet numbers it) and column header, in Chinese."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from service.audit import recorder
+from service.imports import rules
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict = field(default_factory=dict)
+    unreadable: set = field(default_factory=set)  # fields whose cell was already refused
+
+
+def problem(row: int, column: str, message: str) -> dict:
+    return {"row": row, "column": column, "message": message}
+
+
+def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
+              readers: dict[str, Callable]) -> tuple[list[Row], list[dict]]:
+    """Every data row's values by field, and the problems found so far (the header's, each
+    unreadable cell's, each required cell left empty). A bad header stops here."""
+    columns, header_problems = rules.map_header(sheet.header, columns_of_file)
+    if header_problems:
+        raise rules.ImportRowsInvalid([problem(1, "表头", p) for p in header_problems])
+    problems: list[dict] = []
+    rows = []
+    for number, cells in sheet.rows:
+        row = Row(number)
+        for index, column in columns.items():
+            cell = cells[index] if index < len(cells) else None
+            try:
+                row.values[column.field] = readers[column.field](cell)
+            except rules.CellProblem as why:
+                row.unreadable.add(column.field)
+                problems.append(problem(number, column.header, str(why)))
+        for column in columns_of_file:
+            if column.required and row.values.get(column.field) in (None, "") \
+                    and column.field not in row.unreadable:
+                problems.append(problem(number, column.header, "不能为空"))
+        rows.append(row)
+    return rows, problems
+
+
+def refuse_if_any(problems: list[dict]) -> None:
+    """Any problem refuses the whole file, every problem listed in row order."""
+    if problems:
+        raise rules.ImportRowsInvalid(sorted(problems, key=lambda p: p["row"]))
+
+
+def write(ctx, record_type: str, matches: list[tuple[Row, dict | None]], dry_run: bool,
+          changes_of: Callable[[dict, dict], dict], update: Callable,
+          create_all: Callable, progress: Callable[[int], None] | None) -> dict:
+    """Each checked row with the stored record it names (None: a new one): update those
+    that differ through their service, create the new ones with `create_all`, record the
+    import as one audit event with its counts (nothing at all for a dry run):
+    {dry_run, rows, created, updated, unchanged}. `progress` hears how many rows are done."""
+    def told(done: int) -> None:
+        if progress is not None:
+            progress(done)
+
+    counts = {"dry_run": dry_run, "rows": len(matches), "created": 0, "updated": 0,
+              "unchanged": 0}
+    creates, done = [], 0
+    for row, stored in matches:
+        if stored is None:
+            creates.append(row.values)
+            continue
+        changes = changes_of(stored, row.values)
+        counts["updated" if changes else "unchanged"] += 1
+        if changes and not dry_run:
+            update(ctx, stored["id"], changes)
+        done += 1
+        told(done)
+    counts["created"] = len(creates)
+    if dry_run:
+        told(done + len(creates))
+    else:
+        create_all(ctx, creates, lambda created: told(done + created))
+        recorder.record(ctx.session, "import", record_type, None,
+                        {k: [None, counts[k]] for k in ("rows", "created", "updated",
+                                                        "unchanged")})
+    return counts
