@@ -17,6 +17,7 @@ from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
 from service.errors import register_error_handlers
+from service.field import blueprint as field_blueprint
 from service.web import Database, ServiceFlask, finish_response, get_session, guard_request
 
 # ASCII, so a client generator makes a package name from it; the Chinese is in the description.
@@ -85,6 +86,7 @@ def create_app(config: dict | None = None) -> Flask:
     api.register_converter(IdConverter, id_converter_doc)
     app.extensions["api"] = api
     _register_blueprints(api)
+    app.register_blueprint(field_blueprint)  # the field client's files: not in the API spec
     # After the blueprints' own app-wide hooks (the login limit answers 429 before this 4xx).
     app.before_request(guard_request)
     _register_ops_routes(app, api)

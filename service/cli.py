@@ -103,6 +103,7 @@ def serve_demo(host, port):
     logins = ensure_demo_users(ctx, DEMO_PASSWORD)
     url = f"http://{host}:{port}"
     click.echo(f"\n双包双联 demo county is at {url}   (API docs: {url}/docs)")
+    click.echo(f"field client for cadres (phone browser): {url}/field/   (log in as cadre1)")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role in logins:
         click.echo(f"  {username:<10} {role}")

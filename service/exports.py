@@ -31,6 +31,7 @@ from service.imports import rules
 from service.listing import Listing
 from service.places.models import Village
 from service.units.models import Unit
+from service.visits.rules import KIND_LABELS
 
 # Excel's limit is 1,048,576 rows; an export this long takes well under a worker's timeout.
 MAX_ROWS = 200_000
@@ -40,8 +41,6 @@ _CHUNK = 2_000
 DIFFICULTY_WORDS = {code: word for word, code in rules.DIFFICULTY_WORDS.items()
                     if word.startswith("难度")}
 NEED_WORDS = {code: word for word, code in rules.NEED_WORDS.items() if not word.isascii()}
-KIND_WORDS = {"home_visit": "入户走访", "stay_overnight": "驻村住宿", "shared_labor": "同劳动",
-              "heart_to_heart": "谈心谈话", "reception": "接待来访", "phone": "电话联系"}
 FLAG_WORDS = {"late_entry": "补录", "far_from_village": "位置远离本村",
               "duplicate_suspect": "疑似重复", "night_time": "夜间", "too_many_today": "当日过多"}
 
@@ -219,7 +218,7 @@ def visits(ctx: Context, listing: Listing) -> flask.Response:
         Column("户编号", lambda v: v["household_id"], 8),
         Column("包联编号", lambda v: v["pairing_id"], 8),
         Column("走访时间", lambda v: v["visited_at"], 17),
-        Column("方式", lambda v: KIND_WORDS.get(v["kind"], v["kind"])),
+        Column("方式", lambda v: KIND_LABELS.get(v["kind"], v["kind"])),
         Column("面对面", lambda v: v["direct"], 6),
         Column("扫卡", lambda v: v["card_scanned"], 6),
         Column("民情日记", lambda v: v["diary"], 40),

@@ -117,6 +117,21 @@ DOCS_POLICY = ("default-src 'none'; script-src 'self' 'unsafe-inline'; "
                "style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "
                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
+# The field client (/field/): its own modules and styles, the camera for the card's QR code,
+# its service worker, and calls to this service only.
+FIELD_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
+                "img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
+                "connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+                "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+
+
+def _policy(path: str) -> str:
+    if path == "/docs" or path.startswith("/docs/"):
+        return DOCS_POLICY
+    if path.startswith("/field/"):
+        return FIELD_POLICY
+    return HTML_POLICY
+
 
 def finish_response(response):
     """Every answer names its request (SPEC §13), as the audit trail does, and carries the
@@ -129,6 +144,5 @@ def finish_response(response):
     if "Authorization" in request.headers:  # (login, which answers a token, says so itself)
         headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html":
-        docs = request.path == "/docs" or request.path.startswith("/docs/")
-        headers["Content-Security-Policy"] = DOCS_POLICY if docs else HTML_POLICY
+        headers["Content-Security-Policy"] = _policy(request.path)
     return response

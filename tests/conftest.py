@@ -210,3 +210,13 @@ def committed(app, engine):
             session.execute(text(create))
     session.commit()
     session.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the field client's screenshots went (issue 16: a test artifact of each screen)."""
+    import sys
+
+    module = sys.modules.get("tests.browser.test_field_client")
+    if module is not None and module.SCREENSHOTS:
+        terminalreporter.write_line("field client screenshots (360 × 740): "
+                                    + ", ".join(sorted(set(module.SCREENSHOTS))))

@@ -74,6 +74,13 @@ def test_the_installed_wheel_migrates_loads_and_serves_from_any_directory(tmp_pa
         assert login(port, "admin", "demo-pass-2026") == 200
         status, body = get(port, "/openapi.yaml")
         assert status == 200 and b"\nopenapi: 3." in body
+        # The field client's files come from the package too (SPEC §12).
+        status, body = get(port, "/field/")
+        assert status == 200 and b"/field/app.js" in body
+        status, body = get(port, "/field/app.js")
+        assert status == 200 and "待同步".encode() in body
+        status, body = get(port, "/field/sw.js")
+        assert status == 200 and b"__VERSION__" not in body
 
     port = free_port()
     with serving([str(bin_ / "gunicorn"), "--config", "python:service.gunicorn_conf",

@@ -1,0 +1,410 @@
+// The field client's screens: 登录, 我的联系户 (households), one household with its visit form,
+// and 待同步 (the outbox). Everything shown is built with DOM calls (never HTML from data).
+// Saving writes to the outbox first; sending happens at once when online, when the phone
+// comes back online, and on 同步.
+
+import * as store from './store.js';
+import * as outbox from './outbox.js';
+import * as words from './words.js';
+
+const root = document.getElementById('app');
+const state = { session: null, sending: null, notice: '' };
+
+// --- small DOM helpers -------------------------------------------------------------------
+
+function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else if (key === 'text') node.textContent = value;
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) {
+      node.append(child instanceof Node ? child : String(child));
+    }
+  }
+  return node;
+}
+
+function field(label, id, control, hint) {
+  control.id = id;
+  return h('div', { class: 'field' }, h('label', { for: id, text: label }), control,
+    hint ? h('p', { class: 'hint', text: hint }) : null);
+}
+
+function options(choices, selected) {
+  return Object.entries(choices).map(([code, label]) =>
+    h('option', { value: code, selected: code === selected }, label));
+}
+
+function show(...children) {
+  root.replaceChildren(...children);
+  window.scrollTo(0, 0);
+}
+
+function localInput(date) {
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+function when(iso) {
+  const d = new Date(iso);
+  return `${d.getMonth() + 1}月${d.getDate()}日 ${localInput(d).slice(11)}`;
+}
+
+// --- the bar every screen shows after login ---------------------------------------------
+
+async function pendingCount() {
+  if (!state.session) return 0;
+  return (await outbox.items(state.session.username)).length;
+}
+
+async function bar() {
+  const count = await pendingCount();
+  const online = navigator.onLine;
+  return h('header', { class: 'bar' },
+    h('div', { class: 'row' },
+      h('span', { class: online ? 'net on' : 'net off', id: 'net', text: online ? '在线' : '离线' }),
+      h('button', { type: 'button', id: 'pending', class: count ? 'pending has' : 'pending',
+        onclick: () => showOutbox() }, `待同步 ${count}`),
+      h('button', { type: 'button', id: 'sync', onclick: () => syncNow(true) }, '同步')),
+    state.notice ? h('p', { class: 'notice', role: 'status', id: 'notice', text: state.notice })
+      : null);
+}
+
+function say(text) {
+  state.notice = text;
+  const notice = document.getElementById('notice');
+  if (notice) notice.textContent = text;
+}
+
+// --- login ---------------------------------------------------------------------------------
+
+function showLogin(message) {
+  const username = h('input', { autocomplete: 'username', autocapitalize: 'off', required: true,
+    value: state.session?.username || '' });
+  const password = h('input', { type: 'password', autocomplete: 'current-password',
+    required: true });
+  const error = h('p', { class: 'error', role: 'alert' }, message || '');
+  const submit = async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    let response;
+    try {
+      response = await fetch('/api/v1/auth/login', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, cache: 'no-store',
+        body: JSON.stringify({ username: username.value.trim(), password: password.value }),
+      });
+    } catch {
+      error.textContent = '连不上服务器：登录需要网络。已保存的走访记录不会丢失。';
+      return;
+    }
+    if (response.status === 401) { error.textContent = '用户名或密码不对'; return; }
+    if (response.status === 429) { error.textContent = '尝试次数过多，请稍后再试'; return; }
+    if (!response.ok) { error.textContent = `登录失败（${response.status}），请稍后再试`; return; }
+    const body = await response.json();
+    const before = await store.get('kv', 'session');
+    const name = username.value.trim();
+    if (!before || before.username !== name) await outbox.forgetCopies();
+    state.session = { username: name, token: body.access_token };
+    await store.put('kv', state.session, 'session');
+    state.notice = '';
+    await showHome();
+    await syncNow(false);
+  };
+  const form = h('form', { class: 'card', onsubmit: submit },
+    h('h1', { text: '双包双联 · 走访' }),
+    message ? null : h('p', { text: '包联干部登录后，没有信号也能记走访。' }),
+    field('用户名', 'username', username),
+    field('密码', 'password', password),
+    error,
+    h('button', { type: 'submit', class: 'primary' }, '登录'));
+  show(form);
+  (username.value ? password : username).focus();
+}
+
+async function logout() {
+  const count = await pendingCount();
+  const ask = count
+    ? `还有${count}条走访没有同步，会留在本机，下次用同一账号登录后发送。确定退出？`
+    : '确定退出登录？';
+  if (!window.confirm(ask)) return;
+  await store.remove('kv', 'session');
+  await outbox.forgetCopies();
+  state.session = null;
+  showLogin();
+}
+
+// --- households ----------------------------------------------------------------------------
+
+async function villageNames() {
+  return new Map((await store.all('villages')).map((v) => [v.id, v.name]));
+}
+
+async function showHome() {
+  const households = (await store.all('households'))
+    .sort((a, b) => a.village_id - b.village_id || a.id - b.id);
+  const tasks = await store.all('tasks');
+  const villages = await villageNames();
+  const synced = await store.get('kv', 'synced_at');
+  const list = households.length
+    ? h('ul', { class: 'list' }, households.map((household) => {
+      const open = tasks.filter((t) => t.household_id === household.id &&
+        (t.status === 'open' || t.status === 'in_progress')).length;
+      return h('li', {}, h('button', { type: 'button', class: 'household',
+        'data-household': household.id, onclick: () => showHousehold(household.id) },
+      h('strong', { text: household.head_name }),
+      h('span', { text: `${villages.get(household.village_id) || '村'} · ` +
+        `${words.DIFFICULTY[household.difficulty] || ''}` +
+        (open ? ` · ${open}项任务` : '') })));
+    }))
+    : h('p', { class: 'empty', text: '还没有联系户：请联网后点“同步”。' });
+  show(await bar(),
+    h('main', {},
+      h('h1', { text: '我的联系户' }),
+      list,
+      h('p', { class: 'hint', text: synced ? `上次同步：${when(new Date(synced))}` : '尚未同步' }),
+      h('button', { type: 'button', class: 'quiet', onclick: logout },
+        `退出登录（${state.session.username}）`)));
+}
+
+// --- one household and the visit form -----------------------------------------------------
+
+function demandRow(demand = {}) {
+  const id = outbox.uuid();
+  const category = h('select', {}, options(words.DEMANDS, demand.category || 'other'));
+  const text = h('textarea', { rows: 2, maxlength: 2000 }, demand.description || '');
+  const row = h('fieldset', { class: 'demand' },
+    h('legend', { text: '诉求' }),
+    field('诉求类别', `demand-category-${id}`, category),
+    field('诉求内容', `demand-text-${id}`, text),
+    h('button', { type: 'button', class: 'quiet', onclick: () => row.remove() }, '删除这条诉求'));
+  row.read = () => ({ category: category.value, description: text.value.trim() });
+  return row;
+}
+
+function cardCode(text) {
+  // A scanned QR holds the card's address; a typed code may carry the printed spaces.
+  const value = String(text || '').trim();
+  const tail = value.includes('/') ? value.split('/').filter(Boolean).pop() : value;
+  return tail.replace(/[\s-]/g, '').toUpperCase();
+}
+
+async function scan(into) {
+  const video = h('video', { playsinline: true, muted: true, class: 'scanner' });
+  const close = h('button', { type: 'button' }, '取消扫码');
+  const panel = h('div', { class: 'overlay' }, video, close);
+  document.body.append(panel);
+  let stream;
+  let running = true;
+  const stop = () => {
+    running = false;
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    panel.remove();
+  };
+  close.addEventListener('click', stop);
+  try {
+    stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    video.srcObject = stream;
+    await video.play();
+    const detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    while (running) {
+      const found = await detector.detect(video);
+      if (found.length) { into.value = cardCode(found[0].rawValue); stop(); return; }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } catch {
+    stop();
+    window.alert('无法使用相机，请直接输入卡上的编码。');
+  }
+}
+
+function position() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) { resolve(null); return; }
+    navigator.geolocation.getCurrentPosition(
+      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude,
+        accuracy_m: Math.round(p.coords.accuracy) }),
+      () => resolve(null), { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+  });
+}
+
+async function showHousehold(householdId, correcting) {
+  const household = await store.get('households', householdId);
+  if (!household) { await showHome(); return; }
+  const villages = await villageNames();
+  const tasks = (await store.all('tasks')).filter((t) => t.household_id === householdId &&
+    t.status !== 'verified' && !t.closed_on);
+  const demands = (await store.all('demands')).filter((d) => d.household_id === householdId &&
+    (d.status === 'open' || d.status === 'in_progress'));
+  const draft = correcting?.visit || {};
+  const now = new Date();
+
+  const kind = h('select', { required: true }, options(words.KINDS, draft.kind || 'home_visit'));
+  const at = h('input', { type: 'datetime-local', required: true, max: localInput(now),
+    value: localInput(draft.visited_at ? new Date(draft.visited_at) : now) });
+  const diary = h('textarea', { rows: 5, maxlength: 5000,
+    placeholder: '听到了什么：家里情况、群众说的话' }, draft.diary || '');
+  const help = h('textarea', { rows: 3, maxlength: 2000, placeholder: '这次为这户做了什么' },
+    draft.help_given || '');
+  const card = h('input', { autocapitalize: 'characters', autocomplete: 'off', maxlength: 40,
+    placeholder: '卡上的16位编码（可不填）', value: draft.card_code || '' });
+  const canScan = 'BarcodeDetector' in window && navigator.mediaDevices;
+  const where = h('input', { type: 'checkbox', checked: Boolean(draft.location) });
+  const demandList = h('div', {}, (draft.demands || []).map(demandRow));
+  const error = h('p', { class: 'error', role: 'alert' });
+
+  const save = async (event) => {
+    event.preventDefault();
+    const visitedAt = new Date(at.value);
+    if (Number.isNaN(visitedAt.getTime())) { error.textContent = '请填写走访时间'; return; }
+    const visit = {
+      id: outbox.uuid(), household_id: householdId, visited_at: visitedAt.toISOString(),
+      kind: kind.value, diary: diary.value.trim() || null, help_given: help.value.trim() || null,
+    };
+    const code = cardCode(card.value);
+    if (code) visit.card_code = code;
+    const raised = [...demandList.children].map((row) => row.read())
+      .filter((d) => d.description);
+    if (raised.length) visit.demands = raised.map((d) => ({ id: outbox.uuid(), ...d }));
+    if (where.checked) {
+      const found = await position();
+      if (found) visit.location = found;
+    }
+    await outbox.keep(state.session.username, visit, correcting?.id);
+    state.notice = navigator.onLine ? '已保存，正在发送…' : '已保存在本机，有网络时自动发送';
+    await showHome();
+    if (navigator.onLine) syncNow(false);
+  };
+
+  const form = h('form', { class: 'card', onsubmit: save },
+    h('h2', { text: correcting ? '修改后重新保存' : '记一次走访' }),
+    correcting?.problem
+      ? h('p', { class: 'error', text: `被退回：${words.reason(correcting.problem)}` }) : null,
+    field('走访方式', 'kind', kind),
+    field('走访时间', 'visited_at', at),
+    field('民情日记', 'diary', diary),
+    field('帮扶情况', 'help_given', help),
+    field('连心卡编码', 'card_code', card, '在户里扫卡上的二维码，或照着卡上的编码输入'),
+    canScan ? h('button', { type: 'button', onclick: () => scan(card) }, '扫码') : null,
+    h('div', { class: 'check' }, where, h('label', { for: 'location', text: '附带当前位置' })),
+    demandList,
+    h('button', { type: 'button', class: 'quiet',
+      onclick: () => demandList.append(demandRow()) }, '添加诉求'),
+    error,
+    h('button', { type: 'submit', class: 'primary' }, '保存'));
+  where.id = 'location';
+
+  show(await bar(),
+    h('main', {},
+      h('button', { type: 'button', class: 'back', onclick: () => showHome() }, '返回'),
+      h('h1', { text: household.head_name }),
+      h('p', { class: 'facts', text: [villages.get(household.village_id),
+        words.DIFFICULTY[household.difficulty], `${household.members}口人`,
+        household.phone ? `电话 ${household.phone}` : null].filter(Boolean).join(' · ') }),
+      household.needs?.length
+        ? h('p', { class: 'facts', text: '帮扶需求：' +
+          household.needs.map((n) => words.NEEDS[n] || n).join('、') }) : null,
+      tasks.length ? h('section', {}, h('h2', { text: '包扶任务' }),
+        h('ul', { class: 'plain' }, tasks.map((t) => h('li', {
+          text: `${t.description}（${words.TASK_STATUS[t.status] || t.status}` +
+            `${t.due_on ? `，${t.due_on}前` : ''}）` })))) : null,
+      demands.length ? h('section', {}, h('h2', { text: '未办结的诉求' }),
+        h('ul', { class: 'plain' }, demands.map((d) => h('li', {
+          text: `${words.DEMANDS[d.category] || d.category}：${d.description}` +
+            `（${words.DEMAND_STATUS[d.status] || d.status}）` })))) : null,
+      form));
+}
+
+// --- the outbox ---------------------------------------------------------------------------
+
+async function showOutbox() {
+  const items = await outbox.items(state.session.username);
+  const names = new Map((await store.all('households')).map((x) => [x.id, x.head_name]));
+  const rows = items.map((item) => h('li', { class: item.state === 'rejected' ? 'rejected' : '' },
+    h('strong', { text: `${names.get(item.visit.household_id) || `农户${item.visit.household_id}`}` +
+      ` · ${words.KINDS[item.visit.kind] || item.visit.kind}` }),
+    h('span', { text: when(item.visit.visited_at) }),
+    item.state === 'rejected'
+      ? h('p', { class: 'error', text: `被退回：${words.reason(item.problem)}` })
+      : h('p', { class: 'hint', text: '等待发送' }),
+    item.state === 'rejected' && item.problem?.detail
+      ? h('p', { class: 'hint', text: `服务器原话：${item.problem.detail}` }) : null,
+    item.state === 'rejected'
+      ? h('div', { class: 'row' },
+        h('button', { type: 'button', onclick: () => showHousehold(item.visit.household_id, item) },
+          '修改'),
+        h('button', { type: 'button', class: 'quiet', onclick: async () => {
+          if (!window.confirm('放弃这条走访记录？放弃后无法恢复。')) return;
+          await outbox.discard(item.id);
+          await showOutbox();
+        } }, '放弃'))
+      : null));
+  show(await bar(),
+    h('main', {},
+      h('button', { type: 'button', class: 'back', onclick: () => showHome() }, '返回'),
+      h('h1', { text: '待同步' }),
+      rows.length ? h('ul', { class: 'list outbox' }, rows)
+        : h('p', { class: 'empty', text: '全部走访都已同步。' })));
+}
+
+// --- sending and syncing ------------------------------------------------------------------
+
+async function refreshBar() {
+  const old = root.querySelector('header.bar');
+  if (old) old.replaceWith(await bar());
+}
+
+/** Send the outbox, then fetch what changed. One run at a time; `asked` when the cadre
+ * pressed 同步 (then even an empty outbox says what happened). */
+function syncNow(asked) {
+  if (!state.session) return Promise.resolve();
+  if (!state.sending) {
+    state.sending = exchange(asked).finally(() => { state.sending = null; });
+  }
+  return state.sending;
+}
+
+async function exchange(asked) {
+  if (!navigator.onLine) {
+    if (asked) say('没有网络：记录已保存在本机，有网络时自动发送');
+    return;
+  }
+  try {
+    const sent = await outbox.send(state.session.username, state.session.token);
+    await outbox.pull(state.session.token);
+    const parts = [];
+    if (sent.created) parts.push(`已发送${sent.created}条`);
+    if (sent.duplicate) parts.push(`${sent.duplicate}条服务器已有`);
+    if (sent.rejected) parts.push(`${sent.rejected}条被退回，请在“待同步”里查看`);
+    state.notice = parts.length ? parts.join('，') : (asked ? '已同步' : state.notice);
+  } catch (error) {
+    if (error instanceof outbox.NeedsLogin) {
+      showLogin('登录已过期，请重新登录。待同步的记录仍在本机，登录后自动发送。');
+      return;
+    }
+    state.notice = '暂时连不上服务器：记录已保存在本机，稍后自动重试';
+  }
+  if (root.querySelector('h1')?.textContent === '我的联系户') await showHome();
+  else await refreshBar();
+}
+
+// --- start ----------------------------------------------------------------------------------
+
+async function start() {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/field/sw.js', { scope: '/field/' }).catch(() => {});
+  }
+  window.addEventListener('online', () => { refreshBar(); syncNow(false); });
+  window.addEventListener('offline', () => refreshBar());
+  setInterval(() => { if (navigator.onLine) syncNow(false); }, 60000);
+  state.session = (await store.get('kv', 'session')) || null;
+  if (!state.session) { showLogin(); return; }
+  await showHome();
+  await syncNow(false);
+}
+
+start();

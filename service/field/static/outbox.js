@@ -1,0 +1,139 @@
+// The outbox and the two conversations with the service: sending saved visits
+// (POST /api/v1/visits/batch) and fetching the cadre's households (GET /api/v1/sync).
+// A visit is written here before anything else happens to it; it leaves only when the
+// server has it (created, or a duplicate of what it already has) or the cadre discards it.
+
+import * as store from './store.js';
+
+const API = '/api/v1';
+const BATCH_ITEMS = 500; // the batch endpoint's limit
+const BATCH_BYTES = 6 * 1024 * 1024; // under its 8 MiB body limit
+
+/** Thrown when the token is missing, expired or revoked: the cadre logs in again. */
+export class NeedsLogin extends Error {}
+/** Thrown when the service cannot be reached or cannot answer now: try again later. */
+export class Unreachable extends Error {}
+
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Every item of this cadre's outbox, oldest first. */
+export async function items(owner) {
+  const mine = (await store.all('outbox')).filter((item) => item.owner === owner);
+  return mine.sort((a, b) => a.saved_at - b.saved_at);
+}
+
+/** Keep a visit (with its own UUID) until the server has it. `replaces` is the id of the
+ * rejected item it corrects, removed in the same transaction. */
+export async function keep(owner, visit, replaces) {
+  await store.write('outbox', (s) => {
+    if (replaces) s.delete(replaces);
+    s.put({ id: visit.id, owner, visit, state: 'pending', problem: null, saved_at: Date.now() });
+  });
+}
+
+export const discard = (id) => store.remove('outbox', id);
+
+async function call(token, method, path, body) {
+  let response;
+  try {
+    response = await fetch(API + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(body ? { 'Content-Type': 'application/json' } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    throw new Unreachable(String(error));
+  }
+  if (response.status === 401) throw new NeedsLogin('401');
+  if (!response.ok) throw new Unreachable(`HTTP ${response.status}`);
+  return response.json();
+}
+
+function batches(pending) {
+  const out = [];
+  let batch = [];
+  let bytes = 0;
+  for (const item of pending) {
+    const size = JSON.stringify(item.visit).length * 3; // UTF-8 at most 3 bytes a character
+    if (batch.length && (batch.length === BATCH_ITEMS || bytes + size > BATCH_BYTES)) {
+      out.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(item);
+    bytes += size;
+  }
+  if (batch.length) out.push(batch);
+  return out;
+}
+
+/** Send every pending visit of this cadre: one request per 500 (the whole outbox of a
+ * normal week is one request). Created and duplicate items leave the outbox; rejected
+ * ones stay with the server's problem. Returns the counts. */
+export async function send(owner, token) {
+  const counts = { created: 0, duplicate: 0, rejected: 0, requests: 0 };
+  const pending = (await items(owner)).filter((item) => item.state === 'pending');
+  for (const batch of batches(pending)) {
+    counts.requests += 1;
+    const answer = await call(token, 'POST', '/visits/batch',
+      { visits: batch.map((item) => item.visit) });
+    const byId = new Map(batch.map((item) => [item.id, item]));
+    await store.write('outbox', (s) => {
+      for (const result of answer.results) {
+        const item = byId.get(result.id);
+        if (!item) continue;
+        counts[result.status] += 1;
+        if (result.status === 'rejected') {
+          s.put({ ...item, state: 'rejected', problem: result.problem || null });
+        } else {
+          s.delete(item.id);
+        }
+      }
+    });
+  }
+  return counts;
+}
+
+/** Fetch what changed since the last sync into IndexedDB (and the names of new villages). */
+export async function pull(token) {
+  const cursor = await store.get('kv', 'cursor');
+  const query = cursor ? `?since=${encodeURIComponent(cursor)}` : '';
+  const body = await call(token, 'GET', `/sync${query}`);
+  await store.write('households', (s) => {
+    for (const household of body.households) s.put(household);
+    for (const id of body.removed_household_ids) s.delete(id);
+  });
+  await store.write('tasks', (s) => { for (const task of body.tasks) s.put(task); });
+  await store.write('demands', (s) => { for (const demand of body.demands) s.put(demand); });
+  const known = new Set((await store.all('villages')).map((v) => v.id));
+  for (const id of new Set((await store.all('households')).map((h) => h.village_id))) {
+    if (known.has(id)) continue;
+    try {
+      const village = await call(token, 'GET', `/villages/${id}`);
+      await store.put('villages', { id: village.id, name: village.name });
+    } catch (error) {
+      if (error instanceof NeedsLogin) throw error; // else the name comes next time
+    }
+  }
+  await store.put('kv', body.cursor, 'cursor');
+  await store.put('kv', Date.now(), 'synced_at');
+}
+
+/** Forget the previous cadre's copy of the server (never the outbox: each item names its
+ * owner and is sent only under that cadre's login). */
+export async function forgetCopies() {
+  for (const name of ['households', 'tasks', 'demands', 'villages']) await store.clear(name);
+  await store.remove('kv', 'cursor');
+  await store.remove('kv', 'synced_at');
+}
