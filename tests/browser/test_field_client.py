@@ -231,7 +231,7 @@ def test_visits_logged_offline_survive_a_reload_and_sync_exactly_once(phone, ser
     # 同步, and nothing doubles.
     served.lose_answers = 1
     phone.context.set_offline(False)
-    expect(phone.locator("#notice")).to_contain_text("连不上")
+    expect(phone.locator("#notice")).to_contain_text("稍后自动重试")
     assert served.lost == 1 and served.visits() == 3
     pending(phone, 3)
     phone.get_by_role("button", name="同步", exact=True).click()
@@ -294,6 +294,46 @@ def test_an_expired_login_keeps_the_queue_and_sends_it_after_the_next(phone, ser
     phone.reload()  # asked again after a reload; the queue is still on the phone
     expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
     assert queued(phone) == 1
+    log_in(phone)
+    pending(phone, 0)
+    assert served.visits() == 1
+
+
+@needs_chromium
+def test_saving_twice_in_a_hurry_keeps_one_visit(phone, served):
+    """A double tap on 保存 (or a slow phone) stores the visit once."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    phone.context.set_offline(True)
+    phone.get_by_role("button", name="张德福").click()
+    phone.get_by_label("民情日记").fill("点了两次保存")
+    phone.get_by_role("button", name="保存").dblclick()
+    phone.get_by_role("heading", name="我的联系户").wait_for()
+    pending(phone, 1)
+    assert queued(phone) == 1
+    phone.context.set_offline(False)
+    pending(phone, 0)
+    expect(phone.locator("#notice")).to_contain_text("已发送1条")
+    assert served.visits() == 1
+
+
+@needs_chromium
+def test_an_expired_login_never_throws_away_a_form_being_filled_in(phone, served, clock):
+    """The login runs out while the cadre is typing: the form stays; saving it keeps the
+    visit on the phone and then asks for the password; after the login it is sent."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    phone.get_by_role("button", name="李秀兰").click()
+    phone.get_by_label("民情日记").fill("正在写的日记，不能丢")
+    clock.advance(hours=9)
+    phone.get_by_role("button", name="同步", exact=True).click()
+    expect(phone.locator("#relogin")).to_be_visible()
+    expect(phone.get_by_label("民情日记")).to_have_value("正在写的日记，不能丢")
+    phone.get_by_role("button", name="保存").click()
+    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
+    assert queued(phone) == 1 and served.visits() == 0
     log_in(phone)
     pending(phone, 0)
     assert served.visits() == 1

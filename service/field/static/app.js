@@ -8,7 +8,11 @@ import * as outbox from './outbox.js';
 import * as words from './words.js';
 
 const root = document.getElementById('app');
-const state = { session: null, sending: null, notice: '' };
+// generation: which login the phone is on (a sync started under another is dropped);
+// editing: a visit form is open (an expired login then waits until it is saved).
+const state = { session: null, sending: null, notice: '', generation: 0, needsLogin: false,
+  editing: false };
+const EXPIRED = '登录已过期，请重新登录。待同步的记录仍在本机，登录后自动发送。';
 
 // --- small DOM helpers -------------------------------------------------------------------
 
@@ -40,6 +44,7 @@ function options(choices, selected) {
 }
 
 function show(...children) {
+  state.editing = false;
   root.replaceChildren(...children);
   window.scrollTo(0, 0);
 }
@@ -71,6 +76,8 @@ async function bar() {
       h('button', { type: 'button', id: 'pending', class: count ? 'pending has' : 'pending',
         onclick: () => showOutbox() }, `待同步 ${count}`),
       h('button', { type: 'button', id: 'sync', onclick: () => syncNow(true) }, '同步')),
+    state.needsLogin ? h('button', { type: 'button', class: 'primary', id: 'relogin',
+      onclick: () => showLogin(EXPIRED) }, '重新登录') : null,
     state.notice ? h('p', { class: 'notice', role: 'status', id: 'notice', text: state.notice })
       : null);
 }
@@ -108,16 +115,27 @@ function showLogin(message) {
     const body = await response.json();
     const before = await store.get('kv', 'session');
     const name = username.value.trim();
+    state.generation += 1; // whatever the previous login was still fetching is dropped
     if (!before || before.username !== name) await outbox.forgetCopies();
     state.session = { username: name, token: body.access_token };
+    state.needsLogin = false;
     await store.put('kv', state.session, 'session');
+    store.keepStorage();
     state.notice = '';
     await showHome();
     await syncNow(false);
   };
+  const waiting = h('p', { class: 'hint' });
+  store.all('outbox').then((all) => {
+    const owners = new Map();
+    for (const item of all) owners.set(item.owner, (owners.get(item.owner) || 0) + 1);
+    waiting.textContent = [...owners].map(([owner, n]) =>
+      `本机有账号 ${owner} 的${n}条未同步记录（用该账号登录后发送）`).join('；');
+  });
   const form = h('form', { class: 'card', onsubmit: submit },
     h('h1', { text: '双包双联 · 走访' }),
     message ? null : h('p', { text: '包联干部登录后，没有信号也能记走访。' }),
+    waiting,
     field('用户名', 'username', username),
     field('密码', 'password', password),
     error,
@@ -132,9 +150,11 @@ async function logout() {
     ? `还有${count}条走访没有同步，会留在本机，下次用同一账号登录后发送。确定退出？`
     : '确定退出登录？';
   if (!window.confirm(ask)) return;
+  state.generation += 1; // a sync still running for this login writes nothing more
+  state.session = null;
+  state.needsLogin = false;
   await store.remove('kv', 'session');
   await outbox.forgetCopies();
-  state.session = null;
   showLogin();
 }
 
@@ -174,7 +194,7 @@ async function showHome() {
 // --- one household and the visit form -----------------------------------------------------
 
 function demandRow(demand = {}) {
-  const id = outbox.uuid();
+  const id = demand.id || outbox.uuid(); // one id per row, however often 保存 is pressed
   const category = h('select', {}, options(words.DEMANDS, demand.category || 'other'));
   const text = h('textarea', { rows: 2, maxlength: 2000 }, demand.description || '');
   const row = h('fieldset', { class: 'demand' },
@@ -182,7 +202,7 @@ function demandRow(demand = {}) {
     field('诉求类别', `demand-category-${id}`, category),
     field('诉求内容', `demand-text-${id}`, text),
     h('button', { type: 'button', class: 'quiet', onclick: () => row.remove() }, '删除这条诉求'));
-  row.read = () => ({ category: category.value, description: text.value.trim() });
+  row.read = () => ({ id, category: category.value, description: text.value.trim() });
   return row;
 }
 
@@ -234,7 +254,15 @@ function position() {
 
 async function showHousehold(householdId, correcting) {
   const household = await store.get('households', householdId);
-  if (!household) { await showHome(); return; }
+  if (!household) {
+    if (correcting) {
+      window.alert('这户已不在您的联系户中（包联已结束），这条记录无法修改，可以放弃。');
+      await showOutbox();
+    } else {
+      await showHome();
+    }
+    return;
+  }
   const villages = await villageNames();
   const tasks = (await store.all('tasks')).filter((t) => t.household_id === householdId &&
     t.status !== 'verified' && !t.closed_on);
@@ -257,28 +285,42 @@ async function showHousehold(householdId, correcting) {
   const demandList = h('div', {}, (draft.demands || []).map(demandRow));
   const error = h('p', { class: 'error', role: 'alert' });
 
+  // One id for this form, however often 保存 is pressed (a correction is a new visit: the
+  // rejected one was never stored).
+  const visitId = outbox.uuid();
+  let saving = false;
   const save = async (event) => {
     event.preventDefault();
+    if (saving) return;
     const visitedAt = new Date(at.value);
     if (Number.isNaN(visitedAt.getTime())) { error.textContent = '请填写走访时间'; return; }
+    const rows = [...demandList.children].map((row) => row.read());
+    if (rows.some((d) => !d.description)) {
+      error.textContent = '请填写诉求内容，或删除空着的诉求';
+      return;
+    }
+    saving = true;
+    submit.disabled = true;
     const visit = {
-      id: outbox.uuid(), household_id: householdId, visited_at: visitedAt.toISOString(),
+      id: visitId, household_id: householdId, visited_at: visitedAt.toISOString(),
       kind: kind.value, diary: diary.value.trim() || null, help_given: help.value.trim() || null,
     };
     const code = cardCode(card.value);
     if (code) visit.card_code = code;
-    const raised = [...demandList.children].map((row) => row.read())
-      .filter((d) => d.description);
-    if (raised.length) visit.demands = raised.map((d) => ({ id: outbox.uuid(), ...d }));
+    if (rows.length) visit.demands = rows;
     if (where.checked) {
-      const found = await position();
+      // A correction keeps where the visit was logged; a new visit asks the phone now.
+      const found = draft.location || await position();
       if (found) visit.location = found;
     }
     await outbox.keep(state.session.username, visit, correcting?.id);
+    state.editing = false;
+    if (state.needsLogin) { showLogin(EXPIRED); return; }
     state.notice = navigator.onLine ? '已保存，正在发送…' : '已保存在本机，有网络时自动发送';
     await showHome();
     if (navigator.onLine) syncNow(false);
   };
+  const submit = h('button', { type: 'submit', class: 'primary' }, '保存');
 
   const form = h('form', { class: 'card', onsubmit: save },
     h('h2', { text: correcting ? '修改后重新保存' : '记一次走访' }),
@@ -295,7 +337,7 @@ async function showHousehold(householdId, correcting) {
     h('button', { type: 'button', class: 'quiet',
       onclick: () => demandList.append(demandRow()) }, '添加诉求'),
     error,
-    h('button', { type: 'submit', class: 'primary' }, '保存'));
+    submit);
   where.id = 'location';
 
   show(await bar(),
@@ -317,6 +359,7 @@ async function showHousehold(householdId, correcting) {
           text: `${words.DEMANDS[d.category] || d.category}：${d.description}` +
             `（${words.DEMAND_STATUS[d.status] || d.status}）` })))) : null,
       form));
+  state.editing = true;
 }
 
 // --- the outbox ---------------------------------------------------------------------------
@@ -361,34 +404,59 @@ async function refreshBar() {
 /** Send the outbox, then fetch what changed. One run at a time; `asked` when the cadre
  * pressed 同步 (then even an empty outbox says what happened). */
 function syncNow(asked) {
-  if (!state.session) return Promise.resolve();
-  if (!state.sending) {
-    state.sending = exchange(asked).finally(() => { state.sending = null; });
-  }
-  return state.sending;
+  if (!state.session || state.needsLogin) return Promise.resolve();
+  const generation = state.generation;
+  if (state.sending && state.sending.generation === generation) return state.sending;
+  // A run for an earlier login may still be going: this one starts after it.
+  const run = (state.sending || Promise.resolve()).then(() => exchange(asked, generation));
+  run.generation = generation;
+  state.sending = run;
+  run.then(() => { if (state.sending === run) state.sending = null; });
+  return run;
 }
 
-async function exchange(asked) {
+async function exchange(asked, generation) {
+  const current = () => state.generation === generation && state.session !== null;
+  if (!current()) return;
   if (!navigator.onLine) {
     if (asked) say('没有网络：记录已保存在本机，有网络时自动发送');
     return;
   }
+  const { username, token } = state.session;
   try {
-    const sent = await outbox.send(state.session.username, state.session.token);
-    await outbox.pull(state.session.token);
+    const sent = await outbox.send(username, token);
+    if (!current()) return;
+    await outbox.pull(token, current);
+    if (!current()) return;
     const parts = [];
     if (sent.created) parts.push(`已发送${sent.created}条`);
     if (sent.duplicate) parts.push(`${sent.duplicate}条服务器已有`);
     if (sent.rejected) parts.push(`${sent.rejected}条被退回，请在“待同步”里查看`);
+    if (sent.later) parts.push(`${sent.later}条稍后重发`);
     state.notice = parts.length ? parts.join('，') : (asked ? '已同步' : state.notice);
   } catch (error) {
+    if (!current()) return;
     if (error instanceof outbox.NeedsLogin) {
-      showLogin('登录已过期，请重新登录。待同步的记录仍在本机，登录后自动发送。');
+      state.needsLogin = true;
+      if (state.editing) { // the open form is kept: it is saved first, then the login
+        say('登录已过期：保存这条走访后请重新登录，记录不会丢失');
+        await refreshBar();
+      } else {
+        showLogin(EXPIRED);
+      }
       return;
     }
-    state.notice = '暂时连不上服务器：记录已保存在本机，稍后自动重试';
+    if (error instanceof outbox.Refused) {
+      state.notice = '此账号不能记走访：请用包联干部的账号登录';
+    } else if (error.status === 429 || error.status >= 500) {
+      state.notice = '服务器正忙：记录已保存在本机，稍后自动重试';
+    } else {
+      state.notice = '暂时连不上服务器：记录已保存在本机，稍后自动重试';
+    }
   }
-  if (root.querySelector('h1')?.textContent === '我的联系户') await showHome();
+  const screen = root.querySelector('h1')?.textContent;
+  if (screen === '我的联系户') await showHome();
+  else if (screen === '待同步') await showOutbox();
   else await refreshBar();
 }
 

@@ -11,8 +11,14 @@ const BATCH_BYTES = 6 * 1024 * 1024; // under its 8 MiB body limit
 
 /** Thrown when the token is missing, expired or revoked: the cadre logs in again. */
 export class NeedsLogin extends Error {}
+/** Thrown when the account may not do this (403): not a cadre's account. */
+export class Refused extends Error {}
 /** Thrown when the service cannot be reached or cannot answer now: try again later. */
-export class Unreachable extends Error {}
+export class Unreachable extends Error {
+  constructor(message, status) { super(message); this.status = status || 0; }
+}
+/** Thrown when the body is too large for one request (413). */
+class TooLarge extends Error {}
 
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
@@ -56,7 +62,9 @@ async function call(token, method, path, body) {
     throw new Unreachable(String(error));
   }
   if (response.status === 401) throw new NeedsLogin('401');
-  if (!response.ok) throw new Unreachable(`HTTP ${response.status}`);
+  if (response.status === 403) throw new Refused('403');
+  if (response.status === 413) throw new TooLarge('413');
+  if (!response.ok) throw new Unreachable(`HTTP ${response.status}`, response.status);
   return response.json();
 }
 
@@ -78,54 +86,91 @@ function batches(pending) {
   return out;
 }
 
-/** Send every pending visit of this cadre: one request per 500 (the whole outbox of a
- * normal week is one request). Created and duplicate items leave the outbox; rejected
- * ones stay with the server's problem. Returns the counts. */
-export async function send(owner, token) {
-  const counts = { created: 0, duplicate: 0, rejected: 0, requests: 0 };
-  const pending = (await items(owner)).filter((item) => item.state === 'pending');
-  for (const batch of batches(pending)) {
-    counts.requests += 1;
-    const answer = await call(token, 'POST', '/visits/batch',
-      { visits: batch.map((item) => item.visit) });
-    const byId = new Map(batch.map((item) => [item.id, item]));
-    await store.write('outbox', (s) => {
-      for (const result of answer.results) {
-        const item = byId.get(result.id);
-        if (!item) continue;
-        counts[result.status] += 1;
-        if (result.status === 'rejected') {
-          s.put({ ...item, state: 'rejected', problem: result.problem || null });
-        } else {
-          s.delete(item.id);
-        }
-      }
-    });
+// A visit the server could not take now but will on a resend (two tabs sending the same
+// visit at once): it stays pending, and the resend answers `duplicate`.
+const RESEND = new Set(['id_conflict']);
+
+async function post(token, batch, counts) {
+  let answer;
+  try {
+    answer = await call(token, 'POST', '/visits/batch', { visits: batch.map((i) => i.visit) });
+  } catch (error) {
+    if (!(error instanceof TooLarge)) throw error;
+    if (batch.length > 1) { // halve it and send each half
+      const half = Math.ceil(batch.length / 2);
+      await post(token, batch.slice(0, half), counts);
+      await post(token, batch.slice(half), counts);
+      return;
+    }
+    answer = { results: [{ id: batch[0].id, status: 'rejected',
+      problem: { code: 'payload_too_large', detail: 'The visit is larger than a request may be.' } }] };
   }
-  return counts;
+  counts.requests += 1;
+  const byId = new Map(batch.map((item) => [item.id, item]));
+  await store.write('outbox', (s) => {
+    for (const result of answer.results) {
+      const item = byId.get(result.id);
+      if (!item) continue;
+      const resend = result.status === 'rejected' && RESEND.has(result.problem?.code);
+      counts[resend ? 'later' : result.status] += 1;
+      if (resend) continue;
+      if (result.status !== 'rejected') { s.delete(item.id); continue; }
+      // Only if it is still here (another tab may have sent it meanwhile).
+      const stored = s.get(item.id);
+      stored.onsuccess = () => {
+        if (stored.result) s.put({ ...stored.result, state: 'rejected', problem: result.problem || null });
+      };
+    }
+  });
 }
 
-/** Fetch what changed since the last sync into IndexedDB (and the names of new villages). */
-export async function pull(token) {
+/** Send every pending visit of this cadre: one request per 500 (the whole outbox of a
+ * normal week is one request), one tab of the phone at a time. Created and duplicate items
+ * leave the outbox; rejected ones stay with the server's problem. Returns the counts. */
+export async function send(owner, token) {
+  const run = async () => {
+    const counts = { created: 0, duplicate: 0, rejected: 0, later: 0, requests: 0 };
+    const pending = (await items(owner)).filter((item) => item.state === 'pending');
+    for (const batch of batches(pending)) await post(token, batch, counts);
+    return counts;
+  };
+  return navigator.locks ? navigator.locks.request('shuangbao-outbox', run) : run();
+}
+
+/** Fetch what changed since the last sync into IndexedDB (and the names of new villages).
+ * `current()` says whether the login that asked is still the phone's: after a logout, what
+ * arrives for the previous cadre is dropped. */
+export async function pull(token, current = () => true) {
   const cursor = await store.get('kv', 'cursor');
   const query = cursor ? `?since=${encodeURIComponent(cursor)}` : '';
   const body = await call(token, 'GET', `/sync${query}`);
+  if (!current()) return;
+  const gone = new Set(body.removed_household_ids);
   await store.write('households', (s) => {
     for (const household of body.households) s.put(household);
     for (const id of body.removed_household_ids) s.delete(id);
   });
+  if (!current()) return;
   await store.write('tasks', (s) => { for (const task of body.tasks) s.put(task); });
   await store.write('demands', (s) => { for (const demand of body.demands) s.put(demand); });
+  if (gone.size) { // a household no longer this cadre's takes its tasks and demands along
+    for (const name of ['tasks', 'demands']) {
+      const stale = (await store.all(name)).filter((x) => gone.has(x.household_id));
+      await store.write(name, (s) => { for (const x of stale) s.delete(x.id); });
+    }
+  }
   const known = new Set((await store.all('villages')).map((v) => v.id));
   for (const id of new Set((await store.all('households')).map((h) => h.village_id))) {
     if (known.has(id)) continue;
     try {
       const village = await call(token, 'GET', `/villages/${id}`);
+      if (!current()) return;
       await store.put('villages', { id: village.id, name: village.name });
     } catch (error) {
       if (error instanceof NeedsLogin) throw error; // else the name comes next time
     }
   }
+  if (!current()) return;
   await store.put('kv', body.cursor, 'cursor');
   await store.put('kv', Date.now(), 'synced_at');
 }

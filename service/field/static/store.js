@@ -51,12 +51,18 @@ export async function all(store) {
   return result(db.transaction(store).objectStore(store).getAll());
 }
 
-/** Run `change(objectStore)` in one read-write transaction; resolves when it is durable. */
+/** Run `change(objectStore)` in one read-write transaction; resolves when it is on disk
+ * (strict durability: the outbox must survive the phone losing power). */
 export async function write(store, change) {
   const db = await open();
-  const transaction = db.transaction(store, 'readwrite');
+  const transaction = db.transaction(store, 'readwrite', { durability: 'strict' });
   change(transaction.objectStore(store));
   return done(transaction);
+}
+
+/** Ask the browser to keep this site's storage under pressure (the outbox lives here). */
+export function keepStorage() {
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
 }
 
 export const put = (store, value, key) => write(store, (s) => s.put(value, key));

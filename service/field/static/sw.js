@@ -25,12 +25,9 @@ self.addEventListener('fetch', (event) => {
       !url.pathname.startsWith('/field/') || url.pathname === '/field/sw.js') {
     return; // the API and everything else: straight to the network
   }
+  // The cache of a version is written once, at install: a file of this version, or the
+  // network when the cache lacks it (a new release comes as a new worker, never mixed in).
   const key = event.request.mode === 'navigate' ? '/field/' : url.pathname;
-  event.respondWith(caches.open(CACHE).then((cache) => cache.match(key).then((kept) => {
-    const fresh = fetch(event.request).then((response) => {
-      if (response.ok && SHELL.includes(key)) cache.put(key, response.clone());
-      return response;
-    });
-    return kept || fresh;
-  })));
+  event.respondWith(caches.open(CACHE).then((cache) => cache.match(key))
+    .then((kept) => kept || fetch(event.request)));
 });

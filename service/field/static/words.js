@@ -55,6 +55,7 @@ export function reason(problem) {
     case 'id_conflict': return '这条记录曾以不同内容提交过，请修改后重新保存';
     case 'too_many_wrong_cards': return '连心卡编码错误次数过多，请稍后再试';
     case 'conflict': return '服务器未能保存这条记录，请稍后重试';
+    case 'payload_too_large': return '这条记录太大，发送不了：请缩短民情日记后重新保存';
     default: return '服务器退回了这条记录（' + problem.code + '）';
   }
 }
