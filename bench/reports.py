@@ -10,7 +10,11 @@ client, for each month:
   - GET /api/v1/reports/disclosure?village_id=&month= (public) for random villages: JSON
     p50/p99 over the villages (cycled for --seconds), CSV and HTML p50;
   - GET /api/v1/reports/bulletin?month= as a county_admin (a user this script inserts): p50
-    over --bulletin-runs runs.
+    over --bulletin-runs runs;
+
+and once: GET /api/v1/reports/evaluation?year= — computing the county's year (the first
+reader), then pages of 50 and the whole county's CSV from the kept figures (targets: a page
+<= 200 ms, the CSV <= 1 s).
 
 Beside each figure it prints the time the request spent in SQL (client side) and the time
 PostgreSQL itself needs for the main queries: EXPLAIN (ANALYZE, BUFFERS) execution time of the
@@ -43,6 +47,7 @@ from service.auth import issue_token  # noqa: E402
 DSN, URL = bench_visits.DSN, bench_visits.URL
 SECRET = "bench-reports-" + "k" * 40
 DISCLOSURE_TARGET_MS, BULLETIN_TARGET_MS = 50.0, 2000.0
+EVALUATION_PAGE_TARGET_MS, EVALUATION_CSV_TARGET_MS = 200.0, 1000.0
 WATCHED_INDEXES = ("ix_visits_pairing_visited", "ix_visits_direct_visited")
 
 # The main statements, recognised in what the service sends (service/reports/*.py).
@@ -314,6 +319,54 @@ def bulletin(app, rec, conn, month: str, token: str, runs: int, plans: bool) -> 
     return p50
 
 
+def evaluation(app, token: str, year: int, runs: int) -> tuple[float, float]:
+    """GET /reports/evaluation: computing the county's year once (what a reader waits for
+    when the kept figures are too old), then pages of 50 (first, middle, a unit's) and the
+    whole county's CSV from the kept figures."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def get(query: str):
+        t0 = time.perf_counter()
+        response = client.get(f"/api/v1/reports/evaluation?year={year}&{query}", headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return (time.perf_counter() - t0) * 1000, response
+
+    with app.app_context():
+        from sqlalchemy import delete
+
+        from service.evaluation.models import EvaluationSnapshot
+        from service.web import get_session
+
+        get_session().execute(delete(EvaluationSnapshot))
+        get_session().commit()
+    took, first = get("per_page=50")
+    body = first.json
+    print(f"\nannual evaluation {year}: {body['total']:,} cadres")
+    print(f"  computing the year (first reader, kept afterwards): {took:8.1f} ms")
+    unit = body["cadres"][0]["unit_id"]
+    pages = []
+    for _ in range(runs):
+        for query in ("per_page=50&page=1", f"per_page=50&page={body['total'] // 100 + 1}",
+                      f"per_page=50&unit_id={unit}"):
+            ms, response = get(query)
+            pages.append(ms)
+    page = statistics.median(pages)
+    print(f"  a page of 50 from the kept figures: p50 {page:6.1f} ms  max {max(pages):6.1f}  "
+          f"n={len(pages)}  {target(page, EVALUATION_PAGE_TARGET_MS)} "
+          f"({len(response.data) / 1e3:.0f} KB)")
+    csvs = []
+    for _ in range(runs):
+        ms, response = get("format=csv")
+        csvs.append(ms)
+    csv = statistics.median(csvs)
+    lines = response.data.count(b"\n") - 1
+    print(f"  the whole county's CSV: p50 {csv:6.1f} ms  n={runs}  "
+          f"{target(csv, EVALUATION_CSV_TARGET_MS)} ({len(response.data) / 1e6:.1f} MB, "
+          f"{lines:,} rows)")
+    return page, csv
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench_visits")
@@ -324,6 +377,8 @@ def main() -> None:
     parser.add_argument("--explain-villages", type=int, default=20,
                         help="villages whose statements are EXPLAIN ANALYZEd")
     parser.add_argument("--bulletin-runs", type=int, default=5)
+    parser.add_argument("--evaluation-year", type=int, default=2026)
+    parser.add_argument("--evaluation-runs", type=int, default=5)
     parser.add_argument("--visits", type=int, default=1_000_000)
     parser.add_argument("--no-plans", action="store_true", help="hide the text plans")
     parser.add_argument("--vacuum", action="store_true",
@@ -358,11 +413,15 @@ def main() -> None:
                            args.explain_villages, not args.no_plans)
             b = bulletin(app, rec, conn, month, token, args.bulletin_runs, not args.no_plans)
             results.append((month, d, b))
+        e = evaluation(app, token, args.evaluation_year, args.evaluation_runs)
     print(f"\nload average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores "
           "(other work on the machine inflates the figures)")
     for month, d, b in results:
         print(f"{month}: disclosure JSON p50 {d:6.1f} ms  {target(d, DISCLOSURE_TARGET_MS)}   "
               f"bulletin p50 {b:7.1f} ms  {target(b, BULLETIN_TARGET_MS)}")
+    print(f"evaluation {args.evaluation_year}: page of 50 p50 {e[0]:6.1f} ms  "
+          f"{target(e[0], EVALUATION_PAGE_TARGET_MS)}   whole CSV p50 {e[1]:7.1f} ms  "
+          f"{target(e[1], EVALUATION_CSV_TARGET_MS)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,6 @@
 """Application factory: settings, database, API blueprints, error handlers. No queries here."""
 
 import functools
-import logging
 
 from flask import Flask, Response, send_from_directory
 from flask.sessions import SessionInterface
@@ -11,13 +10,14 @@ from sqlalchemy.orm import configure_mappers
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import cli
+from service import cli, observability
 from service import models as _models  # noqa: F401  (every model, and history tracking)
 from service.api import Api, IdConverter, id_converter_doc
 from service.auth import public
 from service.config import Config
 from service.errors import register_error_handlers
 from service.field import blueprint as field_blueprint
+from service.observability import configure_logging
 from service.web import Database, ServiceFlask, finish_response, get_session, guard_request
 
 # ASCII, so a client generator makes a package name from it; the Chinese is in the description.
@@ -75,11 +75,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     if int(app.config.get("PROXY_COUNT", 0) or 0):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]))
-    logging.getLogger("service").setLevel(logging.INFO)
+    configure_logging(app.config["LOG_FORMAT"])
 
     Database(app)
     register_error_handlers(app)
     app.after_request(finish_response)
+    observability.install(app)
     _allow_origins(app)
     app.url_map.converters["id"] = IdConverter
     api = Api(app)

@@ -1,5 +1,5 @@
-"""Flask CLI (SPEC §8): db-upgrade, create-user, demo-data, serve-demo, import-households,
-import-cadres."""
+"""Flask CLI (SPEC §8, §13): db-upgrade, create-user, demo-data, serve-demo, import-households,
+import-cadres, backup, restore."""
 
 import os
 import sys
@@ -18,7 +18,7 @@ from service.web import cli_context
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     for command in (db_upgrade, create_user, demo_data, serve_demo, import_households,
-                    import_cadres):
+                    import_cadres, backup, restore):
         app.cli.add_command(command)
 
 
@@ -117,6 +117,38 @@ def serve_demo(host, port):
     args = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}",
             "--config", "python:service.gunicorn_conf", "service:create_app()"]
     os.execvpe(sys.executable, args, env)
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup(file):
+    """Write a consistent copy of the database to FILE (SQLite: its online backup;
+    PostgreSQL: pg_dump's custom format). The service may keep running."""
+    from service.backup import BackupFailed
+    from service.backup import backup as run
+
+    try:
+        run(current_app.config["DATABASE_URL"], file)
+    except BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backed up to {file} ({os.path.getsize(file):,} bytes)")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def restore(file):
+    """Load a backup made by `backup` into the configured database, which must be empty
+    (create a new one; a restore never overwrites a county)."""
+    from service.backup import BackupFailed
+    from service.backup import restore as run
+
+    try:
+        run(file, current_app.config["DATABASE_URL"])
+    except BackupFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {file}")
 
 
 def _import(file: str, dry_run: bool, quiet: bool, run) -> None:

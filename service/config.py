@@ -95,6 +95,9 @@ class Config:
         self.CONTACT_CARD_RATE_LIMIT = env.get("CONTACT_CARD_RATE_LIMIT", "30 per minute")
         # Weights of the annual evaluation's parts (JSON object; missing keys keep defaults).
         self.EVALUATION_WEIGHTS = _weights(env.get("EVALUATION_WEIGHTS", ""))
+        # A computed evaluation is shown again while nothing changed, and for this long after
+        # something did (its `computed_at` says when it was made); -1 computes every time.
+        self.EVALUATION_CACHE_SECONDS = int(env.get("EVALUATION_CACHE_SECONDS", "300"))
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
         self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))
@@ -107,6 +110,13 @@ class Config:
             "RATELIMIT_STORAGE_URI", f"sqlite:///{INSTANCE_DIR / 'ratelimits.sqlite'}")
         # Browser front-ends served from these origins may call the API (none by default).
         self.CORS_ORIGINS = _origins(env.get("CORS_ORIGINS", ""))
+        # Logs: one JSON object per line in production, plain lines in development (SPEC §13).
+        self.LOG_FORMAT = env.get("LOG_FORMAT") or ("json" if self.ENV == "production"
+                                                    else "text")
+        if self.LOG_FORMAT not in ("json", "text"):
+            raise RuntimeError("LOG_FORMAT must be json or text")
+        # /metrics answers loopback callers, or, when this is set, callers that send it.
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
         # Argon2 cost; tests lower it, production keeps the library defaults.
         self.PASSWORD_HASH_FAST = env.get("PASSWORD_HASH_FAST", "") == "1"
 

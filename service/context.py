@@ -55,6 +55,8 @@ class Settings:
     visit_max_distance_km: float = 3.0
     demand_overdue_days: int = 15
     evaluation_weights: Mapping[str, float] = field(default_factory=dict)
+    # How long a computed evaluation may be shown after the record changed (-1: never kept).
+    evaluation_cache_seconds: int = -1
     ratelimit_storage_uri: str = "memory://"
     login_failures_per_user: str = "5 per 15 minutes"
     login_failures_per_client: str = "20 per 15 minutes"
@@ -70,6 +72,7 @@ class Settings:
             visit_max_distance_km=float(config["VISIT_MAX_DISTANCE_KM"]),
             demand_overdue_days=int(config["DEMAND_OVERDUE_DAYS"]),
             evaluation_weights=dict(config["EVALUATION_WEIGHTS"]),
+            evaluation_cache_seconds=int(config.get("EVALUATION_CACHE_SECONDS", -1)),
             ratelimit_storage_uri=config["RATELIMIT_STORAGE_URI"],
             login_failures_per_user=config["LOGIN_FAILURES_PER_USER"],
             login_failures_per_client=config["LOGIN_FAILURES_PER_CLIENT"],

@@ -222,8 +222,9 @@ def handle_unexpected(error: Exception):
         return handle_database_unavailable(error)
     _discard_session()
     frames = "".join(traceback.format_tb(error.__traceback__))
-    log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method, request.path,
-              frames)
+    rule = request.url_rule
+    log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method,
+              rule.rule if rule is not None else "<unmatched>", frames)
     return problem(500, "internal_error", "Internal error", "An unexpected error occurred.")
 
 

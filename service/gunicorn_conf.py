@@ -1,7 +1,9 @@
 """gunicorn settings for `gunicorn 'service:create_app()'`; each can be overridden by env."""
 
+import glob
 import multiprocessing
 import os
+import tempfile
 
 from gunicorn.glogging import Logger
 
@@ -16,10 +18,45 @@ max_requests = 5000
 # max_requests costs a fork, not a second of CPU importing the service again.
 preload_app = True
 max_requests_jitter = 500
-accesslog = "-"
+# The app writes the one line per request (service/observability.py: request id, route
+# template, status, duration, user), so gunicorn's access log is off; its own log (starts,
+# worker restarts, timeouts) goes to stderr, as JSON when the app's does.
+accesslog = None
 errorlog = "-"
-# Path without the query string: queries can carry names (?q=张三), which never go to logs.
-access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'  # if an operator turns it on
+if (os.environ.get("LOG_FORMAT") or ("json" if os.environ.get("SERVICE_ENV") == "production"
+                                     else "text")) == "json":
+    logconfig_dict = {
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}},
+        "handlers": {"error_console": {"class": "logging.StreamHandler", "formatter": "json",
+                                       "stream": "ext://sys.stderr"}},
+        "loggers": {"gunicorn.error": {"level": "INFO", "handlers": ["error_console"],
+                                       "propagate": False}},
+        "root": {"level": "INFO", "handlers": []},
+    }
+
+# Metrics summed over every worker (prometheus-client's multiprocess mode): each process
+# writes its samples into this directory, /metrics reads them all. Set before the app (and
+# prometheus_client) is imported; emptied when gunicorn starts, so counts begin at zero.
+METRICS_DIR = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR",
+                                    tempfile.mkdtemp(prefix="shuangbao-metrics-"))
+os.makedirs(METRICS_DIR, exist_ok=True)
+
+
+def on_starting(server):
+    for stale in glob.glob(os.path.join(METRICS_DIR, "*.db")):
+        os.remove(stale)
+
+
+def child_exit(server, worker):
+    """A worker that ends stops counting in the live gauges (its counters still add up)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def _escaped(text: str) -> str:

@@ -7,6 +7,7 @@ from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
 from service.demands.models import Demand, DemandTransition
 from service.disclosures.models import Disclosure
+from service.evaluation.models import EvaluationRow, EvaluationSnapshot
 from service.history import tracking  # noqa: F401  (versions are written on every flush)
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household, HouseholdNeed
@@ -23,6 +24,8 @@ __all__ = [
     "Cadre",
     "CadreVersion",
     "Disclosure",
+    "EvaluationRow",
+    "EvaluationSnapshot",
     "HouseholdCheck",
     "HouseholdVersion",
     "Inspection",

@@ -22,13 +22,14 @@ def gunicorn(port: int) -> list[str]:
             "--bind", f"127.0.0.1:{port}", "service:create_app()"]
 
 
-def request(port: int, method: str, path: str,
-            body: dict | None = None) -> tuple[int, dict, bytes]:
+def request(port: int, method: str, path: str, body: dict | None = None,
+            headers: dict | None = None) -> tuple[int, dict, bytes]:
     """One request: status, headers and body."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
+        sent = {"Content-Type": "application/json"} if body else {}
         connection.request(method, path, body=json.dumps(body) if body else None,
-                           headers={"Content-Type": "application/json"} if body else {})
+                           headers={**sent, **(headers or {})})
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from service.api import Blueprint, as_format, formats
 from service.auth import require
 from service.evaluation import schemas as s
-from service.evaluation.services import build_evaluation
+from service.evaluation.services import evaluation_rows
 from service.reports.render import csv_text
 from service.web import context
 
@@ -39,6 +39,12 @@ class Evaluation(MethodView):
     @blp.response(200, s.EvaluationOut)
     @blp.doc(responses=formats(s.EvaluationOut, "csv"))
     def get(self, args):
-        """The year's evaluation of every paired cadre: parts, failure patterns, score, rank."""
-        body = build_evaluation(context(), args["year"])
+        """The year's evaluation of every paired cadre (parts, failure patterns, score, rank
+        in the unit and the county), a page at a time in rank order, filtered by unit or
+        township; the CSV has every cadre the filters keep."""
+        ctx = context()
+        whole = args["format"] == "csv"
+        body = evaluation_rows(ctx, args["year"], args, None if whole else args["page"],
+                               args["per_page"])
+        ctx.session.commit()  # a newly computed evaluation is kept for the next reader
         return as_format(body, args["format"], _csv, None, f"evaluation-{args['year']}")

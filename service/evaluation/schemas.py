@@ -2,16 +2,18 @@
 
 from marshmallow import fields, validate
 
-from service.api import StrictSchema
+from service.api import Id, PageArgs, StrictSchema
 
 
-class EvaluationQuery(StrictSchema):
-    class Meta:
-        unknown = "exclude"
-
+class EvaluationQuery(PageArgs):
     year = fields.Integer(required=True, strict=False,
                           validate=validate.Range(min=2000, max=2999))
-    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")))
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")),
+                           metadata={"description": "json: a page in rank order; csv: every "
+                                                    "cadre the filters keep"})
+    unit_id = Id(metadata={"description": "Only this unit's cadres (ranks stay the county's)"})
+    township_id = Id(metadata={"description": "Only cadres whose households are in this "
+                                              "township (that of their latest pairing)"})
 
 
 def _rate(**kw):
@@ -95,4 +97,12 @@ class EvaluationOut(StrictSchema):
     year = fields.Integer(required=True)
     through = fields.String(required=True, metadata={"description": "Last day counted"})
     weights = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
-    cadres = fields.List(fields.Nested(CadreEvaluation), required=True)
+    computed_at = fields.DateTime(required=True, metadata={
+        "description": "When these figures were computed: a county's evaluation is kept and "
+                       "shown again while nothing changed, or for EVALUATION_CACHE_SECONDS "
+                       "(default 300) after something did"})
+    total = fields.Integer(required=True, metadata={"description": "Cadres the filters keep"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    cadres = fields.List(fields.Nested(CadreEvaluation), required=True,
+                         metadata={"description": "This page, in county rank order"})

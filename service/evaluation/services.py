@@ -1,15 +1,18 @@
 """The annual evaluation (年度考核) of every cadre paired during a year, from the record."""
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, insert, or_, select
 
+from service.audit.models import AuditEvent
 from service.context import Context
 from service.demands.history import resolved_as_of
 from service.demands.models import Demand
 from service.evaluation import rules
+from service.evaluation.models import EvaluationRow, EvaluationSnapshot
 from service.exceptions import ValidationFailed
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, UnitVersion
@@ -18,6 +21,7 @@ from service.inspections import rules as inspection_rules
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
+from service.places.models import Village
 from service.reports.rules import median_days, share
 from service.tasks.history import status_as_of
 from service.tasks.models import Task
@@ -242,3 +246,105 @@ def _ranked(rows: list[dict]) -> list[dict]:
         del row["county"]
     rows.sort(key=lambda r: r["rank_in_county"])
     return rows
+
+
+# --- the evaluation as last computed, a page at a time (issue 17) ----------------------------
+
+
+def _weights_key(weights: dict) -> str:
+    return json.dumps(weights, sort_keys=True, separators=(",", ":"))[:200]
+
+
+def _audit_mark(session) -> int:
+    return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def _townships(session, rows: list[dict], span_last: date) -> dict[int, int | None]:
+    """Each cadre's township: that of the village of its latest pairing of the year."""
+    latest = {}
+    for cadre_id, village_id, _started in session.execute(
+            select(Pairing.cadre_id, Household.village_id, Pairing.started_on)
+            .join(Household, Household.id == Pairing.household_id)
+            .where(Pairing.cadre_id.in_([r["cadre_id"] for r in rows]),
+                   Pairing.started_on <= span_last)
+            .order_by(Pairing.started_on, Pairing.id)):
+        latest[cadre_id] = village_id
+    township_of = dict(session.execute(select(Village.id, Village.township_id)).all())
+    return {cadre_id: township_of.get(village_id) for cadre_id, village_id in latest.items()}
+
+
+def snapshot(ctx: Context, year: int) -> EvaluationSnapshot | None:
+    """The year's evaluation as last computed, when it may still be shown; else computed now
+    and kept (its rows in rank order). None when caching is off."""
+    cache_seconds = ctx.settings.evaluation_cache_seconds
+    if cache_seconds < 0:
+        return None
+    session, now, today = ctx.session, ctx.clock.now(), ctx.clock.today()
+    first = date(year, 1, 1)
+    if first > today:
+        raise ValidationFailed({"year": ["is in the future"]})
+    through = min(date(year, 12, 31), today)
+    key = _weights_key(dict(ctx.settings.evaluation_weights))
+    mark = _audit_mark(session)
+    kept = session.scalars(select(EvaluationSnapshot).where(
+        EvaluationSnapshot.year == year, EvaluationSnapshot.through == through,
+        EvaluationSnapshot.weights_key == key).order_by(EvaluationSnapshot.id.desc())
+        .limit(1)).first()
+    if kept is not None and (kept.audit_mark == mark or
+                             (now - kept.computed_at).total_seconds() <= cache_seconds):
+        return kept
+    body = build_evaluation(ctx, year)
+    made = EvaluationSnapshot(year=year, through=through, weights_key=key, audit_mark=mark,
+                              computed_at=now, cadres=len(body["cadres"]))
+    session.add(made)
+    session.flush()
+    townships = _townships(session, body["cadres"], through) if body["cadres"] else {}
+    if body["cadres"]:
+        session.execute(insert(EvaluationRow), [
+            {"snapshot_id": made.id, "position": n, "cadre_id": row["cadre_id"],
+             "unit_id": row["unit_id"], "township_id": townships.get(row["cadre_id"]),
+             "row": row} for n, row in enumerate(body["cadres"], 1)])
+    # Older snapshots of the same year go (their rows with them).
+    session.execute(delete(EvaluationRow).where(EvaluationRow.snapshot_id.in_(
+        select(EvaluationSnapshot.id).where(EvaluationSnapshot.year == year,
+                                            EvaluationSnapshot.id != made.id))))
+    session.execute(delete(EvaluationSnapshot).where(EvaluationSnapshot.year == year,
+                                                     EvaluationSnapshot.id != made.id))
+    return made
+
+
+def evaluation_rows(ctx: Context, year: int, filters: dict, page: int | None,
+                    per_page: int) -> dict:
+    """{year, through, weights, computed_at, total, page, per_page, cadres}: the cadres of
+    the year's evaluation in rank order, filtered by unit or township, a page (or, with
+    page None, every one of them)."""
+    kept = snapshot(ctx, year)
+    weights = dict(ctx.settings.evaluation_weights)
+    if kept is None:  # no cache: computed now, filtered and cut here
+        body = build_evaluation(ctx, year)
+        rows = body["cadres"]
+        if filters.get("unit_id") is not None:
+            rows = [r for r in rows if r["unit_id"] == filters["unit_id"]]
+        if filters.get("township_id") is not None and rows:
+            townships = _townships(ctx.session, rows, date.fromisoformat(body["through"]))
+            rows = [r for r in rows if townships.get(r["cadre_id"]) == filters["township_id"]]
+        total = len(rows)
+        if page is not None:
+            rows = rows[(page - 1) * per_page:page * per_page]
+        return {**body, "computed_at": ctx.clock.now(), "total": total, "page": page or 1,
+                "per_page": per_page if page is not None else total, "cadres": rows}
+    stmt = select(EvaluationRow.row).where(EvaluationRow.snapshot_id == kept.id)
+    count = select(func.count()).select_from(EvaluationRow).where(
+        EvaluationRow.snapshot_id == kept.id)
+    for key in ("unit_id", "township_id"):
+        if filters.get(key) is not None:
+            stmt = stmt.where(getattr(EvaluationRow, key) == filters[key])
+            count = count.where(getattr(EvaluationRow, key) == filters[key])
+    stmt = stmt.order_by(EvaluationRow.position)
+    if page is not None:
+        stmt = stmt.limit(per_page).offset((page - 1) * per_page)
+    rows = ctx.session.scalars(stmt).all()
+    total = ctx.session.scalar(count)
+    return {"year": year, "through": kept.through.isoformat(), "weights": weights,
+            "computed_at": kept.computed_at, "total": total, "page": page or 1,
+            "per_page": per_page if page is not None else total, "cadres": rows}

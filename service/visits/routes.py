@@ -19,6 +19,7 @@ from service.api import (
 from service.auth import confirm, declare, read_token, require
 from service.errors import problem_body
 from service.exceptions import DomainError, ValidationFailed
+from service.observability import visit_outcomes
 from service.visits import schemas as s
 from service.visits import services
 from service.visits.fastpath import statement_by_statement
@@ -95,6 +96,7 @@ class Visits(MethodView):
         """Log a visit under the phone's UUID (sending it again returns the stored one)."""
         ctx = context(statement_by_statement(get_session()))
         outcome = services.log_visit(ctx, data, sender)
+        visit_outcomes([outcome.status])  # (a refused one is counted when answered)
         known = {outcome.id: outcome.demand_ids} if outcome.demand_ids is not None else None
         body = services.present_many(ctx.session, [outcome.visit], known)[0]
         headers = {"Location": f"/api/v1/visits/{outcome.id}",
@@ -117,7 +119,9 @@ class VisitBatch(MethodView):
         at a time. A visit that is bad in any way (malformed, refused by a rule or by the
         database) is `rejected` with its problem and costs the others nothing."""
         items = [_read_item(raw) for raw in data["visits"]]
-        return {"results": [_answer(r) for r in services.log_batch(context(), items)]}
+        results = [_answer(r) for r in services.log_batch(context(), items)]
+        visit_outcomes(r["status"] for r in results)
+        return {"results": results}
 
 
 @blp.route("/visits/<uuid:visit_id>")

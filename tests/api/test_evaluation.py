@@ -285,7 +285,9 @@ def part(value, weight, points) -> dict:
 
 def test_the_report_covers_every_cadre_paired_in_the_year(history):
     body = evaluation(history.apis["county_admin"])
-    assert set(body) == {"year", "through", "weights", "cadres"}
+    assert set(body) == {"year", "through", "weights", "computed_at", "total", "page",
+                         "per_page", "cadres"}
+    assert (body["total"], body["page"], body["per_page"]) == (5, 1, 50)
     assert body["year"] == YEAR
     assert body["through"] == min(date(YEAR, 12, 31), CLOCK.today()).isoformat()
     assert body["weights"] == rules.DEFAULT_WEIGHTS
@@ -513,3 +515,79 @@ def test_bad_parameters_are_422(people, query):
 
 def test_a_year_that_has_not_begun_is_422(people):
     problem(people.apis["county_admin"].get(f"{URL}?year={CLOCK.today().year + 1}"), 422)
+
+
+# --- a page at a time, filtered, kept between readers (issue 17) -----------------------------
+
+
+def test_pages_follow_the_county_rank_and_the_csv_has_every_row(history):
+    admin = history.apis["county_admin"]
+    whole = evaluation(admin)["cadres"]
+    pages = [admin.get(f"{URL}?year={YEAR}&per_page=2&page={n}").get_json() for n in (1, 2, 3)]
+    assert [p["total"] for p in pages] == [5, 5, 5]
+    assert [len(p["cadres"]) for p in pages] == [2, 2, 1]
+    assert [r["cadre_id"] for p in pages for r in p["cadres"]] == [r["cadre_id"] for r in whole]
+    assert [r["rank_in_county"] for p in pages for r in p["cadres"]] == [1, 2, 3, 4, 5]
+    beyond = admin.get(f"{URL}?year={YEAR}&per_page=2&page=4").get_json()
+    assert beyond["cadres"] == [] and beyond["total"] == 5
+    csv = admin.get(f"{URL}?year={YEAR}&format=csv&per_page=1").get_data(as_text=True)
+    assert len(csv.strip().splitlines()) == 1 + 5
+
+
+def test_filters_keep_a_units_or_a_townships_cadres_with_their_county_ranks(history):
+    admin = history.apis["county_admin"]
+    whole = {r["cadre_id"]: r for r in evaluation(admin)["cadres"]}
+    unit = history.units["水利局"]
+    mine = admin.get(f"{URL}?year={YEAR}&unit_id={unit.id}").get_json()
+    assert mine["total"] == 2
+    assert {r["cadre"] for r in mine["cadres"]} == {"上门干部", "断档干部"}
+    assert all(r["rank_in_county"] == whole[r["cadre_id"]]["rank_in_county"]
+               for r in mine["cadres"])
+    township = history.villages["月底"].township_id
+    assert admin.get(f"{URL}?year={YEAR}&township_id={township}").get_json()["total"] == 5
+    other = admin.get(f"{URL}?year={YEAR}&township_id={township + 1000}").get_json()
+    assert (other["total"], other["cadres"]) == (0, [])
+
+
+def test_a_computed_evaluation_is_kept_while_nothing_changes_and_renewed_after_a_change(
+        history, clock):
+    """Figures are shown again while no audited change happened since they were computed;
+    once one has, they are shown only while younger than EVALUATION_CACHE_SECONDS (300 by
+    default), then computed anew."""
+    admin, inspector = history.apis["county_admin"], history.apis["inspector"]
+    first = evaluation(admin)
+    clock.advance(seconds=3600)  # an hour later, nothing changed: the same figures
+    assert evaluation(admin)["computed_at"] == first["computed_at"]
+
+    def checks() -> int:
+        return rows_by_name(evaluation(admin))["平常"]["inspections"]["checks"]
+
+    before = rows_by_name(first)["平常"]["inspections"]["checks"]
+
+    # An inspection of 2026 is entered: the hour-old figures are computed again at once.
+    inspect(inspector, history.villages["平常"], date(YEAR, 10, 25), history.households["平常"],
+            knows=False, satisfaction="dissatisfied")
+    renewed = evaluation(admin)
+    assert renewed["computed_at"] != first["computed_at"]
+    assert checks() == before + 1
+    # Another one: the figures, 100 s old, still stand; at 301 s they are computed again.
+    inspect(inspector, history.villages["平常"], date(YEAR, 10, 26), history.households["平常"])
+    clock.advance(seconds=100)
+    assert evaluation(admin)["computed_at"] == renewed["computed_at"]
+    assert checks() == before + 1
+    clock.advance(seconds=201)
+    assert evaluation(admin)["computed_at"] != renewed["computed_at"]
+    assert checks() == before + 2
+
+
+def test_with_the_cache_off_every_reader_gets_figures_computed_now(history, app, clock,
+                                                                    monkeypatch):
+    monkeypatch.setitem(app.config, "EVALUATION_CACHE_SECONDS", -1)
+    admin = history.apis["county_admin"]
+    first = evaluation(admin)
+    clock.advance(seconds=5)
+    again = evaluation(admin)
+    assert again["computed_at"] != first["computed_at"]
+    assert again["cadres"] == first["cadres"]
+    unit = history.units["农业局"]
+    assert admin.get(f"{URL}?year={YEAR}&unit_id={unit.id}&per_page=1").get_json()["total"] == 3

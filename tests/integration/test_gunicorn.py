@@ -23,20 +23,27 @@ def test_preloaded_workers_answer_and_reach_the_database(database_url, tmp_path)
         assert not any("Set-Cookie" in headers for _, headers, _ in answers)
 
 
-def test_the_access_log_escapes_what_a_path_carries(database_url, tmp_path):
-    """SPEC §13: `%0A` in a public URL cannot forge a log line, `%00` writes no NUL byte."""
+def test_the_request_log_never_writes_the_path_a_client_sent(database_url, tmp_path):
+    """SPEC §13: the one line per request names the route template, so `%0A` in a public URL
+    cannot forge a log line and `%00` writes no NUL byte (here in the text format)."""
     port = free_port()
     command = gunicorn(port)
     env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "1",
-           "SECRET_KEY": "gunicorn-test-" + "k" * 40}
+           "LOG_FORMAT": "text", "SECRET_KEY": "gunicorn-test-" + "k" * 40}
     forged = '127.0.0.1 "GET /api/v1/forged" 200'
     with serving(command, tmp_path, env, port):
         status, _, _ = request(port, "GET", "/api/v1/public/contact-cards/x%0A" +
                                forged.replace(" ", "%20").replace('"', "%22") + "%00%1b[31m")
         assert status in (404, 422)
-        request(port, "GET", "/healthz")  # one more line after it
+        status, _, _ = request(port, "GET", "/api/v1/public/contact-cards/ABCD%00%1b")
+        assert status in (404, 422)
+        request(port, "GET", "/healthz")  # one more line after them
     log = (tmp_path / f"server-{port}.log").read_bytes()
     assert b"\x00" not in log and b"\x1b" not in log
-    lines = log.decode().splitlines()
-    assert not any(line.startswith(forged) for line in lines)
-    assert any("\\x0a" in line and "\\x00" in line for line in lines)
+    text = log.decode()
+    assert "forged" not in text and "ABCD" not in text
+    lines = text.splitlines()
+    assert any("GET <unmatched> 404" in line for line in lines)
+    assert any("GET /api/v1/public/contact-cards/<string(maxlength=64):card_code> 4" in line
+               for line in lines)
+    assert any("GET /healthz 200" in line and "request_id=" in line for line in lines)
