@@ -127,7 +127,7 @@ def phone(browser, served, clock):
                                   timezone_id="Asia/Shanghai")
     context.clock.install(time=clock.now() - timedelta(minutes=2))
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # a busy CI machine
     page.goto(f"{served.url}/field/")
     yield page
     context.close()

@@ -6,6 +6,7 @@ status, duration and user, and never a raw path, a control character or personal
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -40,9 +41,16 @@ def log_lines(tmp_path, port) -> list[dict]:
 
 def test_metrics_add_up_every_worker_and_label_routes_by_template(database_url, tmp_path):
     port = free_port()
-    with serving(gunicorn(port), tmp_path, environment(database_url, tmp_path), port):
-        for _ in range(50):
-            assert request(port, "GET", "/healthz")[0] == 200
+    # One thread a worker (gunicorn's sync workers, which take one connection at a time):
+    # with ten clients at once, the three workers share the fifty requests for certain (a
+    # threaded worker may accept them all itself). The counting is the same either way.
+    env = environment(database_url, tmp_path, GUNICORN_THREADS="1")
+    with serving(gunicorn(port), tmp_path, env, port):
+        # Ten clients at once, so the three workers share the fifty requests.
+        with ThreadPoolExecutor(10) as clients:
+            answers = list(clients.map(lambda _: request(port, "GET", "/healthz")[0],
+                                       range(50)))
+        assert answers == [200] * 50
         for n in range(7):  # seven households, one route
             request(port, "GET", f"/api/v1/households/{n + 1}")
         status, headers, body = request(port, "GET", "/metrics")
