@@ -137,6 +137,7 @@ def _register_blueprints(api: Api) -> None:
     from service.inspections.routes import blp as inspections
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
+    from service.planner.routes import blp as planner
     from service.reports.routes import blp as reports
     from service.tasks.routes import blp as tasks
     from service.units.routes import blp as units
@@ -145,7 +146,7 @@ def _register_blueprints(api: Api) -> None:
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
                 coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
-                evaluation, audit, imports):
+                evaluation, audit, imports, planner):
         api.register_blueprint(blp)
 
 

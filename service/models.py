@@ -14,6 +14,7 @@ from service.households.models import Household, HouseholdNeed
 from service.inspections.models import HouseholdCheck, Inspection
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
+from service.planner.models import PairingPlan
 from service.tasks.models import Task, TaskTransition
 from service.units.models import Unit
 from service.users.models import User
@@ -36,6 +37,7 @@ __all__ = [
     "Household",
     "HouseholdNeed",
     "Pairing",
+    "PairingPlan",
     "PartyOrganization",
     "Task",
     "TaskTransition",

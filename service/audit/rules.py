@@ -19,6 +19,7 @@ RECORD_TYPES = {
     "pairings": "pairing", "party_organizations": "party_organization",
     "contact_points": "contact_point", "tasks": "task", "demands": "demand", "visits": "visit",
     "inspections": "inspection", "disclosures": "disclosure", "users": "user",
+    "pairing_plans": "pairing_plan",
 }
 
 REDACTED = "[redacted]"
@@ -27,10 +28,11 @@ REDACTED = "[redacted]"
 REDACTED_FIELDS = frozenset({"id_number", "phone", "income_per_capita", "diary", "help_given",
                              "card_code", "password_hash"})
 # Bookkeeping that says nothing the event does not: keys, version counters, stamps, hashes,
-# the published document itself (its sha256 is kept), and visits' per-flag columns (their
+# the published document itself (its sha256 is kept), a pairing plan's proposal and stamps
+# (its pairings have events of their own when applied), and visits' per-flag columns (their
 # `flags` list is kept).
 SKIPPED_FIELDS = frozenset({"id", "version", "created_at", "updated_at", "body_hash",
-                            "document"})
+                            "document", "body", "stamps"})
 SKIPPED_PREFIXES = ("flag_",)
 
 

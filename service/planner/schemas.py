@@ -1,0 +1,63 @@
+"""Pairing plan payloads (SPEC §14)."""
+
+from marshmallow import fields, validate
+
+from service.api import Id, StrictSchema
+from service.cadres.rules import RANKS
+from service.households.rules import DIFFICULTIES, NEEDS
+from service.planner.rules import REASON_WORDS
+
+
+class PlanIn(StrictSchema):
+    unit_id = Id(metadata={"description": "Households in the villages this unit holds (a unit "
+                                          "admin's plans are always its own unit's)"})
+    township_id = Id()
+    village_id = Id()
+
+
+class PlanScope(StrictSchema):
+    unit_id = fields.Integer()
+    township_id = fields.Integer()
+    village_id = fields.Integer()
+
+
+class Why(StrictSchema):
+    rank = fields.String(required=True, validate=validate.OneOf(RANKS))
+    difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES),
+                               metadata={"description": "R4: the rank's difficulty"})
+    needs_met = fields.List(fields.String(validate=validate.OneOf(NEEDS)), required=True,
+                            metadata={"description": "The household's needs the cadre's "
+                                                     "skills meet"})
+
+
+class PlannedPairing(StrictSchema):
+    cadre_id = fields.Integer(required=True)
+    household_id = fields.Integer(required=True)
+    village_id = fields.Integer(required=True)
+    why = fields.Nested(Why, required=True)
+
+
+class Uncovered(StrictSchema):
+    household_id = fields.Integer(required=True)
+    reason = fields.String(required=True, validate=validate.OneOf(tuple(REASON_WORDS)),
+                           metadata={"description": "; ".join(f"{k}: {v}"
+                                                              for k, v in REASON_WORDS.items())})
+
+
+class Totals(StrictSchema):
+    households = fields.Integer(required=True, metadata={"description": "Without a cadre"})
+    covered = fields.Integer(required=True)
+    uncovered = fields.Integer(required=True)
+    needs_met = fields.Integer(required=True)
+    cadres = fields.Integer(required=True, metadata={"description": "Cadres given households"})
+    cadres_in_one_village = fields.Integer(required=True)
+
+
+class PlanOut(StrictSchema):
+    id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    applied_at = fields.DateTime(required=True, allow_none=True)
+    scope = fields.Nested(PlanScope, required=True)
+    pairings = fields.List(fields.Nested(PlannedPairing), required=True)
+    uncovered = fields.List(fields.Nested(Uncovered), required=True)
+    totals = fields.Nested(Totals, required=True)

@@ -1,0 +1,197 @@
+"""Pairing plans (包联方案, SPEC §14): propose pairings for the needy households (with a need,
+as coverage counts them) without a cadre in a scope (a unit's villages, a township, a
+village, or the whole county), store the proposal, and apply it — all its pairings or none,
+every rule checked again.
+
+A plan remembers the version of every cadre and household it was made from, and how many
+households each cadre held; if any moved before it is applied, applying answers 409
+`plan_out_of_date` and creates nothing: plan again.
+"""
+
+from sqlalchemy import exists, func, select
+
+from service import scope
+from service.assignments.models import VillageAssignment
+from service.cadres.models import Cadre
+from service.context import Context
+from service.exceptions import Conflict, Forbidden, NotFound
+from service.households.models import Household, HouseholdNeed
+from service.pairings import services as pairings
+from service.pairings.models import Pairing
+from service.places.models import Township, Village
+from service.planner import rules
+from service.planner.models import PairingPlan
+from service.planner.solve import Candidate, Needy, solve
+from service.units.models import Unit
+
+
+class PlanOutOfDate(Conflict):
+    code, title = "plan_out_of_date", "The records changed since the plan was made"
+
+
+class PlanAlreadyApplied(Conflict):
+    code, title = "plan_already_applied", "This plan has been applied"
+
+
+def _scope(ctx: Context, data: dict) -> dict:
+    """The scope asked for, within the caller's: a unit admin plans its own unit only; a
+    unit, township or village outside the caller's scope answers as a missing one would."""
+    asked = {k: data[k] for k in ("unit_id", "township_id", "village_id") if data.get(k)}
+    asked = scope.pinned_to_own_unit(ctx.caller, asked,
+                                     "A unit admin plans its own unit's villages only.")
+    if asked.get("unit_id") is None:
+        asked.pop("unit_id", None)
+    session, caller = ctx.session, ctx.caller
+    for key, model, what in (("unit_id", Unit, "unit"), ("township_id", Township, "township"),
+                             ("village_id", Village, "village")):
+        if key in asked:
+            scope.reference(session, caller, model, asked[key], key, what)
+    return asked
+
+
+def _villages(ctx: Context, asked: dict) -> dict[int, int | None]:
+    """{village id: the unit holding it (None: no unit)} for the villages in scope."""
+    stmt = select(Village.id, VillageAssignment.unit_id).outerjoin(
+        VillageAssignment, (VillageAssignment.village_id == Village.id)
+        & VillageAssignment.ended_on.is_(None))
+    if "village_id" in asked:
+        stmt = stmt.where(Village.id == asked["village_id"])
+    if "township_id" in asked:
+        stmt = stmt.where(Village.township_id == asked["township_id"])
+    if "unit_id" in asked:
+        stmt = stmt.where(VillageAssignment.unit_id == asked["unit_id"])
+    return dict(ctx.session.execute(stmt).all())
+
+
+def _inputs(ctx: Context, villages: dict[int, int | None]):
+    """The needy households of these villages without a cadre, and the cadres of the holding
+    units with free quota; with the versions the plan is made from."""
+    session = ctx.session
+    paired = select(Pairing.household_id).where(Pairing.ended_on.is_(None))
+    # Needy as coverage counts them (两个全覆盖): with a need, without a cadre.
+    needy = (Household.village_id.in_(list(villages)), Household.id.not_in(paired),
+             exists().where(HouseholdNeed.household_id == Household.id))
+    rows = session.execute(select(Household.id, Household.village_id, Household.difficulty,
+                                  Household.version).where(*needy)).all()
+    needs: dict[int, set] = {}
+    for household_id, need in session.execute(
+            select(HouseholdNeed.household_id, HouseholdNeed.need)
+            .where(HouseholdNeed.household_id.in_(select(Household.id).where(*needy)))):
+        needs.setdefault(household_id, set()).add(need)
+    households = [Needy(r.id, r.village_id, villages[r.village_id], r.difficulty,
+                        frozenset(needs.get(r.id, ()))) for r in rows]
+    units = {u for u in villages.values() if u is not None}
+    active = dict(session.execute(
+        select(Pairing.cadre_id, func.count()).where(Pairing.ended_on.is_(None))
+        .group_by(Pairing.cadre_id)).all())
+    homes: dict[int, set] = {}
+    for cadre_id, village_id in session.execute(
+            select(Pairing.cadre_id, Household.village_id)
+            .join(Household, Household.id == Pairing.household_id)
+            .where(Pairing.ended_on.is_(None))):
+        homes.setdefault(cadre_id, set()).add(village_id)
+    cadres, stamps = [], {"cadres": {}, "households": {str(r.id): r.version for r in rows}}
+    for c in session.execute(select(Cadre.id, Cadre.unit_id, Cadre.rank, Cadre.skills,
+                                    Cadre.version).where(Cadre.unit_id.in_(units))):
+        free = rules.free_quota(c.rank, active.get(c.id, 0))
+        if free:
+            cadres.append(Candidate(c.id, c.unit_id, c.rank, free, rules.skill_kinds(c.skills),
+                                    frozenset(homes.get(c.id, ()))))
+            stamps["cadres"][str(c.id)] = [c.version, active.get(c.id, 0)]
+    return cadres, households, stamps
+
+
+def present(plan: PairingPlan) -> dict:
+    return {"id": plan.id, "created_at": plan.created_at, "applied_at": plan.applied_at,
+            "scope": plan.scope, **plan.body}
+
+
+def propose(ctx: Context, data: dict) -> dict:
+    """Make and store a plan for the scope asked."""
+    asked = _scope(ctx, data)
+    villages = _villages(ctx, asked)
+    cadres, households, stamps = _inputs(ctx, villages)
+    plan = solve(cadres, households)
+    used = {p.cadre_id: [] for p in plan.pairings}
+    for p in plan.pairings:
+        used[p.cadre_id].append(p.village_id)
+    body = {
+        "pairings": [{"cadre_id": p.cadre_id, "household_id": p.household_id,
+                      "village_id": p.village_id,
+                      "why": {"rank": p.rank, "difficulty": p.difficulty,
+                              "needs_met": list(p.needs_met)}} for p in plan.pairings],
+        "uncovered": [{"household_id": h, "reason": reason} for h, reason in plan.uncovered],
+        "totals": {"households": len(households), "covered": len(plan.pairings),
+                   "uncovered": len(plan.uncovered), "needs_met": plan.needs_met,
+                   "cadres": len(used),
+                   "cadres_in_one_village": sum(1 for v in used.values() if len(set(v)) == 1)},
+    }
+    stored = PairingPlan(created_by=ctx.caller.user_id if ctx.caller else None, scope=asked,
+                         body=body, stamps=stamps)
+    ctx.session.add(stored)
+    ctx.session.flush()
+    return present(stored)
+
+
+def _find(ctx: Context, plan_id: int) -> PairingPlan:
+    """A plan the caller may see: a unit admin's own unit's plans (404 otherwise)."""
+    plan = ctx.session.get(PairingPlan, plan_id)
+    if plan is not None:
+        unit_id = plan.scope.get("unit_id")
+        try:
+            pinned = scope.pinned_to_own_unit(ctx.caller, {"unit_id": unit_id}, "")
+        except Forbidden:
+            pinned = None
+        if pinned is None or pinned["unit_id"] != unit_id:
+            plan = None
+    if plan is None:
+        raise NotFound(f"No pairing plan with id {plan_id}.")
+    return plan
+
+
+def get_plan(ctx: Context, plan_id: int) -> dict:
+    return present(_find(ctx, plan_id))
+
+
+def _by_chunks(session, statement, ids: list[int], size: int = 5_000) -> dict:
+    """{first column: second} of a two-column statement over ids, a few thousand at a time
+    (a statement takes at most 65,535 parameters)."""
+    found: dict = {}
+    for start in range(0, len(ids), size):
+        found.update(session.execute(statement(ids[start:start + size])).all())
+    return found
+
+
+def apply_plan(ctx: Context, plan_id: int) -> dict:
+    """Create every pairing of the plan, or none: 409 plan_out_of_date when a cadre or a
+    household it was made from changed (or a household got a cadre meanwhile)."""
+    session = ctx.session
+    plan = _find(ctx, plan_id)
+    session.refresh(plan, with_for_update=True)  # two clerks applying at once: one waits
+    if plan.applied_at is not None:
+        raise PlanAlreadyApplied(f"Plan {plan.id} was applied at {plan.applied_at}.")
+    wanted = plan.body["pairings"]
+    cadre_ids = sorted({p["cadre_id"] for p in wanted})
+    household_ids = sorted({p["household_id"] for p in wanted})
+    versions = _by_chunks(session, lambda ids: select(Cadre.id, Cadre.version)
+                          .where(Cadre.id.in_(ids)), cadre_ids)
+    active = _by_chunks(session, lambda ids: select(Pairing.cadre_id, func.count()).where(
+        Pairing.cadre_id.in_(ids), Pairing.ended_on.is_(None)).group_by(Pairing.cadre_id),
+        cadre_ids)
+    moved = [c for c in cadre_ids
+             if [versions.get(c), active.get(c, 0)] != plan.stamps["cadres"].get(str(c))]
+    household_versions = _by_chunks(session, lambda ids: select(Household.id, Household.version)
+                                    .where(Household.id.in_(ids)), household_ids)
+    moved += [h for h in household_ids
+              if household_versions.get(h) != plan.stamps["households"].get(str(h))]
+    taken = _by_chunks(session, lambda ids: select(Pairing.household_id, Pairing.cadre_id).where(
+        Pairing.household_id.in_(ids), Pairing.ended_on.is_(None)), household_ids)
+    if moved or taken:
+        raise PlanOutOfDate(f"{len(moved) + len(taken)} of the plan's cadres and households "
+                            "changed since it was made; make a new plan.")
+    for p in wanted:  # each checked by the pairing rules again, and by the database
+        pairings.create_pairing(ctx, {"cadre_id": p["cadre_id"],
+                                      "household_id": p["household_id"]})
+    plan.applied_at = ctx.clock.now()
+    session.flush()
+    return present(plan)
