@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update  # noqa: E402
 
 from bench import visits as bench_visits  # noqa: E402
 from service import create_app, migrate  # noqa: E402
-from service.households.models import Household  # noqa: E402
+from service.households.models import HouseholdNeed  # noqa: E402
 from service.pairings.models import Pairing  # noqa: E402
 from service.planner import services  # noqa: E402
 from service.web import cli_context  # noqa: E402
@@ -32,9 +32,11 @@ URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_visits"
 
 
 def coverage(session) -> tuple[int, int]:
-    paired = session.scalar(select(func.count(Pairing.household_id.distinct()))
-                            .where(Pairing.ended_on.is_(None)))
-    return paired, session.scalar(select(func.count()).select_from(Household))
+    """Needy households (with a need, as coverage counts them) with a cadre, and in all."""
+    needy = select(HouseholdNeed.household_id).distinct()
+    paired = session.scalar(select(func.count(Pairing.household_id.distinct())).where(
+        Pairing.ended_on.is_(None), Pairing.household_id.in_(needy)))
+    return paired, session.scalar(select(func.count()).select_from(needy.subquery()))
 
 
 def main() -> None:
@@ -52,8 +54,8 @@ def main() -> None:
         ctx = cli_context()
         session = ctx.session
         paired, households = coverage(session)
-        print(f"county: {households:,} households, {paired:,} with a cadre "
-              f"({paired / households:.1%})")
+        print(f"county: {households:,} needy households (with a need), {paired:,} with a "
+              f"cadre ({paired / households:.1%})")
         today = ctx.clock.today()
         session.execute(update(Pairing).where(Pairing.ended_on.is_(None))
                         .values(ended_on=today, end_reason="bench: planned again"))

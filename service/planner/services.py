@@ -8,15 +8,19 @@ households each cadre held; if any moved before it is applied, applying answers 
 `plan_out_of_date` and creates nothing: plan again.
 """
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from service import scope
 from service.assignments.models import VillageAssignment
+from service.audit import recorder
+from service.audit import rules as audit_rules
+from service.audit.models import AuditEvent
 from service.cadres.models import Cadre
-from service.context import Context
+from service.cadres.rules import household_quota
+from service.context import AUDIT_ACTOR, Context
 from service.exceptions import Conflict, Forbidden, NotFound
 from service.households.models import Household, HouseholdNeed
-from service.pairings import services as pairings
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.planner import rules
@@ -153,18 +157,31 @@ def get_plan(ctx: Context, plan_id: int) -> dict:
     return present(_find(ctx, plan_id))
 
 
-def _by_chunks(session, statement, ids: list[int], size: int = 5_000) -> dict:
-    """{first column: second} of a two-column statement over ids, a few thousand at a time
-    (a statement takes at most 65,535 parameters)."""
-    found: dict = {}
+def _rows_by_chunks(session, statement, ids: list[int], size: int = 5_000) -> list:
+    """The rows of a statement over ids, a few thousand ids at a time (a statement takes at
+    most 65,535 parameters)."""
+    rows: list = []
     for start in range(0, len(ids), size):
-        found.update(session.execute(statement(ids[start:start + size])).all())
-    return found
+        rows += session.execute(statement(ids[start:start + size])).all()
+    return rows
+
+
+def _by_chunks(session, statement, ids: list[int]) -> dict:
+    """{first column: second} of a two-column statement over ids, in chunks."""
+    return dict(_rows_by_chunks(session, statement, ids))
+
+
+_CHUNK = 2_000  # pairings per INSERT
 
 
 def apply_plan(ctx: Context, plan_id: int) -> dict:
     """Create every pairing of the plan, or none: 409 plan_out_of_date when a cadre or a
-    household it was made from changed (or a household got a cadre meanwhile)."""
+    household it was made from changed (or a household got a cadre meanwhile), or when a
+    rule no longer holds. The rules are checked again for all pairings at once (R1 quotas,
+    R2 one cadre, R3 the unit holds the village, R4 rank and difficulty), the pairings are
+    written a few thousand to an INSERT, and the database's own checks (its trigger on
+    pairings, its unique index) still stand behind every row: a county's 12,000 pairings in
+    one request, not 12,000 requests' worth of statements."""
     session = ctx.session
     plan = _find(ctx, plan_id)
     session.refresh(plan, with_for_update=True)  # two clerks applying at once: one waits
@@ -173,25 +190,57 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
     wanted = plan.body["pairings"]
     cadre_ids = sorted({p["cadre_id"] for p in wanted})
     household_ids = sorted({p["household_id"] for p in wanted})
-    versions = _by_chunks(session, lambda ids: select(Cadre.id, Cadre.version)
-                          .where(Cadre.id.in_(ids)), cadre_ids)
+    cadres = {r.id: r for r in _rows_by_chunks(session, lambda ids: select(
+        Cadre.id, Cadre.version, Cadre.rank, Cadre.unit_id).where(Cadre.id.in_(ids)),
+        cadre_ids)}
     active = _by_chunks(session, lambda ids: select(Pairing.cadre_id, func.count()).where(
         Pairing.cadre_id.in_(ids), Pairing.ended_on.is_(None)).group_by(Pairing.cadre_id),
         cadre_ids)
-    moved = [c for c in cadre_ids
-             if [versions.get(c), active.get(c, 0)] != plan.stamps["cadres"].get(str(c))]
-    household_versions = _by_chunks(session, lambda ids: select(Household.id, Household.version)
-                                    .where(Household.id.in_(ids)), household_ids)
-    moved += [h for h in household_ids
-              if household_versions.get(h) != plan.stamps["households"].get(str(h))]
+    households = {r.id: r for r in _rows_by_chunks(session, lambda ids: select(
+        Household.id, Household.version, Household.difficulty, Household.village_id)
+        .where(Household.id.in_(ids)), household_ids)}
+    moved = [c for c in cadre_ids if c not in cadres or [
+        cadres[c].version, active.get(c, 0)] != plan.stamps["cadres"].get(str(c))]
+    moved += [h for h in household_ids if h not in households or
+              households[h].version != plan.stamps["households"].get(str(h))]
     taken = _by_chunks(session, lambda ids: select(Pairing.household_id, Pairing.cadre_id).where(
         Pairing.household_id.in_(ids), Pairing.ended_on.is_(None)), household_ids)
     if moved or taken:
         raise PlanOutOfDate(f"{len(moved) + len(taken)} of the plan's cadres and households "
                             "changed since it was made; make a new plan.")
-    for p in wanted:  # each checked by the pairing rules again, and by the database
-        pairings.create_pairing(ctx, {"cadre_id": p["cadre_id"],
-                                      "household_id": p["household_id"]})
-    plan.applied_at = ctx.clock.now()
+    today = ctx.clock.today()
+    held = dict(_rows_by_chunks(session, lambda ids: select(
+        VillageAssignment.village_id, VillageAssignment.unit_id).where(
+        VillageAssignment.village_id.in_(ids), VillageAssignment.ended_on.is_(None),
+        VillageAssignment.started_on <= today),
+        sorted({households[h].village_id for h in household_ids})))
+    load = dict(active)
+    for p in wanted:
+        cadre, household = cadres[p["cadre_id"]], households[p["household_id"]]
+        load[cadre.id] = load.get(cadre.id, 0) + 1
+        if held.get(household.village_id) != cadre.unit_id \
+                or rules.difficulty_for(cadre.rank) != household.difficulty \
+                or load[cadre.id] > household_quota(cadre.rank):
+            raise PlanOutOfDate("A pairing of the plan no longer keeps R1–R4; make a new plan.")
+    if len(household_ids) != len(wanted):
+        raise PlanOutOfDate("The plan names a household twice; make a new plan.")
+    now, actor = ctx.clock.now(), session.info[AUDIT_ACTOR]
+    table = Pairing.__table__
+    insert_rows = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    try:
+        for start in range(0, len(wanted), _CHUNK):
+            rows = [{"cadre_id": p["cadre_id"], "household_id": p["household_id"],
+                     "started_on": today, "updated_at": now}
+                    for p in wanted[start:start + _CHUNK]]
+            ids = session.execute(insert_rows, rows).scalars().all()
+            session.execute(insert(AuditEvent.__table__), [
+                recorder.event_row(actor, "create", "pairing", pairing_id,
+                                   audit_rules.created(row), now)
+                for pairing_id, row in zip(ids, rows, strict=True)])
+    except IntegrityError:  # the database's own rules refused a row: someone got there first
+        session.rollback()
+        raise PlanOutOfDate("The database refused a pairing of the plan (a cadre's quota or a "
+                            "household was taken meanwhile); make a new plan.") from None
+    plan.applied_at = now
     session.flush()
     return present(plan)

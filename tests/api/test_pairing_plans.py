@@ -10,6 +10,7 @@ and one in a village no unit holds."""
 import pytest
 from sqlalchemy import func, select
 
+from service.assignments.models import VillageAssignment
 from service.audit.models import AuditEvent
 from service.pairings.models import Pairing
 from service.planner import rules
@@ -136,3 +137,20 @@ def test_a_plan_applied_to_the_demo_county_leaves_only_the_gaps_it_listed(login_
     assert sorted(h["id"] for h in left["items"]) == sorted(
         u["household_id"] for u in plan["uncovered"])
     assert left["count"] == plan["totals"]["uncovered"]
+
+
+def test_a_plan_is_refused_when_its_unit_no_longer_holds_the_village(admin, county, session):
+    """The plan's cadres and households are unchanged, but R3 no longer holds: the unit gave
+    up the village (its pairings there ended with it). Nothing is created."""
+    world, _ = county
+    plan = admin.post(URL, json={}).get_json()
+    assignment = session.scalar(select(VillageAssignment.id).where(
+        VillageAssignment.village_id == world.villages["a"].id,
+        VillageAssignment.ended_on.is_(None)))
+    ended = admin.post(f"/api/v1/village-assignments/{assignment}/end",
+                       json={"reason": "调整包村", "end_pairings": True})
+    assert ended.status_code == 200, ended.get_json()
+    before = active_pairings(session)
+    refused = admin.post(f"{URL}/{plan['id']}/apply")
+    assert refused.status_code == 409 and refused.get_json()["code"] == "plan_out_of_date"
+    assert active_pairings(session) == before
