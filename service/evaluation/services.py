@@ -290,6 +290,9 @@ def snapshot(ctx: Context, year: int) -> EvaluationSnapshot | None:
         EvaluationSnapshot.year == year, EvaluationSnapshot.through == through,
         EvaluationSnapshot.weights_key == key).order_by(EvaluationSnapshot.id.desc())
         .limit(1)).first()
+    # "Nothing changed" is "no audit event newer than the mark". A transaction still open
+    # while the figures were computed, committed later with a lower id, is not seen by that
+    # test; the age bound (EVALUATION_CACHE_SECONDS) still renews the figures after it.
     if kept is not None and (kept.audit_mark == mark or
                              (now - kept.computed_at).total_seconds() <= cache_seconds):
         return kept
