@@ -50,7 +50,9 @@ class Totals(StrictSchema):
     uncovered = fields.Integer(required=True)
     needs_met = fields.Integer(required=True)
     cadres = fields.Integer(required=True, metadata={"description": "Cadres given households"})
-    cadres_in_one_village = fields.Integer(required=True)
+    cadres_in_one_village = fields.Integer(required=True, metadata={
+        "description": "Cadres given households whose households, held and planned, all lie "
+                       "in one village (the planner's third aim: as few others as can be)"})
 
 
 class PlanOut(StrictSchema):

@@ -116,9 +116,10 @@ def propose(ctx: Context, data: dict) -> dict:
     villages = _villages(ctx, asked)
     cadres, households, stamps = _inputs(ctx, villages)
     plan = solve(cadres, households)
-    used = {p.cadre_id: [] for p in plan.pairings}
+    held = {c.id: c.villages for c in cadres}
+    used: dict[int, set] = {p.cadre_id: set(held[p.cadre_id]) for p in plan.pairings}
     for p in plan.pairings:
-        used[p.cadre_id].append(p.village_id)
+        used[p.cadre_id].add(p.village_id)
     body = {
         "pairings": [{"cadre_id": p.cadre_id, "household_id": p.household_id,
                       "village_id": p.village_id,
@@ -128,7 +129,7 @@ def propose(ctx: Context, data: dict) -> dict:
         "totals": {"households": len(households), "covered": len(plan.pairings),
                    "uncovered": len(plan.uncovered), "needs_met": plan.needs_met,
                    "cadres": len(used),
-                   "cadres_in_one_village": sum(1 for v in used.values() if len(set(v)) == 1)},
+                   "cadres_in_one_village": sum(len(v) == 1 for v in used.values())},
     }
     stored = PairingPlan(created_by=ctx.caller.user_id if ctx.caller else None, scope=asked,
                          body=body, stamps=stamps)

@@ -5,6 +5,10 @@ in one village; every household it leaves says why."""
 
 import itertools
 import random
+from collections import Counter
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from service.planner import rules
 from service.planner.solve import Candidate, Needy, solve
@@ -66,6 +70,44 @@ def test_a_cadre_with_households_already_takes_one_in_its_village():
     assert pairs(plan) == {1: 2, 2: 1}
 
 
+def test_a_cadre_holding_a_household_elsewhere_is_passed_over_for_one_holding_none():
+    """Cadre 1 (one place left, its household in village 30) and cadre 2 (two places, none
+    held) may both take the household of village 20: a cadre-with-a-village-first choice
+    splits cadre 1 across two villages; the plan gives it to cadre 2."""
+    cadres = [cadre(1, rank="deputy_section_chief", free=1, villages={30}),
+              cadre(2, rank="section_chief", free=2)]
+    plan = solve(cadres, [household(1, village=20, difficulty="harder")])
+    assert pairs(plan) == {1: 2}
+
+
+def test_pairs_in_one_village_decide_between_equal_covers():
+    """Three households of village 10 and one of 20 for two section chiefs with two places
+    each: at most one can keep to one village, and the plan finds it; with a household held
+    in village 20 by a third, the 20 goes to it and both chiefs keep to village 10."""
+    chiefs = [cadre(1, rank="section_chief", free=2), cadre(2, rank="section_chief", free=2)]
+    households = [household(n, village=v, difficulty="harder")
+                  for n, v in ((1, 10), (2, 20), (3, 10), (4, 10))]
+    plan = solve(chiefs, households)
+    assert len(plan.pairings) == 4
+    villages = {c: {p.village_id for p in plan.pairings if p.cadre_id == c} for c in (1, 2)}
+    assert sorted(len(v) for v in villages.values()) == [1, 2]
+    third = cadre(3, rank="deputy_section_chief", free=1, villages={20})
+    plan = solve([*chiefs, third], households)
+    assert pairs(plan)[2] == 3
+    assert {p.village_id for p in plan.pairings if p.cadre_id != 3} == {10}
+
+
+def test_skills_come_before_villages():
+    """Each cadre holds a household in one village and could take the other village's
+    household without skills, or swap and meet both needs: needs met come first."""
+    cadres = [cadre(1, rank="deputy_section_chief", kinds={"law"}, villages={10}),
+              cadre(2, rank="deputy_section_chief", kinds={"farming"}, villages={20})]
+    households = [household(1, village=10, difficulty="harder", needs={"skills_training"}),
+                  household(2, village=20, difficulty="harder", needs={"unemployed_labor"})]
+    plan = solve(cadres, households)
+    assert pairs(plan) == {1: 2, 2: 1} and plan.needs_met == 2
+
+
 def test_free_quota_and_skill_kinds_follow_the_rules():
     assert rules.free_quota("general", 0) == 1 and rules.free_quota("general", 1) == 0
     assert rules.free_quota("deputy_section_chief", 1) == 1
@@ -78,14 +120,23 @@ NEEDS = ("low_income", "school_dropout", "unemployed_labor", "skills_training")
 KINDS = ("law", "farming", "education", "commerce")
 
 
-def brute_force(cadres, households) -> tuple[int, int]:
-    """The best (covered, needs met) over every assignment that keeps R1–R4."""
+def split(cadres, assignment) -> int:
+    """How many cadres given households would hold them in more than one village."""
+    villages: dict[int, set] = {}
+    for c, h in assignment:
+        villages.setdefault(c.id, set(c.villages)).add(h.village_id)
+    return sum(len(v) > 1 for v in villages.values())
+
+
+def brute_force(cadres, households) -> tuple[int, int, int]:
+    """The best (covered, needs met, -cadres split across villages) over every assignment
+    that keeps R1–R4."""
     options = []
     for h in households:
         fits = [c for c in cadres if c.unit_id == h.unit_id and h.unit_id is not None
                 and rules.difficulty_for(c.rank) == h.difficulty]
         options.append([None, *fits])
-    best = (0, 0)
+    best = (0, 0, 0)
     for choice in itertools.product(*options):
         used: dict[int, int] = {}
         for c in choice:
@@ -93,33 +144,43 @@ def brute_force(cadres, households) -> tuple[int, int]:
                 used[c.id] = used.get(c.id, 0) + 1
         if any(n > next(c.free for c in cadres if c.id == cid) for cid, n in used.items()):
             continue
-        covered = sum(c is not None for c in choice)
-        met = sum(rules.matches(c.kinds, h.needs) for c, h in zip(choice, households, strict=True)
-                  if c is not None)
-        best = max(best, (covered, met))
+        assignment = [(c, h) for c, h in zip(choice, households, strict=True) if c is not None]
+        met = sum(rules.matches(c.kinds, h.needs) for c, h in assignment)
+        best = max(best, (len(assignment), met, -split(cadres, assignment)))
     return best
 
 
+def random_county(rng: random.Random, units=(1, 2), difficulties=("hardest", "harder", "easier")):
+    cadres = []
+    for n in range(rng.randint(0, 4)):
+        rank = rng.choice(RANKS)
+        held = rng.randint(0, 1)
+        cadres.append(cadre(n + 1, unit=rng.choice(units), rank=rank,
+                            free=rules.free_quota(rank, held),
+                            kinds=frozenset(rng.sample(KINDS, rng.randint(0, 2))),
+                            villages={rng.choice((10, 20, 30))} if held else ()))
+    households = [household(n + 1, village=rng.choice((10, 20, 30)),
+                            unit=rng.choice((*units, None)), difficulty=rng.choice(difficulties),
+                            needs=rng.sample(NEEDS, rng.randint(0, 2)))
+                  for n in range(rng.randint(0, 6))]
+    return [c for c in cadres if c.free], households
+
+
 def test_random_small_counties_match_the_brute_force_optimum_and_keep_the_rules():
+    """Any county, and counties of one unit and two ranks where villages decide most."""
     rng = random.Random(14)
-    for _ in range(250):
-        cadres = []
-        for n in range(rng.randint(0, 4)):
-            rank = rng.choice(RANKS)
-            cadres.append(cadre(n + 1, unit=rng.randint(1, 2), rank=rank,
-                                free=rules.free_quota(rank, rng.randint(0, 1)),
-                                kinds=frozenset(rng.sample(KINDS, rng.randint(0, 2)))))
-        households = [household(n + 1, village=rng.choice((10, 20, 30)),
-                                unit=rng.choice((1, 2, None)),
-                                difficulty=rng.choice(("hardest", "harder", "easier")),
-                                needs=rng.sample(NEEDS, rng.randint(0, 2)))
-                      for n in range(rng.randint(0, 6))]
+    counties = [random_county(rng) for _ in range(250)]
+    counties += [random_county(rng, units=(1,), difficulties=("harder", "easier"))
+                 for _ in range(250)]
+    for cadres, households in counties:
         plan = solve(cadres, households)
-        assert (len(plan.pairings), plan.needs_met) == brute_force(cadres, households)
         by_id = {c.id: c for c in cadres}
+        by_household = {h.id: h for h in households}
+        assignment = [(by_id[p.cadre_id], by_household[p.household_id]) for p in plan.pairings]
+        assert (len(plan.pairings), plan.needs_met, -split(cadres, assignment)) == brute_force(
+            cadres, households), (cadres, households)
         taken: dict[int, int] = {}
-        for p in plan.pairings:
-            c, h = by_id[p.cadre_id], next(x for x in households if x.id == p.household_id)
+        for c, h in assignment:
             assert c.unit_id == h.unit_id  # R3
             assert rules.difficulty_for(c.rank) == h.difficulty  # R4
             taken[c.id] = taken.get(c.id, 0) + 1
@@ -128,3 +189,23 @@ def test_random_small_counties_match_the_brute_force_optimum_and_keep_the_rules(
         assert len(households_planned) == len(set(households_planned))  # R2
         assert sorted(households_planned + [h for h, _ in plan.uncovered]) == sorted(
             h.id for h in households)  # every household planned or explained
+
+
+def test_a_large_group_covers_and_meets_needs_as_the_assignment_optimum_does():
+    """One unit's 150 section chiefs (two places each) and 400 households in six villages: as
+    many covered as there are places, and as many needs met as the optimal assignment of
+    households to the chiefs' places (SciPy's linear_sum_assignment) meets."""
+    rng = random.Random(3)
+    kinds, needs = list(rules.SKILL_KINDS), sorted({n for _, ns, _ in
+                                                   rules.SKILL_KINDS.values() for n in ns})
+    cadres = [cadre(n, rank="section_chief", free=2,
+                    kinds=frozenset(rng.sample(kinds, rng.randint(0, 2)))) for n in range(150)]
+    households = [household(n, village=rng.randrange(6), difficulty="harder",
+                            needs=rng.sample(needs, rng.randint(1, 3))) for n in range(400)]
+    plan = solve(cadres, households)
+    slots = [c for c in cadres for _ in range(2)]
+    score = np.array([[rules.matches(c.kinds, h.needs) for h in households] for c in slots])
+    rows, cols = linear_sum_assignment(score, maximize=True)
+    assert len(plan.pairings) == 300 and len(plan.uncovered) == 100
+    assert plan.needs_met == score[rows, cols].sum()
+    assert max(Counter(p.cadre_id for p in plan.pairings).values()) == 2
