@@ -69,6 +69,17 @@ def _base_url(text: str, env: str) -> str:
     return text
 
 
+def _seconds(text: str, name: str) -> float:
+    """A number of seconds, 0 or more."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise RuntimeError(f"{name} must be a number of seconds, 0 or more (not {text!r})")
+    return seconds
+
+
 class Config:
     """One place for every setting; values come from the environment."""
 
@@ -117,6 +128,9 @@ class Config:
             raise RuntimeError("LOG_FORMAT must be json or text")
         # /metrics answers loopback callers, or, when this is set, callers that send it.
         self.METRICS_TOKEN = env.get("METRICS_TOKEN", "")
+        # How long a pairing plan may search for the fewest cadres split across villages
+        # (the planner's third aim); the plan says when the search stopped short (SPEC §14).
+        self.PLANNER_SECONDS = _seconds(env.get("PLANNER_SECONDS", "20"), "PLANNER_SECONDS")
         # Argon2 cost; tests lower it, production keeps the library defaults.
         self.PASSWORD_HASH_FAST = env.get("PASSWORD_HASH_FAST", "") == "1"
 

@@ -61,6 +61,8 @@ class Settings:
     login_failures_per_user: str = "5 per 15 minutes"
     login_failures_per_client: str = "20 per 15 minutes"
     password_hash_fast: bool = False
+    # How long a pairing plan may search for the fewest cadres split across villages.
+    planner_seconds: float = 20.0
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
@@ -77,6 +79,7 @@ class Settings:
             login_failures_per_user=config["LOGIN_FAILURES_PER_USER"],
             login_failures_per_client=config["LOGIN_FAILURES_PER_CLIENT"],
             password_hash_fast=bool(config.get("PASSWORD_HASH_FAST")),
+            planner_seconds=float(config.get("PLANNER_SECONDS", 20.0)),
         )
 
 

@@ -53,6 +53,11 @@ class Totals(StrictSchema):
     cadres_in_one_village = fields.Integer(required=True, metadata={
         "description": "Cadres given households whose households, held and planned, all lie "
                        "in one village (the planner's third aim: as few others as can be)"})
+    optimal = fields.Boolean(required=True, metadata={
+        "description": "Whether every aim is proven best. False when the search for the fewest "
+                       "cadres split across villages ran out of its time (PLANNER_SECONDS) "
+                       "first: the plan keeps the best it found; households covered and needs "
+                       "met are the most possible either way"})
 
 
 class PlanOut(StrictSchema):

@@ -115,7 +115,7 @@ def propose(ctx: Context, data: dict) -> dict:
     asked = _scope(ctx, data)
     villages = _villages(ctx, asked)
     cadres, households, stamps = _inputs(ctx, villages)
-    plan = solve(cadres, households)
+    plan = solve(cadres, households, ctx.settings.planner_seconds)
     held = {c.id: c.villages for c in cadres}
     used: dict[int, set] = {p.cadre_id: set(held[p.cadre_id]) for p in plan.pairings}
     for p in plan.pairings:
@@ -129,7 +129,8 @@ def propose(ctx: Context, data: dict) -> dict:
         "totals": {"households": len(households), "covered": len(plan.pairings),
                    "uncovered": len(plan.uncovered), "needs_met": plan.needs_met,
                    "cadres": len(used),
-                   "cadres_in_one_village": sum(len(v) == 1 for v in used.values())},
+                   "cadres_in_one_village": sum(len(v) == 1 for v in used.values()),
+                   "optimal": plan.optimal},
     }
     stored = PairingPlan(created_by=ctx.caller.user_id if ctx.caller else None, scope=asked,
                          body=body, stamps=stamps)

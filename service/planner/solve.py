@@ -10,19 +10,26 @@ household, so the plan is, lexicographically:
 3. among those, the fewest cadres whose households (held ones counted) lie in more than one
    village.
 
-Without the third aim this is a transportation problem (a min-cost flow); the third is not a
-flow — a cadre's second household in its first's village gains only in pairs — so each group
-is one integer programme, solved to optimality by SciPy's HiGHS: households of each pool
-(same needs, same village) to each kind of cadre (same needs met, free places and held
-villages), weighted so that one more household covered outweighs every need and every split
-together, and one more need met outweighs every split. The programme is small however many
-households a pool holds.
+The first two aims alone are a transportation problem (a min-cost flow); the third is not —
+a cadre's second household in its first's village gains only in pairs — so each group is one
+integer programme over counts (households of each pool, same needs and village, to each kind
+of cadre, same needs met, free places and held villages), weighted so one more household
+covered outweighs every need and every split together, and one more need met every split.
+SciPy's HiGHS proves its optimum in milliseconds for almost every group (a second for fifty
+cadres of two places); a group built to be hard for it (a hundred or more cadres of two places
+and exactly as many households, over many villages) can take minutes. So the plan has a
+budget of `seconds`. A group still unproven after its first try is planned safely: the
+transportation problem's optimum (its linear programme is whole) gives the most households
+and needs, and a second programme holding those two looks for fewer splits with the time left
+(shared by the unproven groups). Its best found is kept, never fewer households or needs, and
+the plan says it is not proven (`optimal`).
 
 R1 gives a cadre one or two places, so a cadre with two free places holds none yet.
 
 Database-free: the service gathers Candidates and Needy households and stores the Plan.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -70,44 +77,88 @@ class Proposal:
 class Plan:
     pairings: list[Proposal] = field(default_factory=list)
     uncovered: list[tuple[int, str]] = field(default_factory=list)
+    optimal: bool = True  # False: some group's fewest split cadres is the best found, unproven
 
     @property
     def needs_met(self) -> int:
         return sum(len(p.needs_met) for p in self.pairings)
 
 
-def solve(cadres: list[Candidate], households: list[Needy]) -> Plan:
-    """The plan for these households from these cadres (see the module's doc)."""
+FIRST_TRY = 1.0  # seconds for each group's search before any group gets a second try
+
+
+def solve(cadres: list[Candidate], households: list[Needy], seconds: float = 20.0) -> Plan:
+    """The plan for these households from these cadres (see the module's doc). `seconds`
+    bounds the search for the fewest cadres split across villages: every group gets up to
+    FIRST_TRY, then the groups still unproven share what is left equally."""
     plan = Plan()
+    deadline = time.monotonic() + seconds
     pools: dict[tuple, list[Candidate]] = defaultdict(list)
     for cadre in cadres:
         if cadre.free > 0:
             pools[(cadre.unit_id, rules.difficulty_for(cadre.rank))].append(cadre)
-    groups: dict[tuple, list[Needy]] = defaultdict(list)
+    by_key: dict[tuple, list[Needy]] = defaultdict(list)
     for household in sorted(households, key=lambda h: h.id):
         if household.unit_id is None:
             plan.uncovered.append((household.id, rules.NO_UNIT))
         else:
-            groups[(household.unit_id, household.difficulty)].append(household)
-    for key in sorted(groups):
-        _solve_group(pools.get(key, []), groups[key], plan)
+            by_key[(household.unit_id, household.difficulty)].append(household)
+    groups = [_Group.of(pools.get(key, []), by_key[key]) for key in sorted(by_key)]
+    for group in groups:
+        group.first_try(min(FIRST_TRY, deadline - time.monotonic()))
+    unproven = [group for group in groups if not group.proven]
+    for n, group in enumerate(unproven):
+        group.try_again((deadline - time.monotonic()) / (len(unproven) - n))
+    for group in groups:
+        group.hand_out(plan)
+        plan.optimal &= group.proven
     plan.uncovered.sort()
     return plan
 
 
-def _solve_group(cadres: list[Candidate], households: list[Needy], plan: Plan) -> None:
-    if not cadres:
-        plan.uncovered.extend((h.id, rules.NO_CADRE) for h in households)
-        return
-    kinds: dict[_Kind, list[Candidate]] = defaultdict(list)
-    for cadre in sorted(cadres, key=lambda c: c.id):
-        kinds[_Kind.of(cadre)].append(cadre)
-    pools: dict[tuple, list[Needy]] = defaultdict(list)  # (needs, village) -> households
-    for household in households:
-        pools[(household.needs, household.village_id)].append(household)
-    counts = _best_counts(kinds, pools)
-    placed = _hand_out(kinds, pools, counts, plan)
-    plan.uncovered.extend((h.id, rules.NO_CADRE) for h in households if h.id not in placed)
+@dataclass
+class _Group:
+    """The households of one unit and difficulty, and the cadres who may take them."""
+
+    kinds: dict["_Kind", list[Candidate]]
+    pools: dict[tuple, list[Needy]]  # (needs, village) -> households
+    counts: dict[tuple["_Kind", tuple], int]  # kind, pool -> households it takes
+    proven: bool
+
+    @classmethod
+    def of(cls, cadres: list[Candidate], households: list[Needy]) -> "_Group":
+        kinds: dict[_Kind, list[Candidate]] = defaultdict(list)
+        for cadre in sorted(cadres, key=lambda c: c.id):
+            kinds[_Kind.of(cadre)].append(cadre)
+        pools: dict[tuple, list[Needy]] = defaultdict(list)
+        for household in households:
+            pools[(household.needs, household.village_id)].append(household)
+        return cls(kinds, pools, {}, not kinds)
+
+    def first_try(self, seconds: float) -> None:
+        """All three aims at once, for up to `seconds`; if unproven, a safe plan instead."""
+        if self.proven:
+            return
+        found, self.proven = _village_programme(self.kinds, self.pools, None, seconds)
+        if self.proven:
+            self.counts = found
+            return
+        self.counts = _cover_and_meet(self.kinds, self.pools)
+        if found is not None and _aims(self.kinds, found) > _aims(self.kinds, self.counts):
+            self.counts = found  # the same households and needs, fewer splits
+        self.proven = _splits(self.kinds, self.counts) == 0
+
+    def try_again(self, seconds: float) -> None:
+        """Fewer cadres split, the households and needs held, for up to `seconds`."""
+        aims = _aims(self.kinds, self.counts)
+        found, self.proven = _village_programme(self.kinds, self.pools, aims[:2], seconds)
+        if found is not None and _aims(self.kinds, found) > aims:
+            self.counts = found
+
+    def hand_out(self, plan: Plan) -> None:
+        placed = _hand_out(self.kinds, self.pools, self.counts, plan)
+        plan.uncovered.extend((h.id, rules.NO_CADRE) for hs in self.pools.values() for h in hs
+                              if h.id not in placed)
 
 
 @dataclass(frozen=True)
@@ -130,72 +181,168 @@ class _Kind:
         return bool(self.home) and bool(self.home - {village})
 
 
-def _best_counts(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]]
-                 ) -> dict[tuple[_Kind, tuple], int]:
-    """How many households of each pool each kind of cadre takes, best by the three aims.
+class _Programme:
+    """One integer programme of HiGHS: named columns, rows of named coefficients."""
+
+    def __init__(self, columns: list[tuple]):
+        self.at = {c: i for i, c in enumerate(columns)}
+        self.cost = np.zeros(len(columns))
+        self.upper = np.zeros(len(columns))
+        self.entries: list[tuple[int, int, float]] = []  # (row, column, coefficient)
+        self.low: list[float] = []
+        self.high: list[float] = []
+
+    def row(self, coefficients: dict, low: float, high: float) -> None:
+        self.entries.extend((len(self.low), self.at[column], value)
+                            for column, value in coefficients.items() if value)
+        self.low.append(low)
+        self.high.append(high)
+
+    def solve(self, seconds: float | None = None):
+        """HiGHS's answer: the values of the columns (None if it found none) and whether they
+        are proven optimal."""
+        r, c, v = zip(*self.entries, strict=True)
+        matrix = sparse.csr_array((v, (r, c)), shape=(len(self.low), len(self.at)))
+        options = {"mip_rel_gap": 0}
+        if seconds is not None:
+            options["time_limit"] = max(seconds, 0.001)
+        result = milp(self.cost, integrality=np.ones(len(self.at)),
+                      bounds=Bounds(0, self.upper),
+                      constraints=LinearConstraint(matrix, self.low, self.high), options=options)
+        if result.x is None:
+            return None, False
+        return np.rint(result.x).astype(int), result.status == 0
+
+    def value(self, values, column) -> int:
+        return int(values[self.at[column]])
+
+
+def _cover_and_meet(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]]
+                    ) -> dict[tuple[_Kind, tuple], int]:
+    """How many households of each pool each kind of cadre takes: the most households covered,
+    then the most needs met.
+
+    x[k, p]: households of pool p to cadres of kind k, at most its free places (R1), a
+    household to one cadre (R2); weighted so one household outweighs every need. A
+    transportation problem: HiGHS finds its whole optimum in the linear relaxation."""
+    order, pool_keys = list(kinds), list(pools)
+    prog = _Programme([("x", k, p) for k in order for p in pool_keys])
+    per_household = sum(len(p[0]) * len(hs) for p, hs in pools.items()) + 1  # > every need
+    for k in order:
+        for p in pool_keys:
+            prog.upper[prog.at[("x", k, p)]] = min(len(pools[p]), k.free * len(kinds[k]))
+            prog.cost[prog.at[("x", k, p)]] = -per_household - len(k.meets & p[0])
+    _shared_rows(prog, kinds, pools)
+    values, _ = prog.solve()
+    if values is None:  # cannot be: x = 0 is feasible and the programme bounded
+        raise RuntimeError("the planner's transportation problem found no answer")
+    counts = {(k, p): prog.value(values, ("x", k, p)) for k in order for p in pool_keys}
+    return {key: n for key, n in counts.items() if n}
+
+
+def _shared_rows(programme: _Programme, kinds: dict[_Kind, list[Candidate]],
+                 pools: dict[tuple, list[Needy]]) -> None:
+    """R2: a household takes one cadre; R1: a kind's free places."""
+    for p in pools:
+        programme.row({("x", k, p): 1 for k in kinds}, 0, len(pools[p]))
+    for k, cadres in kinds.items():
+        programme.row({("x", k, p): 1 for p in pools}, 0, k.free * len(cadres))
+
+
+def _splits(kinds: dict[_Kind, list[Candidate]], counts: dict[tuple[_Kind, tuple], int]) -> int:
+    """The cadres _hand_out leaves split across villages for these counts. A kind with two
+    places and m cadres, y[v] households in village v: max(0, sum of ceil(y[v] / 2) - m) (pairs
+    from one village first, a lone household of a village paired across only when the kind
+    runs out of cadres); a kind with one place: each household outside its held village."""
+    split = 0
+    for kind, cadres in kinds.items():
+        by_village: dict[int, int] = defaultdict(int)
+        for (k, p), n in counts.items():
+            if k == kind:
+                by_village[p[1]] += n
+        if kind.free == 2:
+            split += max(0, sum((n + 1) // 2 for n in by_village.values()) - len(cadres))
+        else:
+            split += sum(n for v, n in by_village.items() if kind.split_by(v))
+    return split
+
+
+def _aims(kinds: dict[_Kind, list[Candidate]], counts: dict[tuple[_Kind, tuple], int]
+          ) -> tuple[int, int, int]:
+    """(households covered, needs met, -cadres split) of these counts: the larger the better."""
+    return (sum(counts.values()), sum(n * len(k.meets & p[0]) for (k, p), n in counts.items()),
+            -_splits(kinds, counts))
+
+
+def _village_programme(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]],
+                       held: tuple[int, int] | None, seconds: float
+                       ) -> tuple[dict[tuple[_Kind, tuple], int] | None, bool]:
+    """Counts best by the three aims, or, when `held` gives (households covered, needs met),
+    the fewest cadres split among counts achieving those; with whether HiGHS proved them
+    optimal within `seconds` (None: it found nothing, or there was no time).
 
     x[k, p]: households of pool p to cadres of kind k (at most its free places, R1; a
-    household to one cadre, R2). For a kind with two free places and m cadres, w[k, v] of
-    them take two households of village v, and s[k] >= sum(x[k]) - sum(w[k]) - m take two in
-    different villages (the rest take one each). A cadre with one free place and a household
-    held elsewhere is split by any household it takes outside that village. Minimise
-    splits - per_need * needs met - per_household * covered: the weights make the aims
-    lexicographic (a need met is worth more than every split there could be; a household
-    covered more than every need and split)."""
-    order = list(kinds)
-    pool_keys = list(pools)
+    household to one cadre, R2). For a kind k with two places and m cadres, its households in
+    village v are 2 h[k, v] + r[k, v] (r 0 or 1), and s[k] >= sum(h[k] + r[k]) - m of its
+    cadres are split (the formula of _splits). A cadre with one free place and a household
+    held elsewhere is split by any household it takes outside that village. Minimise splits -
+    per_need * needs met - per_household * covered: the weights make the aims lexicographic
+    (a need met is worth more than every split there could be; a household covered more than
+    every need and split). When every household is covered, a village with an odd number of
+    them leaves an odd count to some kind with two places unless a cadre with one place takes
+    one there: implied, but said outright it gives HiGHS a bound it otherwise finds only by
+    search."""
+    if seconds <= 0:
+        return None, False
+    order, pool_keys = list(kinds), list(pools)
     villages = sorted({v for _, v in pool_keys})
-    columns: list[tuple] = [("x", k, p) for k in order for p in pool_keys]
-    columns += [("w", k, v) for k in order if k.free == 2 for v in villages]
-    columns += [("s", k) for k in order if k.free == 2]
-    at = {c: i for i, c in enumerate(columns)}
-    cost = np.zeros(len(columns))
-    upper = np.zeros(len(columns))
+    doubles = [k for k in order if k.free == 2]
+    prog = _Programme([("x", k, p) for k in order for p in pool_keys]
+                      + [(c, k, v) for k in doubles for v in villages for c in ("h", "r")]
+                      + [("s", k) for k in doubles])
     per_need = sum(len(m) for m in kinds.values()) + 1  # > every cadre split
     # > per_need * every need of every household + every cadre split
     per_household = per_need * (sum(len(p[0]) * len(hs) for p, hs in pools.items()) + 1)
+    if held is not None:
+        per_need = per_household = 0
     for k in order:
         m = len(kinds[k])
         for p in pool_keys:
-            upper[at[("x", k, p)]] = min(len(pools[p]), k.free * m)
-            cost[at[("x", k, p)]] = (k.free == 1 and k.split_by(p[1])) - per_household \
-                - per_need * len(k.meets & p[0])
+            prog.upper[prog.at[("x", k, p)]] = min(len(pools[p]), k.free * m)
+            prog.cost[prog.at[("x", k, p)]] = (k.free == 1 and k.split_by(p[1])) \
+                - per_household - per_need * len(k.meets & p[0])
         if k.free == 2:
-            cost[at[("s", k)]] = 1
-            upper[at[("s", k)]] = m
+            prog.cost[prog.at[("s", k)]] = 1
+            prog.upper[prog.at[("s", k)]] = m
             for v in villages:
-                upper[at[("w", k, v)]] = m
-    entries: list[tuple[int, int, float]] = []  # (row, column, coefficient)
-    lower_b: list[float] = []
-    upper_b: list[float] = []
-
-    def row(coefficients: dict, low: float, high: float) -> None:
-        entries.extend((len(lower_b), at[column], value)
-                       for column, value in coefficients.items() if value)
-        lower_b.append(low)
-        upper_b.append(high)
-
-    for p in pool_keys:  # R2: a household takes one cadre
-        row({("x", k, p): 1 for k in order}, 0, len(pools[p]))
-    for k in order:  # R1: the kind's free places
-        m = len(kinds[k])
-        row({("x", k, p): 1 for p in pool_keys}, 0, k.free * m)
-        if k.free == 2:
-            for v in villages:  # a pair in village v takes two of its households
-                row({("w", k, v): 2, **{("x", k, p): -1 for p in pool_keys if p[1] == v}},
-                    -np.inf, 0)
-            row({**{("x", k, p): 1 for p in pool_keys}, **{("w", k, v): -1 for v in villages},
-                 ("s", k): -1}, -np.inf, m)
-    r, c, v = zip(*entries, strict=True)
-    matrix = sparse.csr_array((v, (r, c)), shape=(len(lower_b), len(columns)))
-    result = milp(cost, integrality=np.ones(len(columns)), bounds=Bounds(0, upper),
-                  constraints=LinearConstraint(matrix, lower_b, upper_b),
-                  options={"mip_rel_gap": 0})
-    if not result.success:  # cannot be: x = 0 is feasible, the programme bounded, no limits
-        raise RuntimeError(f"the planner's programme failed: {result.message}")
-    values = np.rint(result.x).astype(int)
-    return {(k, p): int(values[at[("x", k, p)]]) for k in order for p in pool_keys
-            if values[at[("x", k, p)]]}
+                prog.upper[prog.at[("h", k, v)]] = m
+                prog.upper[prog.at[("r", k, v)]] = 1
+    _shared_rows(prog, kinds, pools)
+    households = sum(map(len, pools.values()))
+    if held is None:
+        everyone = sum(k.free * len(cadres) for k, cadres in kinds.items()) >= households
+    else:
+        covered, met = held
+        prog.row({("x", k, p): 1 for k in order for p in pool_keys}, covered, covered)
+        prog.row({("x", k, p): len(k.meets & p[0]) for k in order for p in pool_keys}, met, met)
+        everyone = covered == households
+    for k in doubles:
+        for v in villages:
+            prog.row({**{("x", k, p): 1 for p in pool_keys if p[1] == v},
+                      ("h", k, v): -2, ("r", k, v): -1}, 0, 0)
+        prog.row({**{("h", k, v): 1 for v in villages}, **{("r", k, v): 1 for v in villages},
+                  ("s", k): -1}, -np.inf, len(kinds[k]))
+    if everyone:
+        for v in villages:
+            if sum(len(hs) for p, hs in pools.items() if p[1] == v) % 2:
+                prog.row({**{("r", k, v): 1 for k in doubles},
+                          **{("x", k, p): 1 for k in order if k.free == 1
+                             for p in pool_keys if p[1] == v}}, 1, np.inf)
+    values, proven = prog.solve(seconds)
+    if values is None:
+        return None, False
+    found = {(k, p): prog.value(values, ("x", k, p)) for k in order for p in pool_keys}
+    return {key: n for key, n in found.items() if n}, proven
 
 
 def _hand_out(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]],

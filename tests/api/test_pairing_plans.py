@@ -54,7 +54,7 @@ def test_a_county_plan_covers_what_the_rules_allow_and_says_why_for_the_rest(adm
         extra["a3"].id: rules.NO_CADRE, extra["nobody"].id: rules.NO_UNIT}
     # 果树种植 (farming) meets a4's 技能培训 and a2's 低收入增收 (the factory's need).
     assert plan["totals"] == {"households": 4, "covered": 2, "uncovered": 2, "needs_met": 2,
-                              "cadres": 1, "cadres_in_one_village": 1}
+                              "cadres": 1, "cadres_in_one_village": 1, "optimal": True}
     assert plan["scope"] == {} and plan["applied_at"] is None
     assert admin.get(f"{URL}/{plan['id']}").get_json() == plan
 
@@ -111,6 +111,29 @@ def test_scopes_of_a_township_and_a_village(admin, county):
     assert township["totals"]["households"] == 4
     missing = admin.post(URL, json={"village_id": 999_999})
     assert missing.status_code == 422
+
+
+def test_a_plan_says_when_its_search_for_fewest_splits_had_no_time(admin, world, session, app,
+                                                                   monkeypatch):
+    """A unit holding two villages, one section chief (two places) and a harder household in
+    each: covering both splits the chief whatever the plan does. With PLANNER_SECONDS 0 the
+    plan cannot prove that, and says so; with time it proves it. Covered alike both ways."""
+    unit = factories.unit(session)
+    villages = [factories.village(session, world.township) for _ in range(2)]
+    for village in villages:
+        factories.assign(session, unit, village)
+    chief = factories.cadre(session, unit, rank="section_chief")
+    for village in villages:
+        factories.household(session, village, difficulty="harder")
+    session.commit()
+    monkeypatch.setitem(app.config, "PLANNER_SECONDS", 0)
+    hurried = admin.post(URL, json={"unit_id": unit.id}).get_json()
+    monkeypatch.setitem(app.config, "PLANNER_SECONDS", 20)
+    patient = admin.post(URL, json={"unit_id": unit.id}).get_json()
+    for plan in (hurried, patient):
+        assert {p["cadre_id"] for p in plan["pairings"]} == {chief.id}
+        assert plan["totals"]["covered"] == 2 and plan["totals"]["cadres_in_one_village"] == 0
+    assert hurried["totals"]["optimal"] is False and patient["totals"]["optimal"] is True
 
 
 @pytest.mark.parametrize("who", ["cadre", "inspector"])

@@ -45,3 +45,12 @@ def test_development_defaults_to_sqlite_under_instance(tmp_path, monkeypatch):
     assert config.COUNTY_TIMEZONE == "Asia/Shanghai"
     assert config.PUBLIC_BASE_URL == "http://127.0.0.1:8000"
     assert Config({}).SECRET_KEY == config.SECRET_KEY  # kept, so all workers agree
+
+
+def test_the_planner_budget_is_seconds_zero_or_more(tmp_path, monkeypatch):
+    monkeypatch.setattr("service.config.INSTANCE_DIR", tmp_path)
+    assert Config({}).PLANNER_SECONDS == 20.0
+    assert Config({"PLANNER_SECONDS": "2.5"}).PLANNER_SECONDS == 2.5
+    for bad in ("-1", "soon", "nan", "inf"):
+        with pytest.raises(RuntimeError, match="PLANNER_SECONDS"):
+            Config({"PLANNER_SECONDS": bad})
