@@ -188,7 +188,8 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
     plan = _find(ctx, plan_id)
     session.refresh(plan, with_for_update=True)  # two clerks applying at once: one waits
     if plan.applied_at is not None:
-        raise PlanAlreadyApplied(f"Plan {plan.id} was applied at {plan.applied_at}.")
+        raise PlanAlreadyApplied(
+            f"Plan {plan.id} was applied at {plan.applied_at.isoformat(timespec='seconds')}.")
     wanted = plan.body["pairings"]
     cadre_ids = sorted({p["cadre_id"] for p in wanted})
     household_ids = sorted({p["household_id"] for p in wanted})

@@ -74,6 +74,7 @@ def test_applying_creates_every_pairing_once_and_is_audited(admin, county, sessi
                            ("update", "pairing_plan")]
     again = admin.post(f"{URL}/{plan['id']}/apply")
     assert again.status_code == 409 and again.get_json()["code"] == "plan_already_applied"
+    assert applied.get_json()["applied_at"][:19] in again.get_json()["detail"]  # to the second
     assert active_pairings(session) == before + 2
 
 
