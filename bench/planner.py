@@ -11,10 +11,10 @@ coverage before and after, needs met by skills, cadres kept in one village. Targ
 in <= 10 s. Asserts nothing.
 
 --hard times the solver alone (no database) on groups built to be hard for its third aim: one
-unit's section chiefs (two places each) and exactly as many harder households over 20
-villages, needs and skills drawn at random. Prints, for the budget given (PLANNER_SECONDS,
-default 20) and for none (0 s: the first two aims' plan as it is handed out), the time, the
-cadres split and whether the plan is proven optimal.
+unit's section chiefs (two places each) and as many harder households as places (one fewer
+in the last), over 15 to 40 villages, needs and skills drawn at random. Prints, for the
+budget given (PLANNER_SECONDS, default 20) and for none (0 s: the safe plan as it is handed
+out), the time, the cadres split and whether the plan is proven optimal.
 """
 
 import argparse

@@ -79,7 +79,7 @@ class Settings:
             login_failures_per_user=config["LOGIN_FAILURES_PER_USER"],
             login_failures_per_client=config["LOGIN_FAILURES_PER_CLIENT"],
             password_hash_fast=bool(config.get("PASSWORD_HASH_FAST")),
-            planner_seconds=float(config.get("PLANNER_SECONDS", 20.0)),
+            planner_seconds=float(config["PLANNER_SECONDS"]),
         )
 
 

@@ -192,6 +192,21 @@ class _Programme:
         self.low: list[float] = []
         self.high: list[float] = []
 
+    @classmethod
+    def of_counts(cls, kinds: dict["_Kind", list[Candidate]], pools: dict[tuple, list[Needy]],
+                  more: list[tuple] = ()) -> "_Programme":
+        """Columns x[k, p], households of pool p to cadres of kind k, then `more`; with the
+        rows every plan keeps: R2, a household takes one cadre; R1, a kind's free places."""
+        prog = cls([("x", k, p) for k in kinds for p in pools] + list(more))
+        for k, cadres in kinds.items():
+            for p, households in pools.items():
+                prog.upper[prog.at[("x", k, p)]] = min(len(households), k.free * len(cadres))
+        for p, households in pools.items():
+            prog.row({("x", k, p): 1 for k in kinds}, 0, len(households))
+        for k, cadres in kinds.items():
+            prog.row({("x", k, p): 1 for p in pools}, 0, k.free * len(cadres))
+        return prog
+
     def row(self, coefficients: dict, low: float, high: float) -> None:
         self.entries.extend((len(self.low), self.at[column], value)
                             for column, value in coefficients.items() if value)
@@ -205,7 +220,7 @@ class _Programme:
         matrix = sparse.csr_array((v, (r, c)), shape=(len(self.low), len(self.at)))
         options = {"mip_rel_gap": 0}
         if seconds is not None:
-            options["time_limit"] = max(seconds, 0.001)
+            options["time_limit"] = seconds
         result = milp(self.cost, integrality=np.ones(len(self.at)),
                       bounds=Bounds(0, self.upper),
                       constraints=LinearConstraint(matrix, self.low, self.high), options=options)
@@ -213,8 +228,10 @@ class _Programme:
             return None, False
         return np.rint(result.x).astype(int), result.status == 0
 
-    def value(self, values, column) -> int:
-        return int(values[self.at[column]])
+    def counts(self, values) -> dict[tuple["_Kind", tuple], int]:
+        """The x columns' nonzero values, by (kind, pool)."""
+        return {column[1:]: int(values[i]) for column, i in self.at.items()
+                if column[0] == "x" and values[i]}
 
 
 def _cover_and_meet(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]]
@@ -225,28 +242,15 @@ def _cover_and_meet(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list
     x[k, p]: households of pool p to cadres of kind k, at most its free places (R1), a
     household to one cadre (R2); weighted so one household outweighs every need. A
     transportation problem: HiGHS finds its whole optimum in the linear relaxation."""
-    order, pool_keys = list(kinds), list(pools)
-    prog = _Programme([("x", k, p) for k in order for p in pool_keys])
+    prog = _Programme.of_counts(kinds, pools)
     per_household = sum(len(p[0]) * len(hs) for p, hs in pools.items()) + 1  # > every need
-    for k in order:
-        for p in pool_keys:
-            prog.upper[prog.at[("x", k, p)]] = min(len(pools[p]), k.free * len(kinds[k]))
+    for k in kinds:
+        for p in pools:
             prog.cost[prog.at[("x", k, p)]] = -per_household - len(k.meets & p[0])
-    _shared_rows(prog, kinds, pools)
     values, _ = prog.solve()
     if values is None:  # cannot be: x = 0 is feasible and the programme bounded
         raise RuntimeError("the planner's transportation problem found no answer")
-    counts = {(k, p): prog.value(values, ("x", k, p)) for k in order for p in pool_keys}
-    return {key: n for key, n in counts.items() if n}
-
-
-def _shared_rows(programme: _Programme, kinds: dict[_Kind, list[Candidate]],
-                 pools: dict[tuple, list[Needy]]) -> None:
-    """R2: a household takes one cadre; R1: a kind's free places."""
-    for p in pools:
-        programme.row({("x", k, p): 1 for k in kinds}, 0, len(pools[p]))
-    for k, cadres in kinds.items():
-        programme.row({("x", k, p): 1 for p in pools}, 0, k.free * len(cadres))
+    return prog.counts(values)
 
 
 def _splits(kinds: dict[_Kind, list[Candidate]], counts: dict[tuple[_Kind, tuple], int]) -> int:
@@ -254,14 +258,13 @@ def _splits(kinds: dict[_Kind, list[Candidate]], counts: dict[tuple[_Kind, tuple
     places and m cadres, y[v] households in village v: max(0, sum of ceil(y[v] / 2) - m) (pairs
     from one village first, a lone household of a village paired across only when the kind
     runs out of cadres); a kind with one place: each household outside its held village."""
+    taken: dict[_Kind, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for (kind, (_needs, village)), n in counts.items():
+        taken[kind][village] += n
     split = 0
-    for kind, cadres in kinds.items():
-        by_village: dict[int, int] = defaultdict(int)
-        for (k, p), n in counts.items():
-            if k == kind:
-                by_village[p[1]] += n
+    for kind, by_village in taken.items():
         if kind.free == 2:
-            split += max(0, sum((n + 1) // 2 for n in by_village.values()) - len(cadres))
+            split += max(0, sum((n + 1) // 2 for n in by_village.values()) - len(kinds[kind]))
         else:
             split += sum(n for v, n in by_village.items() if kind.split_by(v))
     return split
@@ -294,55 +297,50 @@ def _village_programme(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, l
     search."""
     if seconds <= 0:
         return None, False
-    order, pool_keys = list(kinds), list(pools)
-    villages = sorted({v for _, v in pool_keys})
-    doubles = [k for k in order if k.free == 2]
-    prog = _Programme([("x", k, p) for k in order for p in pool_keys]
-                      + [(c, k, v) for k in doubles for v in villages for c in ("h", "r")]
-                      + [("s", k) for k in doubles])
-    per_need = sum(len(m) for m in kinds.values()) + 1  # > every cadre split
-    # > per_need * every need of every household + every cadre split
-    per_household = per_need * (sum(len(p[0]) * len(hs) for p, hs in pools.items()) + 1)
-    if held is not None:
-        per_need = per_household = 0
-    for k in order:
-        m = len(kinds[k])
-        for p in pool_keys:
-            prog.upper[prog.at[("x", k, p)]] = min(len(pools[p]), k.free * m)
-            prog.cost[prog.at[("x", k, p)]] = (k.free == 1 and k.split_by(p[1])) \
-                - per_household - per_need * len(k.meets & p[0])
-        if k.free == 2:
-            prog.cost[prog.at[("s", k)]] = 1
-            prog.upper[prog.at[("s", k)]] = m
-            for v in villages:
-                prog.upper[prog.at[("h", k, v)]] = m
-                prog.upper[prog.at[("r", k, v)]] = 1
-    _shared_rows(prog, kinds, pools)
+    in_village: dict[int, list[tuple]] = defaultdict(list)  # village -> its pools
+    for p in pools:
+        in_village[p[1]].append(p)
+    doubles = [k for k in kinds if k.free == 2]
+    prog = _Programme.of_counts(
+        kinds, pools, [(c, k, v) for k in doubles for v in in_village for c in ("h", "r")]
+        + [("s", k) for k in doubles])
     households = sum(map(len, pools.values()))
     if held is None:
+        per_need = sum(len(m) for m in kinds.values()) + 1  # > every cadre split
+        # > per_need * every need of every household + every cadre split
+        per_household = per_need * (sum(len(p[0]) * len(hs) for p, hs in pools.items()) + 1)
         everyone = sum(k.free * len(cadres) for k, cadres in kinds.items()) >= households
     else:
+        per_need = per_household = 0
         covered, met = held
-        prog.row({("x", k, p): 1 for k in order for p in pool_keys}, covered, covered)
-        prog.row({("x", k, p): len(k.meets & p[0]) for k in order for p in pool_keys}, met, met)
+        prog.row({("x", k, p): 1 for k in kinds for p in pools}, covered, covered)
+        prog.row({("x", k, p): len(k.meets & p[0]) for k in kinds for p in pools}, met, met)
         everyone = covered == households
+    for k in kinds:
+        for p in pools:
+            prog.cost[prog.at[("x", k, p)]] = (k.free == 1 and k.split_by(p[1])) \
+                - per_household - per_need * len(k.meets & p[0])
     for k in doubles:
-        for v in villages:
-            prog.row({**{("x", k, p): 1 for p in pool_keys if p[1] == v},
-                      ("h", k, v): -2, ("r", k, v): -1}, 0, 0)
-        prog.row({**{("h", k, v): 1 for v in villages}, **{("r", k, v): 1 for v in villages},
-                  ("s", k): -1}, -np.inf, len(kinds[k]))
+        m = len(kinds[k])
+        prog.cost[prog.at[("s", k)]] = 1
+        prog.upper[prog.at[("s", k)]] = m
+        for v, here in in_village.items():
+            prog.upper[prog.at[("h", k, v)]] = m
+            prog.upper[prog.at[("r", k, v)]] = 1
+            prog.row({**{("x", k, p): 1 for p in here}, ("h", k, v): -2, ("r", k, v): -1},
+                     0, 0)
+        prog.row({**{("h", k, v): 1 for v in in_village},
+                  **{("r", k, v): 1 for v in in_village}, ("s", k): -1}, -np.inf, m)
     if everyone:
-        for v in villages:
-            if sum(len(hs) for p, hs in pools.items() if p[1] == v) % 2:
+        for v, here in in_village.items():
+            if sum(len(pools[p]) for p in here) % 2:
                 prog.row({**{("r", k, v): 1 for k in doubles},
-                          **{("x", k, p): 1 for k in order if k.free == 1
-                             for p in pool_keys if p[1] == v}}, 1, np.inf)
+                          **{("x", k, p): 1 for k in kinds if k.free == 1 for p in here}},
+                         1, np.inf)
     values, proven = prog.solve(seconds)
     if values is None:
         return None, False
-    found = {(k, p): prog.value(values, ("x", k, p)) for k in order for p in pool_keys}
-    return {key: n for key, n in found.items() if n}, proven
+    return prog.counts(values), proven
 
 
 def _hand_out(kinds: dict[_Kind, list[Candidate]], pools: dict[tuple, list[Needy]],
