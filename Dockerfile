@@ -12,12 +12,16 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels . \
  && pip install --no-cache-dir --prefix=/install /wheels/*.whl
 
 FROM python:3.12-slim-bookworm
+# gunicorn listens on 127.0.0.1 unless told otherwise; in the container it must take the
+# reverse proxy's connections (compose.yaml's `proxy`), so every interface of the container,
+# whose port is published to no one. Change BIND with PORT.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     SERVICE_ENV=production \
     INSTANCE_DIR=/app/instance \
     PROMETHEUS_MULTIPROC_DIR=/tmp/metrics \
-    PORT=8000
+    PORT=8000 \
+    BIND=0.0.0.0:8000
 RUN groupadd --system --gid 10001 app \
  && useradd --system --uid 10001 --gid app --home-dir /app --no-create-home app
 WORKDIR /app

@@ -18,7 +18,15 @@ from service.config import Config
 from service.errors import register_error_handlers
 from service.field import blueprint as field_blueprint
 from service.observability import configure_logging
-from service.web import Database, ServiceFlask, finish_response, get_session, guard_request
+from service.web import (
+    Database,
+    ServiceFlask,
+    end_budget,
+    finish_response,
+    get_session,
+    guard_request,
+    start_budget,
+)
 
 # ASCII, so a client generator makes a package name from it; the Chinese is in the description.
 API_TITLE = "Shuangbao contact service"
@@ -65,7 +73,9 @@ def create_app(config: dict | None = None) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
         OPENAPI_SWAGGER_UI_URL="/docs/assets/",
-        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None, "persistAuthorization": True},
+        # A pasted token stays in the page, never in localStorage, where any script of the
+        # origin could read it after the tab is closed.
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None, "persistAuthorization": False},
         API_SPEC_OPTIONS=SPEC_OPTIONS,
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
@@ -77,6 +87,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]))
     configure_logging(app.config["LOG_FORMAT"])
 
+    # First of every hook: the budget covers all the work a request causes.
+    app.before_request(start_budget)
+    app.teardown_request(end_budget)
     Database(app)
     register_error_handlers(app)
     app.after_request(finish_response)

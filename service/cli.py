@@ -11,14 +11,14 @@ from sqlalchemy import select
 
 from service import migrate
 from service.exceptions import DomainError
-from service.users.models import ROLES, User
+from service.users.models import ROLES
 from service.web import cli_context
 
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     for command in (db_upgrade, create_user, demo_data, serve_demo, import_households,
-                    import_cadres, backup, restore):
+                    import_cadres, export, backup, restore):
         app.cli.add_command(command)
 
 
@@ -46,14 +46,16 @@ def db_upgrade():
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(username, role, unit_id, cadre_id, password_stdin):
     """Open an account; the password comes from stdin or a prompt, never the command line."""
+    from service.users.rules import password_problems
     from service.users.services import create_user as create
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if not 10 <= len(password) <= 128:
-        raise click.ClickException("password must be 10–128 characters")
+    problems = password_problems(password, username)
+    if problems:
+        raise click.ClickException("password " + "; ".join(problems))
     ctx = cli_context()
     try:
         user = create(ctx, {"username": username, "password": password, "role": role,
@@ -74,15 +76,23 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
 @click.option("--households", default=3000, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo_data(seed, townships, villages, units, cadres, households, quiet):
-    """Load a realistic demo county into an empty database."""
-    from service.demo import DemoSizes, load_demo
+    """Load a realistic demo county into an empty database, with a demo login for each role
+    (an account that already has one of their usernames is left as it is)."""
+    from service.demo import DemoSizes, load_demo, open_demo_accounts
 
     sizes = DemoSizes(townships, villages, units, cadres, households)
+    ctx = cli_context()
     try:
-        counts = load_demo(cli_context(), sizes, seed, progress=not quiet)
+        counts = load_demo(ctx, sizes, seed, progress=not quiet)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    for account in open_demo_accounts(ctx, DEMO_PASSWORD):
+        if account.created:
+            click.echo(f"demo login {account.username} ({account.role}), password "
+                       f"{DEMO_PASSWORD}")
+        else:
+            click.echo(f"account {account.username} already exists: left as it is")
 
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -98,7 +108,10 @@ def serve_demo(host, port):
 
     _upgrade()
     ctx = cli_context()
-    if ctx.session.scalar(select(User.id).limit(1)) is None:
+    # A county already there (loaded before, or an account made first) is kept as it is.
+    from service.places.models import Township
+
+    if ctx.session.scalar(select(Township.id).limit(1)) is None:
         load_demo(ctx, DemoSizes(), 2026, progress=True)
     logins = ensure_demo_users(ctx, DEMO_PASSWORD)
     url = f"http://{host}:{port}"
@@ -153,15 +166,16 @@ def restore(file):
 
 def _import(file: str, dry_run: bool, quiet: bool, run) -> None:
     """Read a roster, import it with `run` under a progress bar, commit (or, for a dry run,
-    roll back); every bad row listed on stderr."""
-    from service.imports.reading import read_sheet
+    roll back); bad rows listed on stderr (the first 10,000 in row order, and how many in all).
+    The file is read within reading.COMMAND_LINE's limits, and refused past them."""
+    from service.imports.reading import COMMAND_LINE, read_sheet
     from service.imports.rules import ImportRowsInvalid
 
     with open(file, "rb") as f:
-        data = f.read()
+        data = f.read(COMMAND_LINE.max_bytes + 1)  # one byte more is enough to refuse it
     ctx = cli_context()
     try:
-        sheet = read_sheet(data)
+        sheet = read_sheet(data, COMMAND_LINE)
         label = "checking" if dry_run else "writing"
         with click.progressbar(length=len(sheet.rows), label=label, hidden=quiet) as bar:
             counts = run(ctx, sheet, dry_run=dry_run,
@@ -172,12 +186,15 @@ def _import(file: str, dry_run: bool, quiet: bool, run) -> None:
             ctx.session.commit()
     except ImportRowsInvalid as exc:
         ctx.session.rollback()
-        for problem in exc.extra["rows"]:
+        for problem in exc.problems:
             click.echo(f"第{problem['row']}行 {problem['column']}：{problem['message']}", err=True)
-        raise click.ClickException(exc.detail) from None
+        raise click.ClickException(exc.summary(exc.extra["rows_total"], len(exc.problems))) \
+            from None
     except DomainError as exc:
         ctx.session.rollback()
-        raise click.ClickException(exc.detail) from None
+        limit = exc.extra.get("limit_name")
+        raise click.ClickException(exc.detail + (f" [{exc.code}: {limit} ≤ {exc.extra['limit']}]"
+                                                 if limit else "")) from None
     click.echo(("dry run, nothing written: " if dry_run else "imported: ") + ", ".join(
         f"{counts[k]} {k}" for k in ("rows", "created", "updated", "unchanged")))
 
@@ -211,3 +228,45 @@ def import_cadres(file, dry_run, quiet):
     from service.imports.cadres import import_cadres as run
 
     _import(file, dry_run, quiet, run)
+
+
+# What `export` can write: the list's query schema, its service and its workbook.
+_EXPORTS = {
+    "households": ("service.households", "HouseholdQuery", "list_households"),
+    "cadres": ("service.cadres", "CadreQuery", "list_cadres"),
+    "pairings": ("service.pairings", "PairingQuery", "list_pairings"),
+    "visits": ("service.visits", "VisitQuery", "list_visits"),
+}
+
+
+@click.command("export")
+@with_appcontext
+@click.argument("kind", type=click.Choice(sorted(_EXPORTS)))
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--query", default="", metavar="FILTERS",
+              help="The list's filters as the API takes them, e.g. 'month=2026-11&unit_id=3'.")
+def export(kind, file, query):
+    """Write a list as the API's ?format=xlsx does (the same columns and filters), with no
+    request budget and up to Excel's 1,048,575 rows: for county-wide lists the API refuses."""
+    import importlib
+    from urllib.parse import parse_qsl
+
+    from marshmallow import ValidationError
+
+    from service import exports
+
+    package, schema_name, list_name = _EXPORTS[kind]
+    schema = getattr(importlib.import_module(f"{package}.schemas"), schema_name)()
+    try:
+        args = schema.load({**dict(parse_qsl(query, keep_blank_values=True)), "format": "xlsx"})
+    except ValidationError as exc:
+        raise click.ClickException(f"--query: {exc.messages}") from None
+    ctx = cli_context()
+    listing = getattr(importlib.import_module(f"{package}.services"), list_name)(ctx, args)
+    try:
+        response = getattr(exports, kind)(ctx, listing)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    with open(file, "wb") as out:
+        out.write(response.get_data())
+    click.echo(f"wrote {file} ({os.path.getsize(file):,} bytes)")

@@ -112,13 +112,22 @@ class Config:
         self.VISIT_MAX_DISTANCE_KM = float(env.get("VISIT_MAX_DISTANCE_KM", "3"))
         self.DEMAND_OVERDUE_DAYS = int(env.get("DEMAND_OVERDUE_DAYS", "15"))
         self.TOKEN_TTL_SECONDS = int(env.get("TOKEN_TTL_SECONDS", str(8 * 3600)))
-        # Failed logins: per username and per client address, counted over a window.
-        self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "5 per 15 minutes")
-        self.LOGIN_FAILURES_PER_CLIENT = env.get("LOGIN_FAILURES_PER_CLIENT", "20 per 15 minutes")
+        # Failed logins (OWASP's authentication cheat sheet: limit guessing without letting a
+        # stranger lock the owner out): refused per username-and-address pair and per address;
+        # past the per-username ceiling, every attempt for that username is slowed down by
+        # LOGIN_SLOWDOWN_SECONDS, never refused (service/users/login.py).
+        self.LOGIN_FAILURES_PER_PAIR = env.get("LOGIN_FAILURES_PER_PAIR", "5 per 15 minutes")
+        self.LOGIN_FAILURES_PER_CLIENT = env.get("LOGIN_FAILURES_PER_CLIENT", "50 per 15 minutes")
+        self.LOGIN_FAILURES_PER_USER = env.get("LOGIN_FAILURES_PER_USER", "100 per 15 minutes")
+        self.LOGIN_SLOWDOWN_SECONDS = _seconds(env.get("LOGIN_SLOWDOWN_SECONDS", "1"),
+                                               "LOGIN_SLOWDOWN_SECONDS")
         # Counts shared by every worker of the machine (an SQLite file beside the database);
         # redis://host:6379 shares them between machines (service/ratelimit.py).
         self.RATELIMIT_STORAGE_URI = env.get(
             "RATELIMIT_STORAGE_URI", f"sqlite:///{INSTANCE_DIR / 'ratelimits.sqlite'}")
+        # Reverse proxies in front of the service (deploy/nginx): the client's address is the
+        # one the last PROXY_COUNT of them saw (X-Forwarded-For); 0 trusts no header.
+        self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         # Browser front-ends served from these origins may call the API (none by default).
         self.CORS_ORIGINS = _origins(env.get("CORS_ORIGINS", ""))
         # Logs: one JSON object per line in production, plain lines in development (SPEC §13).
@@ -131,6 +140,14 @@ class Config:
         # How long a pairing plan may search for the fewest cadres split across villages
         # (the planner's third aim); the plan says when the search stopped short (SPEC §14).
         self.PLANNER_SECONDS = _seconds(env.get("PLANNER_SECONDS", "20"), "PLANNER_SECONDS")
+        # Every request's wall-clock budget: the database's statement timeout is what is left
+        # of it, and a request past it answers 503 request_timeout (service/deadline.py).
+        self.REQUEST_SECONDS = _seconds(env.get("REQUEST_SECONDS", "30"), "REQUEST_SECONDS")
+        # How many heavy requests (imports, exports, plans) run at once on this machine; one
+        # more is answered 503 busy at once instead of taking a worker (service/heavy.py).
+        self.HEAVY_REQUESTS = int(env.get("HEAVY_REQUESTS", "2"))
+        # Where the slots' lock files live: one directory per machine's service.
+        self.HEAVY_DIR = env.get("HEAVY_DIR") or str(INSTANCE_DIR / "heavy")
         # Argon2 cost; tests lower it, production keeps the library defaults.
         self.PASSWORD_HASH_FAST = env.get("PASSWORD_HASH_FAST", "") == "1"
 

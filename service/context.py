@@ -58,11 +58,16 @@ class Settings:
     # How long a computed evaluation may be shown after the record changed (-1: never kept).
     evaluation_cache_seconds: int = -1
     ratelimit_storage_uri: str = "memory://"
-    login_failures_per_user: str = "5 per 15 minutes"
-    login_failures_per_client: str = "20 per 15 minutes"
+    login_failures_per_pair: str = "5 per 15 minutes"
+    login_failures_per_client: str = "50 per 15 minutes"
+    login_failures_per_user: str = "100 per 15 minutes"
+    login_slowdown_seconds: float = 1.0
     password_hash_fast: bool = False
     # How long a pairing plan may search for the fewest cadres split across villages.
     planner_seconds: float = 20.0
+    # Every request's wall-clock budget (service/deadline.py).
+    request_seconds: float = 30.0
+    heavy_requests: int = 2
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
@@ -76,10 +81,14 @@ class Settings:
             evaluation_weights=dict(config["EVALUATION_WEIGHTS"]),
             evaluation_cache_seconds=int(config.get("EVALUATION_CACHE_SECONDS", -1)),
             ratelimit_storage_uri=config["RATELIMIT_STORAGE_URI"],
-            login_failures_per_user=config["LOGIN_FAILURES_PER_USER"],
+            login_failures_per_pair=config["LOGIN_FAILURES_PER_PAIR"],
             login_failures_per_client=config["LOGIN_FAILURES_PER_CLIENT"],
+            login_failures_per_user=config["LOGIN_FAILURES_PER_USER"],
+            login_slowdown_seconds=float(config["LOGIN_SLOWDOWN_SECONDS"]),
             password_hash_fast=bool(config.get("PASSWORD_HASH_FAST")),
             planner_seconds=float(config["PLANNER_SECONDS"]),
+            request_seconds=float(config["REQUEST_SECONDS"]),
+            heavy_requests=int(config["HEAVY_REQUESTS"]),
         )
 
 

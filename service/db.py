@@ -7,6 +7,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from service import deadline
+
 # Stable constraint names on SQLite and PostgreSQL alike, so migrations can name them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -55,6 +57,7 @@ def make_engine(url: str) -> Engine:
         # fails one request and is then replaced (pool_recycle keeps them young).
         kwargs.update(pool_size=10, max_overflow=10, pool_recycle=1800)
     engine = create_engine(url, **kwargs)
+    _bound_by_the_request(engine)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine, "connect")
@@ -65,6 +68,9 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+            # SQLite has no statement timeout: a statement running past the request's budget
+            # is interrupted (sqlite3.OperationalError "interrupted"; service/deadline.py).
+            dbapi_conn.set_progress_handler(deadline.passed, _SQLITE_STEPS)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):
@@ -74,6 +80,28 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+# Virtual-machine steps between two looks at the budget: a few hundred microseconds of work.
+_SQLITE_STEPS = 20_000
+
+
+def _bound_by_the_request(engine: Engine) -> None:
+    """Statements of a request stay within its budget (service/deadline.py): none is sent
+    once it is spent, and on PostgreSQL each transaction's statement_timeout is what is left."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _in_time(_conn, _cursor, _statement, _parameters, _context, _executemany):
+        deadline.check()
+
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "begin")
+        def _statement_timeout(conn):
+            left = deadline.remaining()
+            if left is not None:
+                # SET LOCAL: the pooled connection forgets it when the transaction ends.
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
 
 
 def for_writing(session: Session) -> Session:

@@ -59,6 +59,7 @@ CHUNK = 5000
 PROGRAMME_START = date(2026, 1, 1)
 DEMO_LAST_DAY = date(2026, 10, 31)
 COUNTY_TZ = ZoneInfo("Asia/Shanghai")
+HISTORY_USERNAME = "demo-history"
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,11 @@ class _NoBar:
 class _County:
     """Builds every row of the demo county in memory, deterministically from the seed."""
 
-    def __init__(self, sizes: DemoSizes, seed: int):
+    def __init__(self, sizes: DemoSizes, seed: int, history_user_id: int = 1,
+                 history_user_exists: bool = False):
         self.sizes, self.rng = sizes, random.Random(seed)
+        # The account that signs the history: made with the county unless already there.
+        self.history_user_id, self.history_user_exists = history_user_id, history_user_exists
         self.used_ids: set[str] = set()
         self.tables: dict = {}
 
@@ -126,7 +130,8 @@ class _County:
             for village_id in rng.sample(villages, min(len(villages), 8)):
                 day = date(2026, month, rng.randint(3, 26))
                 inspections.append({"id": len(inspections) + 1, "village_id": village_id,
-                                    "inspected_on": day, "inspector_id": 1, "notes": "不打招呼督查",
+                                    "inspected_on": day,
+                                    "inspector_id": self.history_user_id, "notes": "不打招呼督查",
                                     "created_at": _at(day, 17)})
                 paired = [p for p in active[village_id] if p["started_on"] <= day]
                 for p in rng.sample(paired, min(5, len(paired))):
@@ -295,9 +300,10 @@ class _County:
         """Each need's task and a few demands per paired household, in every state, spread
         over the months since the programme started. Their history is signed by an inactive
         `demo-history` account."""
-        rng = self.rng
-        self.tables[User] = [{"id": 1, "username": "demo-history", "password_hash": "!",
-                              "role": "county_admin", "active": False}]
+        rng, uid = self.rng, self.history_user_id
+        self.tables[User] = [] if self.history_user_exists else [
+            {"id": uid, "username": HISTORY_USERNAME, "password_hash": "!",
+             "role": "county_admin", "active": False}]
         started = {p["household_id"]: p["started_on"] for p in self.pairings}
         cadre_of = {p["household_id"]: p["cadre_id"] for p in self.pairings}
         needs_of: dict[int, list[str]] = {}
@@ -320,7 +326,7 @@ class _County:
                 for to in path:
                     day = min(day + timedelta(days=rng.randint(10, 60)), DEMO_LAST_DAY)
                     task_moves.append({"task_id": task["id"], "from_status": task["status"],
-                                       "to_status": to, "note": None, "user_id": 1,
+                                       "to_status": to, "note": None, "user_id": uid,
                                        "at": _at(day, rng.randint(9, 17))})
                     task["status"] = to
         for hid, since in started.items():
@@ -328,7 +334,7 @@ class _County:
                 opened = since + timedelta(days=rng.randrange(0, max(1, (DEMO_LAST_DAY - since)
                                                                        .days)))
                 demand = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                          "household_id": hid, "cadre_id": cadre_of[hid], "created_by": 1,
+                          "household_id": hid, "cadre_id": cadre_of[hid], "created_by": uid,
                           "category": rng.choice(DEMAND_CATEGORIES),
                           "description": "户主反映的问题, 由联户干部记录跟进",
                           "status": "open", "opened_at": _at(opened, rng.randint(8, 19)),
@@ -344,7 +350,7 @@ class _County:
                     day = day + timedelta(days=rng.randint(1, 10))
                     demand_moves.append({"demand_id": demand["id"], "from_status":
                                          demand["status"], "to_status": to, "note": None,
-                                         "user_id": 1, "at": _at(day, 15)})
+                                         "user_id": uid, "at": _at(day, 15)})
                     demand[{"in_progress": "in_progress_at", "resolved": "resolved_at",
                             "confirmed": "confirmed_at"}[to]] = _at(day, 15)
                     demand["status"] = to
@@ -387,7 +393,8 @@ class _County:
                         "received_at": at + timedelta(days=10 if late else 0, hours=2),
                         "kind": kind, "direct": kind != "phone",
                         "diary": "入户走访, 了解生产生活情况, 宣传政策", "help_given": None,
-                        "card_scanned": rng.random() < 0.6, "created_by": 1, "body_hash": "-",
+                        "card_scanned": rng.random() < 0.6,
+                        "created_by": self.history_user_id, "body_hash": "-",
                         "flags": ["late_entry"] if late else [], "flag_late_entry": late,
                         "flag_far_from_village": False, "flag_duplicate_suspect": False,
                         "flag_night_time": False, "flag_too_many_today": False,
@@ -409,7 +416,12 @@ def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) 
         raise ValueError("the database already holds a county; demo-data needs an empty one")
     if sizes.villages < sizes.townships or sizes.units > sizes.cadres:
         raise ValueError("need at least one village per township and one cadre per unit")
-    county = _County(sizes, seed)
+    # Accounts may exist already (`create-user admin` before `demo-data`): the history's
+    # signer takes the next free id, or is the one already there.
+    history_id = session.scalar(select(User.id).where(User.username == HISTORY_USERNAME))
+    county = _County(sizes, seed,
+                     history_id or (session.scalar(select(func.max(User.id))) or 0) + 1,
+                     history_user_exists=history_id is not None)
     tables = county.build()
     total = sum(len(rows) for rows in tables.values())
     bar_context = (click.progressbar(length=total, label="demo county") if progress
@@ -456,8 +468,21 @@ def _advance_sequences(session) -> None:
             f"COALESCE((SELECT max(id) FROM {table}), 1))"))
 
 
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    role: str
+    created: bool  # False: an account of that username was there already, and is left alone
+
+
 def ensure_demo_users(ctx: Context, password: str) -> list[tuple[str, str]]:
-    """Demo accounts for each role (created once)."""
+    """Demo accounts for each role (created once): (username, role) of each."""
+    return [(a.username, a.role) for a in open_demo_accounts(ctx, password)]
+
+
+def open_demo_accounts(ctx: Context, password: str) -> list[DemoAccount]:
+    """A demo login for each role, those whose username is free: an existing account of the
+    same username (say an admin made with `create-user admin` first) is left as it is."""
     session = ctx.session
     unit = session.scalar(select(Unit).order_by(Unit.id).limit(1))
     # The demo cadre is one who already links households, so its login shows something.
@@ -470,9 +495,12 @@ def ensure_demo_users(ctx: Context, password: str) -> list[tuple[str, str]]:
     if cadre:
         wanted.append(("cadre1", "cadre", cadre.unit_id, cadre.id))
     password_hash = hash_password(password, ctx.settings.password_hash_fast)
+    accounts = []
     for username, role, unit_id, cadre_id in wanted:
-        if session.scalar(select(User.id).where(User.username == username)) is None:
+        free = session.scalar(select(User.id).where(User.username == username)) is None
+        if free:
             session.add(User(username=username, password_hash=password_hash, role=role,
                              unit_id=unit_id, cadre_id=cadre_id))
+        accounts.append(DemoAccount(username, role, free))
     session.commit()
-    return [(u, r) for u, r, _, _ in wanted]
+    return accounts

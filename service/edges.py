@@ -3,8 +3,9 @@ at every value a request carries, before any of it reaches Python arithmetic, a 
 a log line or the database.
 
 Refused here, whatever the endpoint:
-- a body that is not UTF-8 or not JSON, nests deeper than MAX_DEPTH, or spells NaN, Infinity or
-  a number with more digits than any record holds (400 `malformed_body`);
+- a body that is not UTF-8 or not JSON, nests deeper than MAX_DEPTH, has an object of more than
+  MAX_MEMBERS members, or spells NaN, Infinity or a number with more digits than any record
+  holds (400 `malformed_body`);
 - NUL characters (PostgreSQL cannot store them) and lone surrogates (no encoding can write them)
   in any string, integers past 64 bits and numbers too large to be finite, in bodies, query
   parameters and path parameters (422 `validation_failed`, naming where).
@@ -27,8 +28,37 @@ ID_DIGITS = r"[1-9][0-9]{0,9}"  # an id as text (URL paths, token subjects), bef
 # ideographic space of Chinese input methods (the API's names and the roster's cells alike). One
 # explicit set, because Python's and JavaScript's `\\s` differ at the edges.
 BLANKS = " \t\n\r\f\v\u00a0\u3000"
+BLANKS_CLASS = r" \t\n\r\f\v\u00a0\u3000"  # the same set, as a regex class
+
+# What a name may not carry inside (SPEC §9; names reach public notices and printed cards):
+# control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+# controls that reorder what is printed around them (U+202E turns "张三" into "三张").
+_NAME_BAD = (r"\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f"
+             r"\u202a-\u202e\u2066-\u2069")
+# Characters that show nothing on their own (zero-width, fillers, soft hyphen, odd spaces): a
+# name may hold them, but not only them.
+_NAME_INVISIBLE = (r"\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u2000-\u200d\u202f"
+                   r"\u205f-\u2064\u3164\ufeff\uffa0")
+# Blanks around it (stripped), then a visible character, then anything allowed that ends on a
+# non-blank. Every star meets a class it shares nothing with, or one character it must match:
+# linear on any input, in Python and in JavaScript alike.
+NAME_PATTERN = (f"^[{BLANKS_CLASS}]*[^{_NAME_BAD}{BLANKS_CLASS}{_NAME_INVISIBLE}]"
+                f"(?:[^{_NAME_BAD}]*[^{_NAME_BAD}{BLANKS_CLASS}])?[{BLANKS_CLASS}]*$")
+NAME_ERROR = ("must have a visible character, and no control, line-separator or "
+              "bidirectional-override characters")
+_NAME = re.compile(NAME_PATTERN)
+
+
+def is_printable_name(value: str) -> bool:
+    """True for a name as NAME_PATTERN admits it (the API's names and the roster's cells)."""
+    return _NAME.fullmatch(value) is not None
+
+
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _NUMBER_DIGITS = 40
+# No object of ours has more than a few dozen members (a batch's items are a list): a body
+# with thousands of keys is refused as it is parsed, before any schema lists them one by one.
+MAX_MEMBERS = 1000
 
 
 class MalformedBody(DomainError):
@@ -54,6 +84,12 @@ def _int(text: str) -> int:
     return int(text)
 
 
+def _object(pairs: list) -> dict:
+    if len(pairs) > MAX_MEMBERS:
+        raise ValueError(f"an object has more than {MAX_MEMBERS} members")
+    return dict(pairs)
+
+
 def parse_json(data: bytes) -> object:
     """The body as JSON, or MalformedBody saying why (never the body itself)."""
     try:
@@ -61,7 +97,8 @@ def parse_json(data: bytes) -> object:
     except UnicodeDecodeError:
         raise MalformedBody("The body is not UTF-8.") from None
     try:
-        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int)
+        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
+                          object_pairs_hook=_object)
     except RecursionError:
         raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.") from None
     except ValueError as exc:  # JSONDecodeError is one

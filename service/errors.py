@@ -17,6 +17,7 @@ from sqlalchemy.exc import (
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from service.deadline import RequestTimedOut
 from service.exceptions import DomainError
 
 log = logging.getLogger("service.errors")
@@ -91,16 +92,55 @@ class ProblemSchema(ma.Schema):
     current = fields.String(metadata={"description": "invalid_transition: the status now"})
     to = fields.String(metadata={"description": "invalid_transition: the status asked for"})
     rows = fields.List(fields.Dict(), metadata={
-        "description": "import_rows_invalid: every problem as {row, column, message}, the "
-                       "row numbered as the spreadsheet shows it (the header is row 1)"})
+        "description": "import_rows_invalid: the first 100 problems as {row, column, "
+                       "message}, the row numbered as the spreadsheet shows it (the header is "
+                       "row 1)"})
+    rows_total = fields.Integer(metadata={
+        "description": "import_rows_invalid: how many problems there are in all"})
+    errors_total = fields.Integer(metadata={
+        "description": "validation_failed: how many fields have messages in all, when "
+                       "`errors` names only the first 100"})
+    limit_name = fields.String(metadata={
+        "description": "payload_too_large, upload_refused, export_too_large: what is limited "
+                       "(bytes, rows, columns, cells, inflated_bytes, compression_ratio, "
+                       "shared_strings…)"})
+    limit = fields.Integer(metadata={"description": "the limit `limit_name` names"})
 
 
 PROBLEM_MEMBERS = frozenset(ProblemSchema().fields)
 
 
+# SPEC §9 "every request is bounded": an answer names at most this many fields (or rows);
+# a member `errors_total` / `rows_total` says how many there were.
+MAX_LISTED = 100
+
+
+def capped_errors(errors: dict[str, list[str]], listed: int = MAX_LISTED) -> dict:
+    """{errors} naming at most `listed` fields (each with at most 10 messages), and
+    `errors_total` when some were left out."""
+    if len(errors) <= listed and all(len(v) <= 10 for v in errors.values()):
+        return {"errors": errors}
+    shown = {k: list(v)[:10] for k, v in list(errors.items())[:listed]}
+    return {"errors": shown, "errors_total": len(errors)}
+
+
+def _summary(errors: dict[str, list[str]], total: int, named: int = 10) -> str:
+    """A detail naming the first few fields and their messages."""
+    text = "; ".join(f"{k}: {' '.join(v[:3])}" for k, v in list(errors.items())[:named])
+    return text + (f" (and {total - named} more fields)" if total > named else "")
+
+
 def problem_body(status: int, code: str, title: str, detail: str | None = None,
-                 **extra) -> dict:
-    """A problem document (also one item's answer inside a batch)."""
+                 listed: int = MAX_LISTED, **extra) -> dict:
+    """A problem document (also one item's answer inside a batch, which lists fewer fields:
+    `listed`). A long list of field errors is cut to its first `listed` (`errors_total` says
+    how many there were), and the detail then names only the first few."""
+    errors = extra.get("errors")
+    if isinstance(errors, dict) and "errors_total" not in extra:
+        capped = capped_errors(errors, listed)
+        if "errors_total" in capped:
+            extra = {**extra, **capped}
+            detail = _summary(capped["errors"], capped["errors_total"], min(listed, 10))
     body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status,
             "detail": detail or title, "code": code, **extra}
     if current_app.testing and not set(body) <= PROBLEM_MEMBERS:
@@ -144,11 +184,12 @@ def handle_http_exception(error: HTTPException):
     title = error.name
     if status == 422:
         errors = _flatten_webargs(data.get("messages", {}))
-        detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()) or title
+        detail = _summary(errors, len(errors)) or title
         body, status, h = problem(422, code, "Validation failed", detail, errors=errors)
     elif status == 400 and "messages" in data:
         msgs = _flatten_webargs(data["messages"])
-        detail = " ".join(m for ms in msgs.values() for m in ms) or "Malformed request body"
+        detail = " ".join(m for ms in list(msgs.values())[:10] for m in ms[:3]) \
+            or "Malformed request body"
         body, status, h = problem(400, "malformed_body", "Malformed request", detail)
     elif status == 413:
         limit = request.max_content_length
@@ -167,8 +208,13 @@ def handle_http_exception(error: HTTPException):
 
 
 def handle_domain_error(error: DomainError):
-    """Domain exceptions carry their own status, code and data."""
-    return problem(error.status, error.code, error.title, error.detail, **error.extra)
+    """Domain exceptions carry their own status, code and data (and, for a refusal that
+    passes, how many seconds to wait: `retry_after`)."""
+    body, status, headers = problem(error.status, error.code, error.title, error.detail,
+                                    **error.extra)
+    if getattr(error, "retry_after", None):
+        headers["Retry-After"] = str(error.retry_after)
+    return body, status, headers
 
 
 def handle_integrity_error(error: IntegrityError):
@@ -215,9 +261,26 @@ def _discard_session() -> None:
         session.close()
 
 
+def is_cancelled_for_time(error: Exception) -> bool:
+    """The database stopped a statement that ran past the request's budget: PostgreSQL's
+    statement_timeout (SQLSTATE 57014) or SQLite's progress handler (service/db.py)."""
+    cause = getattr(error, "orig", None)
+    if cause is None:
+        return False
+    if getattr(cause, "sqlstate", None) == "57014":
+        return True
+    return type(cause).__module__ == "sqlite3" and str(cause) == "interrupted"
+
+
 def handle_unexpected(error: Exception):
-    """A database fault (503), or a bug: log the stack without the message (it may carry
-    personal data)."""
+    """A database fault (503), a statement stopped past the request's budget (503
+    request_timeout), or a bug: log the stack without the message (it may carry personal
+    data)."""
+    if is_cancelled_for_time(error):
+        _discard_session()
+        log.warning("request timeout: %s %s stopped by the database",
+                    request.method, request.url_rule.rule if request.url_rule else "-")
+        return handle_domain_error(RequestTimedOut())
     if is_database_unavailable(error):
         return handle_database_unavailable(error)
     _discard_session()

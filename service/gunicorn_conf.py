@@ -7,12 +7,35 @@ import tempfile
 
 from gunicorn.glogging import Logger
 
-bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# gunicorn never faces the network alone (issue 26): a client that sends half its headers and
+# then nothing holds one of a worker's threads for as long as it likes (gthread reads the rest
+# with no timeout once the first byte has come), so a few dozen such connections stop every
+# worker answering. A buffering reverse proxy in front takes them (deploy/nginx/, compose.yaml's
+# `proxy`), and by default gunicorn listens on this machine only: BIND=0.0.0.0:8000 says
+# otherwise (the Docker image does, so the proxy's container can reach it).
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# What `timeout` bounds under the gthread worker: the master kills (SIGABRT, then SIGKILL) a
+# worker that has not notified it for this many seconds. gthread's main loop notifies before
+# every poll of at most one second (workers/gthread.py `run`: `self.notify()` then
+# `self.wait_for_and_dispatch_events(timeout=1.0)`), whatever its request threads are doing.
+# So it restarts a worker whose main loop is stuck (C code holding the GIL, a deadlock in the
+# process), and does NOT bound a request: a request thread may run, or wait on a client, for
+# ever without it. Each request's budget is the service's own (REQUEST_SECONDS,
+# service/deadline.py); a stalled client is the proxy's to cut off.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
+# Sizes of what a request may carry before the app sees it (gunicorn refuses a larger one with
+# a 4xx): the request line (path and query: the longest search term `q` is 100 characters, 900
+# bytes percent-encoded in Chinese, beside a few ids, dates and paging), 50 header fields (a
+# browser sends about 15, the proxy adds a few), each up to 8 KB (a bearer token is about 250
+# bytes, X-Request-ID at most 64, If-Match an ETag; the proxy's limit for one header line is
+# 8 KB too, nginx's large_client_header_buffers).
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
 max_requests = 5000
 # Import and build the app once in the master: a worker forks ready, so the restart every
 # max_requests costs a fork, not a second of CPU importing the service again.

@@ -130,13 +130,31 @@ def _plain(value):
 
 
 def spec_dict(api) -> dict:
-    """The live spec as plain JSON data (validator bounds may be Decimals)."""
-    return json.loads(json.dumps(api.spec.to_dict(), default=_plain))
+    """The live spec as plain JSON data (validator bounds may be Decimals). Built once per
+    process (0.4–0.8 s of CPU): the routes do not change after the app is made, and an
+    anonymous caller must not be able to make the server build it again and again."""
+    cached = getattr(api, "_spec_dict", None)
+    if cached is None:
+        cached = api._spec_dict = json.loads(json.dumps(api.spec.to_dict(), default=_plain))
+    return cached
+
+
+def spec_json(api) -> bytes:
+    """The spec as the JSON /openapi.json serves, built once per process."""
+    cached = getattr(api, "_spec_json", None)
+    if cached is None:
+        cached = api._spec_json = json.dumps(spec_dict(api), ensure_ascii=False).encode()
+    return cached
 
 
 def spec_yaml(api) -> str:
-    """Stable YAML (Chinese kept readable) for diffing and committing."""
-    return yaml.safe_dump(spec_dict(api), allow_unicode=True, sort_keys=True, width=100)
+    """Stable YAML (Chinese kept readable) for diffing and committing; built once per
+    process."""
+    cached = getattr(api, "_spec_yaml", None)
+    if cached is None:
+        cached = api._spec_yaml = yaml.safe_dump(spec_dict(api), allow_unicode=True,
+                                                 sort_keys=True, width=100)
+    return cached
 
 
 if __name__ == "__main__":  # python -m service.openapi > openapi.yaml

@@ -103,9 +103,9 @@ SEE: dict[type, dict[str, object]] = {
                    "cadre": lambda c: ContactPoint.cadre_id == c.cadre_id},
     Task: _about_households(Task.household_id),
     Demand: _about_households(Demand.household_id),
-    # Visits by who made them: a unit's cadres' visits, a cadre's own.
-    Visit: {**_staff(),
-            "unit_admin": lambda c: Visit.cadre_id.in_(unit_cadre_ids(c.unit_id)),
+    # Visits (their diaries) stay with the unit whose households they are about: a cadre who
+    # moves to another unit does not take them along to its new admin. A cadre reads its own.
+    Visit: {**_about_households(Visit.household_id),
             "cadre": lambda c: Visit.cadre_id == c.cadre_id},
     Inspection: {**dict.fromkeys(ROLES, NONE), "county_admin": ALL, "inspector": ALL},
     AuditEvent: {**dict.fromkeys(ROLES, NONE), "county_admin": ALL, "inspector": ALL},

@@ -6,13 +6,15 @@ change and its audit events land together or not at all; any refusal leaves noth
 The CLI builds its context with `cli_context()` and commits itself.
 """
 
+import functools
 import re
 import uuid
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from service import edges
+from service import deadline, edges, heavy
 from service.context import ANONYMOUS, Context, CountyClock, Settings
 from service.db import for_writing, make_engine
 
@@ -92,6 +94,34 @@ class ServiceFlask(Flask):
             if session is not None:
                 session.commit()
         return answer
+
+
+def heavy_work():
+    """A slot for a heavy request (service/heavy.py), or 503 busy at once."""
+    config = current_app.config
+    return heavy.slot(Path(config["HEAVY_DIR"]), int(config["HEAVY_REQUESTS"]))
+
+
+def heavy_request(view):
+    """Run a view in a heavy-work slot."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        with heavy_work():
+            return view(*args, **kwargs)
+
+    return wrapper
+
+
+def start_budget() -> None:
+    """The request's wall-clock budget starts as it arrives (service/deadline.py)."""
+    g.budget = deadline.start(float(current_app.config["REQUEST_SECONDS"]))
+
+
+def end_budget(_exc) -> None:
+    token = g.pop("budget", None)
+    if token is not None:
+        deadline.stop(token)
 
 
 def guard_request() -> None:

@@ -64,7 +64,13 @@ def update_cadre(ctx: Context, cadre_id: int, changes: dict,
                 f"The cadre still links {active} households; hand them over first.")
     if "rank" in changes:
         check_rank_change(cadre.id, changes["rank"], active)
+    moved = "unit_id" in changes and changes["unit_id"] != cadre.unit_id
     apply_changes(cadre, changes, precondition)
+    if moved:
+        # The cadre's login moves with it (the token check reads the cadre's unit anyway;
+        # the account row is kept true for every other reader, and audited as its update).
+        for account in session.scalars(select(User).where(User.cadre_id == cadre.id)):
+            account.unit_id = cadre.unit_id
     session.flush()
     return cadre
 

@@ -29,7 +29,7 @@ from service.units.models import Unit
 _CHUNK = 2_000  # new cadres per flush
 
 _READERS: dict[str, Callable] = {
-    "name": rules.text,
+    "name": rules.name,
     "unit": rules.text,
     "rank": lambda c: rules.coded(c, rules.RANK_WORDS, "职级"),
     "phone": lambda c: rules.work_phone(c, "电话"),

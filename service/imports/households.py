@@ -49,7 +49,7 @@ _ANALYZE_AFTER = 5_000  # new households after which PostgreSQL's statistics are
 # How each column's cell becomes a value, and each field's header (for the messages).
 _READERS: dict[str, Callable] = {
     "village_code": lambda c: rules.digits(c, "村代码"),
-    "head_name": rules.text,
+    "head_name": rules.name,
     "id_number": rules.id_number,
     "phone": lambda c: rules.digits(c, "联系电话"),
     "members": lambda c: rules.whole_number(c, "家庭人口"),

@@ -2,6 +2,7 @@
 reader, a problem for each cell that cannot be taken or required cell left empty, and each
 problem named by row (as the spreadsheet numbers it) and column header, in Chinese."""
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,14 +21,43 @@ def problem(row: int, column: str, message: str) -> dict:
     return {"row": row, "column": column, "message": message}
 
 
+class Problems:
+    """A file's problems in bounded memory, however many there are and in whatever order the
+    checks find them: the first KEPT in row order (a heap holds them; within a row, in the
+    order found) and `total`, the exact count of all of them. Both are exact, not "at least":
+    past KEPT a problem is counted, and kept only if it comes before one already kept."""
+
+    KEPT = 10_000
+
+    def __init__(self) -> None:
+        self.total = 0
+        self._heap: list[tuple[int, int, dict]] = []  # (-row, -order): the last kept on top
+
+    def append(self, found: dict) -> None:
+        self.total += 1
+        item = (-found["row"], -self.total, found)
+        if len(self._heap) < self.KEPT:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heapreplace(self._heap, item)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def in_order(self) -> list[dict]:
+        """The kept problems, in row order."""
+        return [found for *_, found in sorted(self._heap, reverse=True)]
+
+
 def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
-              readers: dict[str, Callable]) -> tuple[list[Row], list[dict]]:
+              readers: dict[str, Callable]) -> tuple[list[Row], Problems]:
     """Every data row's values by field, and the problems found so far (the header's, each
-    unreadable cell's, each required cell left empty). A bad header stops here."""
+    unreadable cell's, each required cell left empty); the caller adds its own to them. A bad
+    header stops here."""
     columns, header_problems = rules.map_header(sheet.header, columns_of_file)
     if header_problems:
         raise rules.ImportRowsInvalid([problem(1, "表头", p) for p in header_problems])
-    problems: list[dict] = []
+    problems = Problems()
     rows = []
     for number, cells in sheet.rows:
         row = Row(number)
@@ -46,10 +76,15 @@ def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
     return rows, problems
 
 
-def refuse_if_any(problems: list[dict]) -> None:
-    """Any problem refuses the whole file, every problem listed in row order."""
+def refuse_if_any(problems: Problems | list[dict]) -> None:
+    """Any problem refuses the whole file: the first ones in row order, and how many in all."""
+    if isinstance(problems, list):
+        collected = Problems()
+        for found in problems:
+            collected.append(found)
+        problems = collected
     if problems:
-        raise rules.ImportRowsInvalid(sorted(problems, key=lambda p: p["row"]))
+        raise rules.ImportRowsInvalid(problems.in_order(), problems.total)
 
 
 def write(ctx, record_type: str, matches: list[tuple[Row, dict | None]], dry_run: bool,

@@ -13,20 +13,39 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from service.cadres.rules import RANK_LABELS, RANKS
-from service.edges import BLANKS
+from service.edges import BLANKS, is_printable_name
 from service.exceptions import DomainError
 from service.households.rules import DIFFICULTIES, NEEDS
 
 
 class ImportRowsInvalid(DomainError):
-    """Any bad row refuses the whole file: every problem, with its row (as the spreadsheet
-    numbers it, the header being row 1), column and message."""
+    """Any bad row refuses the whole file: its problems, each with its row (as the spreadsheet
+    numbers it, the header being row 1), column and message, given in row order. The answer
+    lists the first LISTED (each message cut at MESSAGE_CHARS: some quote a cell), and
+    `rows_total` says how many there are in all, so a file bad in every row answers in a few
+    kilobytes."""
 
     status, code, title = 422, "import_rows_invalid", "Some rows cannot be imported"
+    LISTED = 100
+    MESSAGE_CHARS = 200
 
-    def __init__(self, rows: list[dict]):
-        super().__init__(f"{len(rows)} 处错误，未导入任何数据：请改正后重新导入。")
-        self.extra = {"rows": rows}
+    def __init__(self, rows: list[dict], total: int | None = None):
+        total = len(rows) if total is None else total
+        listed = [{**p, "message": _cut(p["message"], self.MESSAGE_CHARS)}
+                  for p in rows[:self.LISTED]]
+        super().__init__(self.summary(total, len(listed)))
+        self.extra = {"rows": listed, "rows_total": total}
+        self.problems = rows  # all that were kept, for the command line to print
+
+    @staticmethod
+    def summary(total: int, listed: int) -> str:
+        """How many problems there are, and how many of them are listed."""
+        more = f"（列出前{listed}处）" if total > listed else ""
+        return f"{total} 处错误，未导入任何数据：请改正后重新导入。{more}"
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"
 
 
 class CellProblem(ValueError):
@@ -118,6 +137,15 @@ def text(cell) -> str | None:
         cell = int(cell)
     value = str(cell).strip(BLANKS)
     return value or None
+
+
+def name(cell) -> str | None:
+    """A name (户主姓名, 姓名, 单位), as the API takes one: text with a visible character and no
+    control, line-separator or bidi-override character (they would reach printed notices)."""
+    value = text(cell)
+    if value is not None and not is_printable_name(value):
+        raise CellProblem("含有控制字符、换行符或改变文字方向的字符，或只有不可见的字符")
+    return value
 
 
 def digits(cell, what: str) -> str | None:

@@ -6,7 +6,7 @@ from service.api import Blueprint
 from service.auth import require
 from service.planner import schemas as s
 from service.planner import services
-from service.web import context
+from service.web import context, heavy_request
 
 blp = Blueprint("pairing-plans", __name__, url_prefix="/api/v1",
                 description="包联方案: proposed pairings that obey R1–R4 and match skills to needs")
@@ -17,6 +17,7 @@ class PairingPlans(MethodView):
     @require("county_admin", "unit_admin")
     @blp.arguments(s.PlanIn)
     @blp.response(201, s.PlanOut)
+    @heavy_request
     def post(self, data):
         """Propose pairings for the households without a cadre in a unit's villages, a
         township, a village or the whole county: as many covered as the rules allow, then
@@ -40,6 +41,7 @@ class PairingPlanApply(MethodView):
     @require("county_admin", "unit_admin")
     @blp.response(200, s.PlanOut)
     @blp.doc(responses={"409": "CONFLICT"})
+    @heavy_request
     def post(self, plan_id):
         """Create every pairing of the plan, or none: each rule checked again; 409
         `plan_out_of_date` when a cadre or household of the plan changed since it was made,

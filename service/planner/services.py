@@ -11,7 +11,7 @@ households each cadre held; if any moved before it is applied, applying answers 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service import scope
+from service import deadline, scope
 from service.assignments.models import VillageAssignment
 from service.audit import recorder
 from service.audit import rules as audit_rules
@@ -27,6 +27,10 @@ from service.planner import rules
 from service.planner.models import PairingPlan
 from service.planner.solve import Candidate, Needy, solve
 from service.units.models import Unit
+
+# Seconds of a request's budget kept for storing the plan and sending it (a county's plan is
+# stored and answered in about two).
+PLAN_RESERVE_SECONDS = 5.0
 
 
 class PlanOutOfDate(Conflict):
@@ -115,7 +119,9 @@ def propose(ctx: Context, data: dict) -> dict:
     asked = _scope(ctx, data)
     villages = _villages(ctx, asked)
     cadres, households, stamps = _inputs(ctx, villages)
-    plan = solve(cadres, households, ctx.settings.planner_seconds)
+    # Within the request's budget too, leaving time to store and send the plan.
+    plan = solve(cadres, households, deadline.within(ctx.settings.planner_seconds,
+                                                     reserve=PLAN_RESERVE_SECONDS))
     held = {c.id: c.villages for c in cadres}
     used: dict[int, set] = {p.cadre_id: set(held[p.cadre_id]) for p in plan.pairings}
     for p in plan.pairings:

@@ -1,56 +1,96 @@
-"""Login with failed-attempt limits per username and per client address; every failure is on
-the audit trail (action login_failed, naming the account when it exists)."""
+"""Login, with limits that slow guessing down without letting anyone lock an account out
+(OWASP's authentication cheat sheet). Failures are counted three ways:
+
+- per username and address (LOGIN_FAILURES_PER_PAIR): past it, that address may not try that
+  username for a while (429); the owner, elsewhere, is not concerned;
+- per address (LOGIN_FAILURES_PER_CLIENT): past it, the address may try no username (429),
+  so one address cannot spray many;
+- per username (LOGIN_FAILURES_PER_USER): a ceiling that many addresses reach together; past
+  it every attempt for that username, from anywhere, waits LOGIN_SLOWDOWN_SECONDS before its
+  password is checked, and is never refused, so the owner still gets in.
+
+Every failure is on the audit trail (action login_failed, naming the account when it exists).
+"""
+
+import time
 
 from sqlalchemy import select
 
 from service import ratelimit
 from service.audit import recorder
-from service.context import Context
+from service.context import Context, Settings
 from service.passwords import dummy_verify, verify_password
 from service.users.models import User
 from service.users.rules import LoginFailed, TooManyAttempts
 
 
-def _keys(settings, username: str | None, client: str) -> list[tuple[str, tuple[str, str]]]:
-    keys = [(settings.login_failures_per_client, ("login-client", client))]
-    if username is not None:
-        keys.append((settings.login_failures_per_user, ("login-user", username.lower())))
-    return keys
+# Each limit as (rule, *key): the arguments of ratelimit.allowed, count and retry_after.
+def _pair(settings: Settings, username: str, client: str) -> tuple[str, ...]:
+    return settings.login_failures_per_pair, "login-pair", username.lower(), client
 
 
-def refuse_when_limited(settings, username: str | None, client: str) -> None:
-    """429 once the client (or the username, when known) has failed too often."""
+def _client(settings: Settings, client: str) -> tuple[str, ...]:
+    return settings.login_failures_per_client, "login-client", client
+
+
+def _user(settings: Settings, username: str) -> tuple[str, ...]:
+    return settings.login_failures_per_user, "login-user", username.lower()
+
+
+def refuse_when_limited(settings: Settings, username: str | None, client: str) -> None:
+    """429 once the address, or the username from this address (when known), has failed too
+    often; the refusal says when to try again."""
     storage = settings.ratelimit_storage_uri
-    if any(not ratelimit.allowed(storage, rule, *key)
-           for rule, key in _keys(settings, username, client)):
-        raise TooManyAttempts("Too many failed logins; wait a few minutes and try again.")
+    limits = [_client(settings, client)]
+    if username is not None:
+        limits.append(_pair(settings, username, client))
+    for limit in limits:
+        if not ratelimit.allowed(storage, *limit):
+            raise TooManyAttempts("Too many failed logins from this address; wait a few "
+                                  "minutes and try again.", ratelimit.retry_after(storage, *limit))
 
 
-def count_refused(settings, client: str) -> None:
+def slow_down_when_targeted(settings: Settings, username: str) -> float:
+    """Wait before checking a password for a username that many addresses together have
+    failed for too often (an attack on the account, not on the owner); the seconds waited."""
+    if ratelimit.allowed(settings.ratelimit_storage_uri, *_user(settings, username)):
+        return 0.0
+    time.sleep(settings.login_slowdown_seconds)
+    return settings.login_slowdown_seconds
+
+
+def count_refused(settings: Settings, client: str) -> None:
     """A login refused before its credentials were read (a malformed or hostile body) counts
-    against the client like a wrong password."""
-    for rule, key in _keys(settings, None, client):
-        ratelimit.count(settings.ratelimit_storage_uri, rule, *key)
+    against the address like a wrong password."""
+    ratelimit.count(settings.ratelimit_storage_uri, *_client(settings, client))
+
+
+def _count_failure(settings: Settings, username: str, client: str) -> None:
+    storage = settings.ratelimit_storage_uri
+    for limit in (_pair(settings, username, client), _client(settings, client),
+                  _user(settings, username)):
+        ratelimit.count(storage, *limit)
 
 
 def authenticate(ctx: Context, username: str, password: str, client: str) -> User:
     """The account for good credentials; 401 otherwise (recorded, and counted towards the
-    limits); 429 after repeated failures."""
+    limits); 429 after repeated failures from this address."""
     settings = ctx.settings
-    storage = settings.ratelimit_storage_uri
-    keys = _keys(settings, username, client)
     refuse_when_limited(settings, username, client)
+    slow_down_when_targeted(settings, username)
     user = ctx.session.scalar(select(User).where(User.username == username))
     fast = settings.password_hash_fast
     if user is None:
-        dummy_verify(password, fast)
+        dummy_verify(password, fast)  # an unknown username costs the same time
         ok = False
     else:
         ok = verify_password(user.password_hash, password, fast) and user.active
     if not ok:
-        for rule, key in keys:
-            ratelimit.count(storage, rule, *key)
+        _count_failure(settings, username, client)
         # The typed username is not kept: it may be a password typed in the wrong field.
         recorder.record(ctx.session, "login_failed", "user", user.id if user else None, {})
         raise LoginFailed("Wrong username or password, or the account is inactive.")
+    # The owner's typos from this address are forgiven; the address's count and the
+    # username's ceiling stand (another account's password must not wipe them).
+    ratelimit.clear(settings.ratelimit_storage_uri, *_pair(settings, username, client))
     return user

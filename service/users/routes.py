@@ -19,6 +19,8 @@ from service.web import context, settings
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Login and accounts")
 LOGIN = "users.Login"
+# A login is two short strings: a body past this is refused (413) before any of it is read.
+LOGIN_MAX_BYTES = 4096
 
 
 def _client() -> str:
@@ -27,10 +29,12 @@ def _client() -> str:
 
 @blp.before_app_request
 def _login_gate():
-    """A client past its limit hears 429 before its body is even read. Registered with the
-    blueprints, so before the edge's checks (service/app.py), which would answer 4xx first."""
+    """A client past its limit hears 429 before its body is even read, and a body larger than
+    a login can be is 413 unread. Registered with the blueprints, so before the edge's checks
+    (service/app.py), which would answer 4xx first."""
     if request.endpoint == LOGIN:
         login.refuse_when_limited(settings(), None, _client())
+        request.max_content_length = LOGIN_MAX_BYTES
 
 
 @blp.after_app_request
@@ -46,7 +50,8 @@ class Login(MethodView):
     @public
     @blp.arguments(s.LoginIn)
     @blp.response(200, s.TokenOut)
-    @blp.doc(responses={"401": "UNAUTHORIZED", "429": "TOO_MANY_REQUESTS"})
+    @blp.doc(responses={"401": "UNAUTHORIZED", "413": "REQUEST_ENTITY_TOO_LARGE",
+                        "429": "TOO_MANY_REQUESTS"})
     def post(self, data):
         """Exchange a username and password for a bearer token."""
         ctx = context()
@@ -59,6 +64,15 @@ class Login(MethodView):
         # A token is a secret: no cache keeps the answer (SPEC §13).
         return ({"access_token": token, "token_type": "Bearer", "expires_in": ttl}, 200,
                 {"Cache-Control": "no-store"})
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @require()
+    @blp.response(204)
+    def post(self):
+        """Log out everywhere: every token of your account stops working."""
+        services.log_out(context())
 
 
 @blp.route("/me")

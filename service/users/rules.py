@@ -1,7 +1,16 @@
-"""Accounts: which links each role needs (a unit admin a unit, a cadre its cadre record), and
-how logins are refused."""
+"""Accounts: which links each role needs (a unit admin a unit, a cadre its cadre record), what
+a password must be, and how logins are refused."""
+
+import functools
+import re
+from importlib import resources
 
 from service.exceptions import DomainError, Unauthenticated
+
+PASSWORD_MIN, PASSWORD_MAX = 10, 128
+# Leading and trailing digits, punctuation and spaces: "Password2026!" is "password" with the
+# decoration every cracking rule set tries first.
+_DECORATION = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 
 
 class LoginFailed(Unauthenticated):
@@ -9,13 +18,59 @@ class LoginFailed(Unauthenticated):
 
 
 class TooManyAttempts(DomainError):
+    """A login refused unread: this address (or this username from this address) has failed
+    too often. `retry_after` is the number of seconds until one more attempt is allowed."""
+
     status, code, title = 429, "too_many_attempts", "Too many failed logins"
+
+    def __init__(self, detail: str, retry_after: int):
+        super().__init__(detail)
+        self.retry_after = retry_after
 
 
 def revokes_tokens(changes: dict) -> bool:
     """A new password or a deactivation ends every token the account holds."""
     return "password" in changes or changes.get("active") is False
 
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 19,632 most common passwords, lowercased: Django 5.2's
+    contrib/auth/common-passwords.txt.gz (Royce Williams' list; Django's BSD licence), unzipped,
+    less 8 lines of mis-decoded bytes."""
+    text = resources.files(__package__).joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(text.splitlines())
+
+
+def _classes(password: str) -> set[str]:
+    """Which of the four kinds of character a password uses. Characters without case (Chinese,
+    punctuation, spaces) are all "other"."""
+    return {"digit" if c.isdigit() else "lower" if c.islower() else "upper" if c.isupper()
+            else "other" for c in password}
+
+
+def password_problems(password: str, username: str) -> list[str]:
+    """Why a password may not be used, empty when it may (NIST SP 800-63B and OWASP: long
+    enough, not a common password, not the account's own name). "One kind of character" means
+    only digits, only lowercase letters, only uppercase letters, or only others (punctuation,
+    spaces, Chinese characters…): two kinds at least are needed."""
+    problems = []
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        problems.append(f"must be {PASSWORD_MIN}–{PASSWORD_MAX} characters")
+    if not password.strip():
+        problems.append("must not be only spaces or other whitespace")
+    elif len(_classes(password)) < 2:
+        problems.append("must mix at least two kinds of character: lowercase letters, "
+                        "uppercase letters, digits, others (punctuation, spaces, Chinese…)")
+    lowered, name = password.casefold(), username.casefold()
+    if name and name in lowered:
+        problems.append("must not contain the username")
+    common = common_passwords()
+    core = _DECORATION.sub("", lowered)
+    if lowered in common or (core and core in common):
+        problems.append("is one of the most common passwords (or one with digits or symbols "
+                        "added); choose another")
+    return problems
 
 
 def role_link_problems(role: str, unit_id: int | None, cadre_id: int | None) -> dict:

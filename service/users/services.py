@@ -15,7 +15,7 @@ from service.tasks.models import TaskTransition
 from service.unique import flush_unique
 from service.units.models import Unit
 from service.users.models import User
-from service.users.rules import revokes_tokens, role_link_problems
+from service.users.rules import password_problems, revokes_tokens, role_link_problems
 from service.visits.models import Visit
 
 
@@ -35,12 +35,14 @@ def get_user(ctx: Context, user_id: int) -> User:
     return scope.find(ctx.session, ctx.caller, User, user_id, "user")
 
 
-def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None) -> int | None:
-    """Validate the links; a cadre account takes its unit from its cadre record."""
-    errors = role_link_problems(role, unit_id, cadre_id)
-    if not errors and unit_id is not None and session.get(Unit, unit_id) is None:
+def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None,
+                 errors: dict[str, list[str]] | None = None) -> int | None:
+    """Validate the links (with any `errors` found already); a cadre account takes its unit
+    from its cadre record."""
+    errors = {**role_link_problems(role, unit_id, cadre_id), **(errors or {})}
+    if "unit_id" not in errors and unit_id is not None and session.get(Unit, unit_id) is None:
         errors["unit_id"] = [f"no unit with id {unit_id}"]
-    if not errors and cadre_id is not None:
+    if not {"unit_id", "cadre_id"} & set(errors) and cadre_id is not None:
         cadre = session.get(Cadre, cadre_id)
         if cadre is None:
             errors["cadre_id"] = [f"no cadre with id {cadre_id}"]
@@ -53,10 +55,16 @@ def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None) 
     return unit_id
 
 
+def _password_errors(password: str, username: str) -> dict[str, list[str]]:
+    problems = password_problems(password, username)
+    return {"password": problems} if problems else {}
+
+
 def create_user(ctx: Context, data: dict) -> User:
-    """Open an account."""
+    """Open an account (its password as service/users/rules.py requires)."""
     session = ctx.session
-    unit_id = _check_links(session, data["role"], data.get("unit_id"), data.get("cadre_id"))
+    unit_id = _check_links(session, data["role"], data.get("unit_id"), data.get("cadre_id"),
+                           _password_errors(data["password"], data["username"]))
     user = User(username=data["username"],
                 password_hash=hash_password(data["password"], ctx.settings.password_hash_fast),
                 role=data["role"], unit_id=unit_id, cadre_id=data.get("cadre_id"))
@@ -72,8 +80,11 @@ def update_user(ctx: Context, user_id: int, changes: dict,
     user = get_user(ctx, user_id)
     role = changes.get("role", user.role)
     cadre_id = changes.get("cadre_id", user.cadre_id if role == "cadre" else None)
-    unit_id = changes.get("unit_id", user.unit_id if role in ("unit_admin", "cadre") else None)
-    changes["unit_id"] = _check_links(session, role, unit_id, cadre_id)
+    # A cadre account's unit is its cadre's (which may have moved since): _check_links reads it.
+    unit_id = changes.get("unit_id", user.unit_id if role == "unit_admin" else None)
+    changes["unit_id"] = _check_links(
+        session, role, unit_id, cadre_id,
+        _password_errors(changes["password"], user.username) if "password" in changes else {})
     changes["cadre_id"] = cadre_id
     revoke = revokes_tokens(changes)
     if "password" in changes:
@@ -84,6 +95,14 @@ def update_user(ctx: Context, user_id: int, changes: dict,
         user.token_version += 1
     session.flush()
     return user
+
+
+def log_out(ctx: Context) -> None:
+    """Revoke every token of the caller's account (its next login gets a fresh one); the
+    change is on the audit trail as an update of token_version."""
+    user = get_user(ctx, ctx.caller.user_id)
+    user.token_version += 1
+    ctx.session.flush()
 
 
 def delete_user(ctx: Context, user_id: int, precondition: Precondition = None) -> None:

@@ -27,6 +27,9 @@ from service.visits.intake import Rejected, Unconfirmed
 from service.visits.sync import sync_down
 from service.web import context, get_session
 
+# Up to 500 items a batch: each item's problem names at most this many fields.
+BATCH_ITEM_FIELDS = 5
+
 blp = Blueprint("visits", __name__, url_prefix="/api/v1",
                 description="Visits (走访/民情日记) from the phone, batch sync and sync down")
 
@@ -71,7 +74,7 @@ def _answer(result: dict) -> dict:
     error = result.pop("error", None)
     if error is not None:
         result["problem"] = problem_body(error.status, error.code, error.title, error.detail,
-                                         **error.extra)
+                                         listed=BATCH_ITEM_FIELDS, **error.extra)
     return result
 
 

@@ -237,9 +237,12 @@ def test_the_command_line_is_actor_cli(app, connection, session):
     assert imports["household"].changes["rows"] == [None, 30]
     assert imports["household"].changes["source"] == [None, "demo-data --seed 2026"]
     assert {(e.user_id, e.actor, e.record_id) for e in imports.values()} == {(None, "cli", None)}
-    created = one(session, record_type="user", action="create")
-    assert (created.user_id, created.actor, created.changes["role"]) == (
-        None, "cli", [None, "county_admin"])
+    # demo-data opened the demo logins, create-user the chief's: all by the command line
+    created = {e.changes["username"][1]: e
+               for e in events(session, record_type="user", action="create")}
+    assert set(created) == {"admin", "inspector", "unit1", "cadre1", "chief"}
+    assert (created["chief"].user_id, created["chief"].actor, created["chief"].changes["role"]) \
+        == (None, "cli", [None, "county_admin"])
 
 
 # --- append-only --------------------------------------------------------------------------

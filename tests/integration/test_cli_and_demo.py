@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from service import migrate
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
+from service.cli import DEMO_PASSWORD
 from service.db import make_engine
 from service.demands.models import Demand
 from service.demands.rules import STATUSES as DEMAND_STATUSES
@@ -105,6 +106,67 @@ def test_cli_demo_data_and_create_user(app, connection, session):
     bad = runner.invoke(args=["create-user", "clerk", "--role", "unit_admin", "--password-stdin"],
                         input="a-long-password\n")
     assert bad.exit_code != 0 and "unit_id" in bad.output
+
+
+DEMO_SIZES = ["--townships", "2", "--villages", "6", "--units", "3", "--cadres", "12",
+              "--households", "30", "--quiet"]
+
+
+def _logs_in(client, username, password) -> bool:
+    response = client.post("/api/v1/auth/login",
+                           json={"username": username, "password": password})
+    return response.status_code == 200
+
+
+def test_create_user_admin_then_demo_data_keeps_that_admin(app, client, session):
+    """The README's order: the county's own admin first, then a demo county beside it."""
+    runner = app.test_cli_runner()
+    made = runner.invoke(args=["create-user", "admin", "--role", "county_admin",
+                               "--password-stdin"], input="our-own-secret-2026\n")
+    assert made.exit_code == 0, made.output
+    admin_id = session.scalar(select(User.id).where(User.username == "admin"))
+    loaded = runner.invoke(args=["demo-data", *DEMO_SIZES])
+    assert loaded.exit_code == 0, loaded.output
+    assert "30 households" in loaded.output
+    assert "account admin already exists: left as it is" in loaded.output
+    for username in ("unit1", "cadre1", "inspector"):
+        assert f"demo login {username} " in loaded.output
+    session.expire_all()
+    assert session.scalar(select(User.id).where(User.username == "admin")) == admin_id
+    assert _logs_in(client, "admin", "our-own-secret-2026")
+    assert not _logs_in(client, "admin", DEMO_PASSWORD)
+    assert _logs_in(client, "cadre1", DEMO_PASSWORD)
+    # the history's signer took a free id
+    history = session.scalar(select(User).where(User.username == "demo-history"))
+    assert history.id != admin_id and not history.active
+    assert session.scalar(select(func.count()).select_from(Task).where(Task.status != "open"))
+
+
+def test_demo_data_then_create_user_works_too(app, client, session):
+    runner = app.test_cli_runner()
+    loaded = runner.invoke(args=["demo-data", *DEMO_SIZES])
+    assert loaded.exit_code == 0, loaded.output
+    assert "demo login admin (county_admin)" in loaded.output
+    made = runner.invoke(args=["create-user", "chief", "--role", "county_admin",
+                               "--password-stdin"], input="our-own-secret-2026\n")
+    assert made.exit_code == 0, made.output
+    assert _logs_in(client, "chief", "our-own-secret-2026")
+    assert _logs_in(client, "admin", DEMO_PASSWORD)
+    # a taken username is a clear refusal, not a traceback
+    again = runner.invoke(args=["create-user", "admin", "--role", "county_admin",
+                                "--password-stdin"], input="our-own-secret-2026\n")
+    assert again.exit_code == 1 and "already has this username" in again.output
+    assert again.exception is None or isinstance(again.exception, SystemExit)
+
+
+@pytest.mark.parametrize("password, says", [("short-1", "10–128"), ("          ", "spaces"),
+                                            ("Password2026!", "common"),
+                                            ("chief-of-staff-1", "username")])
+def test_create_user_refuses_a_weak_password(app, connection, password, says):
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "chief", "--role", "county_admin", "--password-stdin"],
+        input=password + "\n")
+    assert result.exit_code == 1 and says in result.output
 
 
 def test_db_upgrade_is_idempotent(tmp_path):

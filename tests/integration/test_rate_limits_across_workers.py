@@ -1,10 +1,13 @@
 """SPEC §13: rate limits count across every worker. Under real gunicorn with four workers, the
-6th failed login for a user answers 429 and stays 429 (the right password included), whichever
-worker answers: with the embedded default (an SQLite file the machine's workers share) and with
-Redis (RATELIMIT_STORAGE_URI=redis://…, shared between machines; Redis runs at
-127.0.0.1:6379 here and in CI).
+6th failed login for a username from one address answers 429 and stays 429 (the right password
+included), whichever worker answers, while the owner, from another address, still logs in:
+with the embedded default (an SQLite file the machine's workers share) and with Redis
+(RATELIMIT_STORAGE_URI=redis://…, shared between machines; Redis runs at 127.0.0.1:6379 here
+and in CI).
 """
 
+import http.client
+import json
 import os
 import uuid
 
@@ -27,6 +30,19 @@ def _redis_or_skip():
         pytest.skip(f"Redis is not running at {REDIS} ({exc}); start redis-server to test it")
 
 
+def _login_from(address: str, port: int, username: str, password: str) -> int:
+    """A login sent from another loopback address (the whole of 127/8 is this machine)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10,
+                                            source_address=(address, 0))
+    try:
+        connection.request("POST", "/api/v1/auth/login",
+                           body=json.dumps({"username": username, "password": password}),
+                           headers={"Content-Type": "application/json"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
 @pytest.mark.parametrize("storage", ["embedded", "redis"])
 def test_the_sixth_failed_login_is_429_on_every_worker(database_url, committed, tmp_path,
                                                         storage):
@@ -40,7 +56,7 @@ def test_the_sixth_failed_login_is_429_on_every_worker(database_url, committed, 
     env = {**os.environ, "DATABASE_URL": database_url, "WEB_CONCURRENCY": "4",
            "GUNICORN_THREADS": "1", "SECRET_KEY": "limits-test-" + "k" * 40,
            "INSTANCE_DIR": str(tmp_path), "PASSWORD_HASH_FAST": "1",
-           # Only the per-user limit is under test (all requests come from 127.0.0.1).
+           # Only the per-pair limit is under test.
            "LOGIN_FAILURES_PER_CLIENT": "10000 per 15 minutes"}
     if storage == "redis":
         env["RATELIMIT_STORAGE_URI"] = uri
@@ -57,8 +73,11 @@ def test_the_sixth_failed_login_is_429_on_every_worker(database_url, committed, 
         right = [request(port, "POST", "/api/v1/auth/login",
                          {"username": username, "password": factories.PASSWORD})[0]
                  for _ in range(10)]
+        owner = [_login_from("127.0.0.2", port, username, factories.PASSWORD)
+                 for _ in range(8)]
     assert wrong == [401] * 5
     assert after == [429] * 15, after
     assert right == [429] * 10, right
+    assert owner == [200] * 8, owner
     if storage == "embedded":
         assert (tmp_path / "ratelimits.sqlite").exists()  # the default: beside the SQLite file

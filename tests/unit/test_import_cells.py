@@ -138,3 +138,14 @@ def test_needs_lists_take_any_separator_and_each_need_once():
 def test_ranks_by_label_or_code():
     assert rules.coded("副科级", rules.RANK_WORDS, "职级") == "deputy_section_chief"
     assert rules.coded("county_level", rules.RANK_WORDS, "职级") == "county_level"
+
+
+@pytest.mark.parametrize("cell", ["\u202e三张", "张\u2028三", "张\n三", "\u200b", "张\x1b三"])
+def test_a_name_cell_that_hides_or_reorders_what_is_printed_is_a_problem(cell):
+    with pytest.raises(rules.CellProblem, match="控制字符"):
+        rules.name(cell)
+
+
+def test_a_name_cell_is_read_as_text():
+    assert rules.name("\u3000欧阳 明华 ") == "欧阳 明华"
+    assert rules.name(None) is None
