@@ -21,7 +21,7 @@ from service.context import CountyClock
 from service.errors import ProblemSchema
 from service.exceptions import DomainError, PreconditionFailed
 from service.listing import Listing
-from service.web import heavy_work, settings
+from service.web import settings
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
@@ -67,9 +67,16 @@ class Blueprint(SmorestBlueprint):
 
 
 UNAVAILABLE = {
-    "description": "The database is not answering (code database_unavailable): retry after "
-                   "Retry-After seconds (visits and demands carry client ids, so resending them "
-                   "is safe)",
+    "description": "The database is not answering (code database_unavailable) or the server is "
+                   "busy with other long work (busy): retry after Retry-After seconds (visits "
+                   "and demands carry client ids, so resending them is safe); or the request ran "
+                   "past its time budget and kept nothing (request_timeout, no Retry-After): "
+                   "narrow it, or use the command line for county-wide work",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
+}
+TOO_MANY = {
+    "description": "Too many attempts (rate_limited, too_many_attempts): retry after "
+                   "Retry-After seconds",
     "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds"}},
 }
 
@@ -100,6 +107,8 @@ class Api(SmorestApi):
             response = {"description": status.phrase}
             if status == 503:
                 response = dict(UNAVAILABLE)
+            if status == 429:
+                response = dict(TOO_MANY)
             if not (100 <= status < 200) and status not in (204, 304):
                 response["schema"] = self.ERROR_SCHEMA
             prepare_response(response, self.spec, PROBLEM_CONTENT_TYPE)
@@ -276,8 +285,7 @@ class ListArgs(PageArgs):
 def listed(ctx, listing: Listing, args: dict, export):
     """One page of the list as JSON, or, with ?format=xlsx, all of it through `export`."""
     if args.get("format") == "xlsx":
-        with heavy_work():
-            return export(ctx, listing)
+        return export(ctx, listing)
     return page(ctx, listing, args)
 
 

@@ -127,6 +127,12 @@ class Config:
             "RATELIMIT_STORAGE_URI", f"sqlite:///{INSTANCE_DIR / 'ratelimits.sqlite'}")
         # Reverse proxies in front of the service (deploy/nginx): the client's address is the
         # one the last PROXY_COUNT of them saw (X-Forwarded-For); 0 trusts no header.
+        # Production says it (0 when gunicorn faces clients itself): guessed wrong, every client
+        # shares the proxy's address, and fifty bad logins from anyone would stop everyone.
+        if self.ENV == "production" and not env.get("PROXY_COUNT", "").strip():
+            raise RuntimeError("PROXY_COUNT must be set in production: 1 behind the shipped "
+                               "nginx (compose.yaml), 2 with an HTTPS terminator before it, 0 "
+                               "when gunicorn faces clients itself")
         self.PROXY_COUNT = int(env.get("PROXY_COUNT", "0"))
         # Browser front-ends served from these origins may call the API (none by default).
         self.CORS_ORIGINS = _origins(env.get("CORS_ORIGINS", ""))

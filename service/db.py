@@ -46,13 +46,20 @@ class UTCDateTime(TypeDecorator):
         return value
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with SQLite foreign keys switched on."""
+def make_engine(url: str, statement_seconds: float | None = None) -> Engine:
+    """An engine with SQLite foreign keys switched on; on PostgreSQL, `statement_seconds` is
+    every statement's timeout unless a transaction sets its own (the service's: a request's
+    budget, service/deadline.py; None for scripts and tests)."""
     # hide_parameters: a failed statement's message must not carry personal data into logs.
     kwargs = {"hide_parameters": True}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}
     else:
+        if statement_seconds is not None:
+            # The floor under the per-transaction budget: a statement sent outside a
+            # transaction (the visit fast path runs statement by statement) still ends.
+            milliseconds = max(1, int(statement_seconds * 1000))
+            kwargs["connect_args"] = {"options": f"-c statement_timeout={milliseconds}"}
         # No pre-ping: it costs a round trip on every request; a connection the server dropped
         # fails one request and is then replaced (pool_recycle keeps them young).
         kwargs.update(pool_size=10, max_overflow=10, pool_recycle=1800)
@@ -99,7 +106,10 @@ def _bound_by_the_request(engine: Engine) -> None:
         @event.listens_for(engine, "begin")
         def _statement_timeout(conn):
             left = deadline.remaining()
-            if left is not None:
+            # Statement by statement (AUTOCOMMIT) there is no transaction to SET LOCAL in: the
+            # connection's own timeout (make_engine's statement_seconds) bounds those.
+            if left is not None and conn.get_execution_options().get(
+                    "isolation_level") != "AUTOCOMMIT":
                 # SET LOCAL: the pooled connection forgets it when the transaction ends.
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(left * 1000))}")
 

@@ -4,8 +4,9 @@ a log line or the database.
 
 Refused here, whatever the endpoint:
 - a body that is not UTF-8 or not JSON, nests deeper than MAX_DEPTH, has an object of more than
-  MAX_MEMBERS members, or spells NaN, Infinity or a number with more digits than any record
-  holds (400 `malformed_body`);
+  MAX_MEMBERS members, an array of more than MAX_ITEMS items or more than MAX_VALUES values in
+  all, or spells NaN, Infinity or a number with more digits than any record holds (400
+  `malformed_body`);
 - NUL characters (PostgreSQL cannot store them) and lone surrogates (no encoding can write them)
   in any string, integers past 64 bits and numbers too large to be finite, in bodies, query
   parameters and path parameters (422 `validation_failed`, naming where).
@@ -37,8 +38,8 @@ _NAME_BAD = (r"\u0000-\u001f\u007f-\u009f\u2028\u2029\u061c\u200e\u200f"
              r"\u202a-\u202e\u2066-\u2069")
 # Characters that show nothing on their own (zero-width, fillers, soft hyphen, odd spaces): a
 # name may hold them, but not only them.
-_NAME_INVISIBLE = (r"\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u2000-\u200d\u202f"
-                   r"\u205f-\u2064\u3164\ufeff\uffa0")
+_NAME_INVISIBLE = (r"\u00ad\u034f\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u200d"
+                   r"\u202f\u205f-\u2064\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0")
 # Blanks around it (stripped), then a visible character, then anything allowed that ends on a
 # non-blank. Every star meets a class it shares nothing with, or one character it must match:
 # linear on any input, in Python and in JavaScript alike.
@@ -59,6 +60,13 @@ _NUMBER_DIGITS = 40
 # No object of ours has more than a few dozen members (a batch's items are a list): a body
 # with thousands of keys is refused as it is parsed, before any schema lists them one by one.
 MAX_MEMBERS = 1000
+# Nor an array longer than a batch (500 visits), nor more values in all than a full batch
+# holds: counted right after parsing, stopping at the first excess, so an 8 MB body of four
+# million tiny values costs a few milliseconds to refuse, not seconds to walk.
+MAX_ITEMS = 1000
+MAX_VALUES = 200_000
+# A field's name as an answer repeats it: a key is cut to this many characters.
+_NAME_CHARS = 64
 
 
 class MalformedBody(DomainError):
@@ -97,13 +105,31 @@ def parse_json(data: bytes) -> object:
     except UnicodeDecodeError:
         raise MalformedBody("The body is not UTF-8.") from None
     try:
-        return json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
+        body = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
                           object_pairs_hook=_object)
     except RecursionError:
         raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.") from None
     except ValueError as exc:  # JSONDecodeError is one
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise MalformedBody(f"The body is not valid JSON: {reason}.") from None
+    _within_bounds(body)
+    return body
+
+
+def _within_bounds(body: object) -> None:
+    """MalformedBody at the first array longer than MAX_ITEMS or value past MAX_VALUES."""
+    stack, seen = [body], 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > MAX_VALUES:
+            raise MalformedBody(f"The body holds more than {MAX_VALUES} values.")
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            if len(item) > MAX_ITEMS:
+                raise MalformedBody(f"An array of the body has more than {MAX_ITEMS} items.")
+            stack.extend(item)
 
 
 def text_problem(value: str) -> str | None:
@@ -138,7 +164,9 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
         elif isinstance(item, dict):
             why = None
             for key, inner in item.items():
-                name = f"{where}.{key}" if where else str(key)
+                key = str(key)
+                key = key if len(key) <= _NAME_CHARS else key[:_NAME_CHARS] + "…"
+                name = f"{where}.{key}" if where else key
                 if depth == 0 and key in skip:
                     continue
                 if isinstance(key, str) and text_problem(key):

@@ -8,6 +8,7 @@ chunks, so memory stays flat however long the list. Text is always written as te
 is never a formula, whatever a name or a diary begins with.
 """
 
+import contextlib
 import io
 import tempfile
 from collections.abc import Callable, Iterable
@@ -33,12 +34,16 @@ from service.listing import Listing
 from service.places.models import Village
 from service.units.models import Unit
 from service.visits.rules import KIND_LABELS
+from service.web import heavy_work
 
 # Through the API, one county's roster (100,000 households) in one workbook: written in about
 # 8 s, within a request's budget (REQUEST_SECONDS). Longer lists go through the command line
 # (`flask --app service export KIND FILE`), which has no budget and goes up to Excel's limit.
 MAX_ROWS = 100_000
 CLI_MAX_ROWS = 1_048_575
+# A request exporting more rows than this takes a heavy-work slot (service/heavy.py); a
+# village's or a unit's list is written in a blink and never waits for one.
+SMALL_EXPORT_ROWS = 5_000
 _CHUNK = 2_000
 
 # The words an office reads, and that the import takes back.
@@ -157,7 +162,9 @@ def download(ctx: Context, listing: Listing, title: str, columns: list[Column],
                              f"{ascii_name} FILE.xlsx", limit_name="rows", limit=limit)
     if chunks is None:
         chunks = _chunks(ctx.session, listing)
-    data = workbook(title, columns, chunks, ctx.clock.zone)
+    large = ctx.caller is not None and total > SMALL_EXPORT_ROWS
+    with heavy_work() if large else contextlib.nullcontext():
+        data = workbook(title, columns, chunks, ctx.clock.zone)
     return flask.Response(data, content_type=XLSX, headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}.xlsx\"; "
                                f"filename*=UTF-8''{quote(chinese_name + '.xlsx')}"})

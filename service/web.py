@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from service import deadline, edges, heavy
@@ -27,7 +28,8 @@ class Database:
     """Holds the engine and hands out one session per app context."""
 
     def __init__(self, app: Flask):
-        self.engine = make_engine(app.config["DATABASE_URL"])
+        self.engine = make_engine(app.config["DATABASE_URL"],
+                                  statement_seconds=float(app.config["REQUEST_SECONDS"]))
         self.factory = sessionmaker(self.engine, expire_on_commit=False)
         app.extensions["db"] = self
         app.teardown_appcontext(self._close)
@@ -78,9 +80,13 @@ def context(session: Session | None = None) -> Context:
 
 
 def cli_context() -> Context:
-    """The context of a command-line call: no caller (actor "cli"), the app's settings."""
+    """The context of a command-line call: no caller (actor "cli"), the app's settings, and no
+    statement timeout (a county-wide import or export has no request's budget)."""
     config = settings()
-    return Context(get_session(), CountyClock(config.county_zone), config, None)
+    session = get_session()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET statement_timeout = 0"))  # this process's connections only
+    return Context(session, CountyClock(config.county_zone), config, None)
 
 
 class ServiceFlask(Flask):

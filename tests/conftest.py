@@ -65,6 +65,8 @@ def app(engine, database_url, tmp_path_factory):
     app = create_app({"DATABASE_URL": database_url, "TESTING": True,
                       # The shipped default kind of storage, in a file of this run's own.
                       "RATELIMIT_STORAGE_URI": f"sqlite:///{limits}",
+                      # Heavy-work slots of this run's own (.ci/run runs two suites at once).
+                      "HEAVY_DIR": str(tmp_path_factory.mktemp("heavy")),
                       "SECRET_KEY": "test-secret-key-not-for-production",
                       "PASSWORD_HASH_FAST": True,
                       # Tests move the clock by months with a token in hand; the tests of

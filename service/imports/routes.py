@@ -18,7 +18,7 @@ from service.imports.cadres import import_cadres
 from service.imports.households import import_households
 from service.imports.reading import UPLOAD, read_sheet
 from service.imports.templates import cadre_template, household_template
-from service.web import context
+from service.web import context, heavy_request
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1",
                 description="Roster import: the county's spreadsheets in (SPEC §10)")
@@ -76,6 +76,7 @@ class HouseholdImport(MethodView):
     @blp.arguments(s.ImportFile, location="files")
     @blp.response(200, s.ImportOut)
     @blp.doc(responses=_IMPORT_ERRORS)
+    @heavy_request
     def post(self, query, files):
         """Import the household roster: every row checked as the API checks a household; any
         bad row → 422 `import_rows_invalid` listing each (row, column, message) and nothing
@@ -91,6 +92,7 @@ class CadreImport(MethodView):
     @blp.arguments(s.ImportFile, location="files")
     @blp.response(200, s.ImportOut)
     @blp.doc(responses=_IMPORT_ERRORS)
+    @heavy_request
     def post(self, query, files):
         """Import the cadre roster: every row checked as the API checks a cadre (the unit
         named by its full name); any bad row → 422 `import_rows_invalid` listing each (row,

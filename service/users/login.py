@@ -6,12 +6,17 @@
 - per address (LOGIN_FAILURES_PER_CLIENT): past it, the address may try no username (429),
   so one address cannot spray many;
 - per username (LOGIN_FAILURES_PER_USER): a ceiling that many addresses reach together; past
-  it every attempt for that username, from anywhere, waits LOGIN_SLOWDOWN_SECONDS before its
-  password is checked, and is never refused, so the owner still gets in.
+  it an attempt for that username waits LOGIN_SLOWDOWN_SECONDS before its password is checked.
+  An address the account logged in from before (in the last 30 days: OWASP's "device cookie",
+  by address) is not slowed at all, so the owner gets in at once from a known place. A sleeping
+  attempt holds a worker thread, so one process lets one sleep at a time: an attempt for a
+  targeted username from an unknown address while another sleeps hears 429 with
+  `Retry-After: 1` (a botnet cannot put every thread to sleep).
 
 Every failure is on the audit trail (action login_failed, naming the account when it exists).
 """
 
+import threading
 import time
 
 from sqlalchemy import select
@@ -50,12 +55,32 @@ def refuse_when_limited(settings: Settings, username: str | None, client: str) -
                                   "minutes and try again.", ratelimit.retry_after(storage, *limit))
 
 
-def slow_down_when_targeted(settings: Settings, username: str) -> float:
+# An address the account logged in from: remembered as one hit of a 30-day window.
+_KNOWN = "1 per 30 days"
+# One slowed attempt sleeps at a time in this process.
+_SLEEPING = threading.BoundedSemaphore(1)
+
+
+def _known(settings: Settings, username: str, client: str) -> tuple[str, ...]:
+    return _KNOWN, "login-known", username.lower(), client
+
+
+def slow_down_when_targeted(settings: Settings, username: str, client: str) -> float:
     """Wait before checking a password for a username that many addresses together have
-    failed for too often (an attack on the account, not on the owner); the seconds waited."""
-    if ratelimit.allowed(settings.ratelimit_storage_uri, *_user(settings, username)):
+    failed for too often (an attack on the account, not on the owner), unless the account
+    logged in from this address before; the seconds waited. While another slowed attempt
+    sleeps in this process, 429 at once (TooManyAttempts, retry after a second)."""
+    storage = settings.ratelimit_storage_uri
+    if ratelimit.allowed(storage, *_user(settings, username)) \
+            or not ratelimit.allowed(storage, *_known(settings, username, client)):
         return 0.0
-    time.sleep(settings.login_slowdown_seconds)
+    if not _SLEEPING.acquire(blocking=False):
+        raise TooManyAttempts("Many failed logins for this account from many addresses; try "
+                              "again in a second.", 1)
+    try:
+        time.sleep(settings.login_slowdown_seconds)
+    finally:
+        _SLEEPING.release()
     return settings.login_slowdown_seconds
 
 
@@ -77,7 +102,7 @@ def authenticate(ctx: Context, username: str, password: str, client: str) -> Use
     limits); 429 after repeated failures from this address."""
     settings = ctx.settings
     refuse_when_limited(settings, username, client)
-    slow_down_when_targeted(settings, username)
+    slow_down_when_targeted(settings, username, client)
     user = ctx.session.scalar(select(User).where(User.username == username))
     fast = settings.password_hash_fast
     if user is None:
@@ -91,6 +116,10 @@ def authenticate(ctx: Context, username: str, password: str, client: str) -> Use
         recorder.record(ctx.session, "login_failed", "user", user.id if user else None, {})
         raise LoginFailed("Wrong username or password, or the account is inactive.")
     # The owner's typos from this address are forgiven; the address's count and the
-    # username's ceiling stand (another account's password must not wipe them).
-    ratelimit.clear(settings.ratelimit_storage_uri, *_pair(settings, username, client))
+    # username's ceiling stand (another account's password must not wipe them). The address is
+    # known to the account from now on (never slowed down).
+    storage = settings.ratelimit_storage_uri
+    ratelimit.clear(storage, *_pair(settings, username, client))
+    if ratelimit.allowed(storage, *_known(settings, username, client)):
+        ratelimit.count(storage, *_known(settings, username, client))
     return user

@@ -1,5 +1,7 @@
 """HTTP for login, the caller's own account, and account management."""
 
+import ipaddress
+
 from flask import request
 from flask.views import MethodView
 
@@ -24,7 +26,18 @@ LOGIN_MAX_BYTES = 4096
 
 
 def _client() -> str:
-    return request.remote_addr or "unknown"
+    """The address the login limits count by: an IPv6 address by its /64 (one subscriber's
+    network; its 2^64 addresses would otherwise be 2^64 fresh counts)."""
+    address = request.remote_addr or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False))
 
 
 @blp.before_app_request

@@ -43,25 +43,35 @@ def common_passwords() -> frozenset[str]:
 
 
 def _classes(password: str) -> set[str]:
-    """Which of the four kinds of character a password uses. Characters without case (Chinese,
-    punctuation, spaces) are all "other"."""
+    """Which of the kinds of character a password uses: lower, upper, digit, other
+    (punctuation, spaces), and "word" for letters without case (Chinese), each of which is
+    one of thousands."""
     return {"digit" if c.isdigit() else "lower" if c.islower() else "upper" if c.isupper()
-            else "other" for c in password}
+            else "word" if c.isalpha() else "other" for c in password}
+
+
+def _mixed_enough(password: str) -> bool:
+    """Two kinds of character at least; or a passphrase in Chinese (ten of thousands of
+    characters are already far more than ten from any one ASCII class: NIST SP 800-63B asks
+    for no composition rules, and the county's staff think in Chinese)."""
+    kinds = _classes(password)
+    return len(kinds) >= 2 or kinds == {"word"}
 
 
 def password_problems(password: str, username: str) -> list[str]:
     """Why a password may not be used, empty when it may (NIST SP 800-63B and OWASP: long
     enough, not a common password, not the account's own name). "One kind of character" means
     only digits, only lowercase letters, only uppercase letters, or only others (punctuation,
-    spaces, Chinese characters…): two kinds at least are needed."""
+    spaces…): two kinds at least are needed; a passphrase of Chinese characters alone passes."""
     problems = []
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         problems.append(f"must be {PASSWORD_MIN}–{PASSWORD_MAX} characters")
     if not password.strip():
         problems.append("must not be only spaces or other whitespace")
-    elif len(_classes(password)) < 2:
+    elif not _mixed_enough(password):
         problems.append("must mix at least two kinds of character: lowercase letters, "
-                        "uppercase letters, digits, others (punctuation, spaces, Chinese…)")
+                        "uppercase letters, digits, others (punctuation, spaces…), or be "
+                        "Chinese characters")
     lowered, name = password.casefold(), username.casefold()
     if name and name in lowered:
         problems.append("must not contain the username")

@@ -22,6 +22,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from service import deadline
+
 
 def statement_by_statement(session: Session) -> Session:
     """Before its first statement, let a session on PostgreSQL run each statement as its own
@@ -99,6 +101,7 @@ class Direct:
         return prepared
 
     def _run(self, connection: Connection, params: dict, fetch: bool):
+        deadline.check()  # as the engine's own hook would (this path goes around it)
         statement, expansion, values, processors = self._prepared(connection.dialect, params)
         values = dict(values)
         for key, value in params.items():

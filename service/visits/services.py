@@ -9,6 +9,7 @@ from service import scope
 from service.cadres.models import Cadre
 from service.context import Context
 from service.dates import month_bounds
+from service.deadline import RequestTimedOut
 from service.demands.models import Demand
 from service.exceptions import Conflict, DomainError, Forbidden
 from service.households.models import Household
@@ -142,6 +143,8 @@ def _take_all(intake: Intake, valid, results, savepoints: bool) -> None:
             else:
                 outcome = intake.take(data)
             results[index] = {"id": outcome.id, "status": outcome.status}
+        except RequestTimedOut:
+            raise  # the whole batch answers 503 and the phone sends it again: no item is "bad"
         except DomainError as error:
             results[index] = {"id": str(data["id"]), "status": "rejected", "error": error}
         except (IntegrityError, DataError) as error:

@@ -103,7 +103,34 @@ def test_rotating_addresses_only_slows_the_account_down(world, client, storage, 
     # ... and only that username is slowed.
     other, took_other = timed_login(client, world.users["inspector"].username, PASSWORD, OWNER)
     assert other.status_code == 200 and took_other < 0.3
-    print(f"slowed login {took:.3f} s (slowdown 0.3 s), unslowed {took_other:.3f} s")
+    # From an address the admin logged in from, no slowdown at all.
+    again, took_again = timed_login(client, admin, PASSWORD, OWNER)
+    assert again.status_code == 200 and took_again < 0.3
+    print(f"slowed login {took:.3f} s (slowdown 0.3 s), unslowed {took_other:.3f} s, "
+          f"from a known address {took_again:.3f} s")
+
+
+def test_one_slowed_attempt_sleeps_at_a_time_and_the_owners_known_address_goes_first(
+        world, client, storage, app, monkeypatch):
+    """A sleeping attempt holds a worker thread: while one sleeps, another for the targeted
+    username from an unknown address hears 429 at once, and the owner from a known address
+    is not slowed at all."""
+    from service.users import login as logins
+
+    admin = world.users["county_admin"].username
+    assert login(client, admin, PASSWORD, OWNER).status_code == 200  # a known address
+    monkeypatch.setitem(app.config, "LOGIN_SLOWDOWN_SECONDS", 5.0)
+    for i in range(101):  # past the ceiling, from many addresses
+        login(client, admin, f"guess-{i}", f"10.1.{i // 250}.{i % 250 + 1}")
+    assert logins._SLEEPING.acquire(blocking=False)  # another thread's attempt sleeps
+    try:
+        refused, took = timed_login(client, admin, PASSWORD, "10.2.0.1")
+        assert refused.status_code == 429 and refused.headers["Retry-After"] == "1"
+        assert took < 1
+        mine, took = timed_login(client, admin, PASSWORD, OWNER)
+        assert mine.status_code == 200 and took < 1
+    finally:
+        logins._SLEEPING.release()
 
 
 def test_one_address_spraying_usernames_is_stopped(world, client, storage):
@@ -209,3 +236,13 @@ def test_a_file_from_before_expiries_is_upgraded_in_place(tmp_path):
     assert storage.get_moving_window("k", 5, 900)[1] == 1  # the old count still holds
     assert storage.acquire_entry("k", 5, 900)
     assert storage.prune() == 0  # the old row is kept for a day, the new one its window
+
+
+def test_an_ipv6_network_counts_as_one_address(world, client, storage):
+    """One subscriber's /64 holds 2^64 addresses: counted as one, a stranger cannot step
+    around the pair's limit by changing the last bits."""
+    admin = world.users["county_admin"].username
+    answers = [login(client, admin, f"guess-{i}", f"2001:db8:1:2::{i + 1:x}").status_code
+               for i in range(6)]
+    assert answers == [401] * 5 + [429]
+    assert login(client, admin, PASSWORD, "2001:db8:1:3::1").status_code == 200

@@ -19,7 +19,7 @@ def test_environment_overrides_defaults():
     config = Config({"SERVICE_ENV": "production", "SECRET_KEY": "k" * 40,
                      "PUBLIC_BASE_URL": "https://lianxin.example.gov.cn/",
                      "DATABASE_URL": "postgresql+psycopg://db/x", "COUNTY_TIMEZONE": "Asia/Urumqi",
-                     "VISIT_MAX_DISTANCE_KM": "5"})
+                     "VISIT_MAX_DISTANCE_KM": "5", "PROXY_COUNT": "1"})
     assert config.DATABASE_URL == "postgresql+psycopg://db/x"
     assert config.COUNTY_TIMEZONE == "Asia/Urumqi" and config.VISIT_MAX_DISTANCE_KM == 5.0
     assert config.PUBLIC_BASE_URL == "https://lianxin.example.gov.cn"
@@ -54,3 +54,13 @@ def test_the_planner_budget_is_seconds_zero_or_more(tmp_path, monkeypatch):
     for bad in ("-1", "soon", "nan", "inf"):
         with pytest.raises(RuntimeError, match="PLANNER_SECONDS"):
             Config({"PLANNER_SECONDS": bad})
+
+
+def test_production_says_how_many_proxies_stand_in_front():
+    """A wrong guess makes every client one address to the login limits."""
+    settings = {"SERVICE_ENV": "production", "SECRET_KEY": "k" * 40,
+                "PUBLIC_BASE_URL": "https://lianxin.example.gov.cn"}
+    with pytest.raises(RuntimeError, match="PROXY_COUNT"):
+        Config(settings)
+    assert Config({**settings, "PROXY_COUNT": "0"}).PROXY_COUNT == 0
+    assert Config({**settings, "PROXY_COUNT": "2"}).PROXY_COUNT == 2
