@@ -56,6 +56,7 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
     problems = password_problems(password, username)
     if problems:
         raise click.ClickException("password " + "; ".join(problems))
+    _upgrade()  # a first account on a new database: its tables first (idempotent)
     ctx = cli_context()
     try:
         user = create(ctx, {"username": username, "password": password, "role": role,
@@ -81,6 +82,7 @@ def demo_data(seed, townships, villages, units, cadres, households, quiet):
     from service.demo import DemoSizes, load_demo, open_demo_accounts
 
     sizes = DemoSizes(townships, villages, units, cadres, households)
+    _upgrade()  # whichever comes first, this or create-user, on a new database
     ctx = cli_context()
     try:
         counts = load_demo(ctx, sizes, seed, progress=not quiet)

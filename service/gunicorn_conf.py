@@ -110,3 +110,16 @@ def post_fork(server, worker):
     db = getattr(app, "extensions", {}).get("db")
     if db is not None:
         db.engine.dispose(close=False)
+
+
+def pre_fork(server, worker):
+    """Render the OpenAPI document once, in the master, before the first worker is forked:
+    every worker then serves /openapi.yaml and /openapi.json from memory it shares, and no
+    anonymous request pays the half second a worker would spend building it."""
+    app = getattr(server.app, "callable", None)
+    api = getattr(app, "extensions", {}).get("api")
+    if api is not None and getattr(api, "_spec_yaml", None) is None:
+        from service.openapi import spec_json, spec_yaml
+
+        spec_yaml(api)
+        spec_json(api)
