@@ -87,7 +87,9 @@ def test_metrics_answer_only_this_machine_or_the_token(database_url, tmp_path):
 
 
 def test_one_json_line_per_request_with_its_id_and_nothing_private(engine, database_url,
-                                                                  tmp_path):
+                                                                  tmp_path, committed):
+    # `committed` wipes what the server wrote afterwards (the failed login's audit event),
+    # so no later test finds it in the shared database.
     port = free_port()
     forged = '{"level": "INFO", "route": "/forged"}'
     with serving(gunicorn(port), tmp_path, environment(database_url, tmp_path), port):
