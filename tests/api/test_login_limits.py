@@ -5,9 +5,12 @@ a fresh limiter storage per test: an SQLite file (the shipped default kind) or R
 """
 
 import json
+import os
 import time
 
 import pytest
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 
 from service import ratelimit
 from service.ratelimit import SQLiteStorage
@@ -45,6 +48,10 @@ def storage(request, app, tmp_path, monkeypatch, connection) -> str:
     else:
         uri = f"sqlite:///{tmp_path / 'ratelimits.sqlite'}"
     _count_in(app, monkeypatch, uri)
+    if request.param == "redis":
+        # Keys of this process's own: .ci/run runs two suites at once against one Redis.
+        ratelimit._LIMITERS[uri] = MovingWindowRateLimiter(
+            RedisStorage(uri, key_prefix=f"LIMITS-test-{os.getpid()}"))
     ratelimit.limiter(uri).storage.reset()
     yield uri
     ratelimit.limiter(uri).storage.reset()
