@@ -26,6 +26,56 @@ from service.web import settings
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
+class UnknownParameter(DomainError):
+    status, code, title = 400, "unknown_parameter", "Unknown query parameter"
+
+
+_DECLARED: dict[tuple[str, str], frozenset[str] | None] = {}
+
+
+def _declared_query(endpoint: str, method: str) -> frozenset[str] | None:
+    """The query parameters the endpoint's view declares for `method` (its arguments schema
+    and any parameter documented by hand), or None for a view that is not the API's."""
+    key = (endpoint, method)
+    if key not in _DECLARED:
+        view = flask.current_app.view_functions.get(endpoint)
+        handler = getattr(getattr(view, "view_class", None), method.lower(), None) or view
+        apidoc = getattr(handler, "_apidoc", None)
+        if apidoc is None:
+            _DECLARED[key] = None
+        else:
+            names: set[str] = set()
+            for parameter in apidoc.get("arguments", {}).get("parameters", []):
+                if parameter["in"] == "query":
+                    schema = parameter["schema"]
+                    schema = schema() if isinstance(schema, type) else schema
+                    names |= {f.data_key or n for n, f in schema.fields.items()
+                              if not f.dump_only}
+            for parameter in apidoc.get("manual_doc", {}).get("parameters", []):
+                if parameter.get("in") == "query":
+                    names.add(parameter["name"])
+            _DECLARED[key] = frozenset(names)
+    return _DECLARED[key]
+
+
+def refuse_unknown_parameters() -> None:
+    """SPEC §15 "no silent filters": a query parameter the operation does not declare (a
+    typo such as `villageid=13`) is 400 `unknown_parameter` naming it, never ignored (which
+    would answer the whole county)."""
+    if request.method == "OPTIONS" or request.endpoint is None or not request.args:
+        return
+    declared = _declared_query(request.endpoint, request.method)
+    if declared is None:
+        return
+    unknown = sorted(name for name in request.args if name not in declared)
+    if unknown:
+        shown = [edges.printable(name[:64]) for name in unknown[:20]]
+        raise UnknownParameter(
+            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(shown)}"
+            f"{' …' if len(unknown) > 20 else ''}. This operation takes: "
+            f"{', '.join(sorted(declared)) or 'none'}.", parameters=shown)
+
+
 class BodyRequired(DomainError):
     status, code, title = 400, "body_required", "A JSON body is required"
 

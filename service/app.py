@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import cli, observability
 from service import models as _models  # noqa: F401  (every model, and history tracking)
-from service.api import Api, IdConverter, id_converter_doc
+from service.api import Api, IdConverter, id_converter_doc, refuse_unknown_parameters
 from service.auth import public
 from service.config import Config
 from service.errors import register_error_handlers
@@ -103,6 +103,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(field_blueprint)  # the field client's files: not in the API spec
     # After the blueprints' own app-wide hooks (the login limit answers 429 before this 4xx).
     app.before_request(guard_request)
+    app.before_request(refuse_unknown_parameters)
     _register_ops_routes(app, api)
     cli.register(app)
     for endpoint in LIBRARY_PUBLIC_ENDPOINTS:

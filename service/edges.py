@@ -184,6 +184,11 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
     return found
 
 
+def printable(name: str) -> str:
+    """A name a client sent, fit to send back: bad characters shown escaped."""
+    return _printable(name)
+
+
 def _printable(name: str) -> str:
     """A field name fit to send back: bad characters in a key shown escaped."""
     return _BAD_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", name)

@@ -105,6 +105,9 @@ class ProblemSchema(ma.Schema):
                        "(bytes, rows, columns, cells, inflated_bytes, compression_ratio, "
                        "shared_strings…)"})
     limit = fields.Integer(metadata={"description": "the limit `limit_name` names"})
+    parameters = fields.List(fields.String(), metadata={
+        "description": "unknown_parameter: the query parameters the operation does not take "
+                       "(the first 20)"})
 
 
 PROBLEM_MEMBERS = frozenset(ProblemSchema().fields)

@@ -109,13 +109,16 @@ def operation_id(method: str, path: str) -> str:
 
 
 class _OperationIds(BasePlugin):
-    """Give every operation the id `operation_id` makes, unless its view names one, and the
-    503 any of them answers while the database is away (SPEC §9 "faults")."""
+    """Give every operation the id `operation_id` makes, unless its view names one, the 503
+    any of them answers while the database is away (SPEC §9 "faults"), and the 400 any of them
+    answers to a query parameter it does not take (SPEC §15)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         for method, operation in (operations or {}).items():
             operation.setdefault("operationId", operation_id(method, path))
             operation.setdefault("responses", {}).setdefault("503", "SERVICE_UNAVAILABLE")
+            # Any operation refuses a query parameter it does not take (unknown_parameter).
+            operation["responses"].setdefault("400", "BAD_REQUEST")
 
 
 def spec_plugins() -> dict:

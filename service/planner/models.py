@@ -17,6 +17,12 @@ class PairingPlan(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     scope: Mapped[dict] = mapped_column(JSON)
+    # The unit a plan is for (its scope's unit_id; None for a township, village or the
+    # county): a unit admin lists its own unit's plans by it.
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"),
+                                                index=True)
+    # The body's totals, so a list shows them without reading each plan's pairings.
+    totals: Mapped[dict] = mapped_column(JSON)
     # {"pairings": [...], "uncovered": [...], "totals": {...}} as answered.
     body: Mapped[dict] = mapped_column(JSON)
     # The records it was made from: {"cadres": {id: [version, active]}, "households": {id:

@@ -2,7 +2,7 @@
 
 from flask.views import MethodView
 
-from service.api import Blueprint
+from service.api import Blueprint, page
 from service.auth import require
 from service.planner import schemas as s
 from service.planner import services
@@ -14,6 +14,15 @@ blp = Blueprint("pairing-plans", __name__, url_prefix="/api/v1",
 
 @blp.route("/pairing-plans")
 class PairingPlans(MethodView):
+    @require("county_admin", "unit_admin")
+    @blp.arguments(s.PlanQuery, location="query")
+    @blp.response(200, s.PlanPage)
+    def get(self, args):
+        """List pairing plans, newest first, with their scope, totals and whether they were
+        applied (not their pairings: GET one for those); a unit admin's are its own unit's."""
+        ctx = context()
+        return page(ctx, services.list_plans(ctx, args), args)
+
     @require("county_admin", "unit_admin")
     @blp.arguments(s.PlanIn)
     @blp.response(201, s.PlanOut)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, StrictSchema
+from service.api import Flag, Id, PageArgs, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES, NEEDS
 from service.planner.rules import REASON_WORDS
@@ -68,3 +68,21 @@ class PlanOut(StrictSchema):
     pairings = fields.List(fields.Nested(PlannedPairing), required=True)
     uncovered = fields.List(fields.Nested(Uncovered), required=True)
     totals = fields.Nested(Totals, required=True)
+
+
+class PlanQuery(PageArgs):
+    unit_id = Id(metadata={"description": "Plans made for this unit (a unit admin's own)"})
+    applied = Flag(metadata={"description": "true: applied plans; false: not yet applied"})
+
+
+class PlanSummary(StrictSchema):
+    """A plan as a list shows it: when, for what, how it came out; not its pairings."""
+
+    id = fields.Integer(required=True)
+    created_at = fields.DateTime(required=True)
+    applied_at = fields.DateTime(required=True, allow_none=True)
+    scope = fields.Nested(PlanScope, required=True)
+    totals = fields.Nested(Totals, required=True)
+
+
+PlanPage = envelope(PlanSummary, "PlanPage")

@@ -21,6 +21,7 @@ from service.cadres.rules import household_quota
 from service.context import AUDIT_ACTOR, Context
 from service.exceptions import Conflict, Forbidden, NotFound
 from service.households.models import Household, HouseholdNeed
+from service.listing import Listing
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.planner import rules
@@ -139,7 +140,8 @@ def propose(ctx: Context, data: dict) -> dict:
                    "optimal": plan.optimal},
     }
     stored = PairingPlan(created_by=ctx.caller.user_id if ctx.caller else None, scope=asked,
-                         body=body, stamps=stamps)
+                         unit_id=asked.get("unit_id"), body=body, totals=body["totals"],
+                         stamps=stamps)
     ctx.session.add(stored)
     ctx.session.flush()
     return present(stored)
@@ -163,6 +165,21 @@ def _find(ctx: Context, plan_id: int) -> PairingPlan:
 
 def get_plan(ctx: Context, plan_id: int) -> dict:
     return present(_find(ctx, plan_id))
+
+
+def list_plans(ctx: Context, args: dict) -> Listing:
+    """Plans the caller may see, newest first, without their pairings: a unit admin's are its
+    own unit's (`unit_id` pinned, another unit's refused as the reports refuse it); filtered by
+    `unit_id` and `applied`."""
+    args = scope.pinned_to_own_unit(ctx.caller, args, "Plans of another unit are not yours.")
+    stmt = select(PairingPlan.id, PairingPlan.created_at, PairingPlan.applied_at,
+                  PairingPlan.scope, PairingPlan.totals).order_by(PairingPlan.id.desc())
+    if args.get("unit_id") is not None:
+        stmt = stmt.where(PairingPlan.unit_id == args["unit_id"])
+    if args.get("applied") is not None:
+        stmt = stmt.where(PairingPlan.applied_at.is_not(None) if args["applied"]
+                          else PairingPlan.applied_at.is_(None))
+    return Listing(stmt, rows=True, present=lambda rows: [dict(r._mapping) for r in rows])
 
 
 def _rows_by_chunks(session, statement, ids: list[int], size: int = 5_000) -> list:

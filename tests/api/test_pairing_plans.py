@@ -178,3 +178,35 @@ def test_a_plan_is_refused_when_its_unit_no_longer_holds_the_village(admin, coun
     refused = admin.post(f"{URL}/{plan['id']}/apply")
     assert refused.status_code == 409 and refused.get_json()["code"] == "plan_out_of_date"
     assert active_pairings(session) == before
+
+
+def test_plans_are_listed_newest_first_with_totals_and_without_pairings(admin, county, world):
+    county_plan = admin.post(URL, json={}).json
+    unit_plan = admin.post(URL, json={"unit_id": world.units["a"].id}).json
+    assert admin.post(f"{URL}/{unit_plan['id']}/apply").status_code == 200
+    listed = admin.get(URL)
+    assert listed.status_code == 200
+    items = listed.json["items"]
+    assert [p["id"] for p in items][:2] == [unit_plan["id"], county_plan["id"]]
+    first = items[0]
+    assert set(first) == {"id", "created_at", "applied_at", "scope", "totals"}
+    assert first["applied_at"] is not None and first["totals"] == unit_plan["totals"]
+    assert items[1]["applied_at"] is None and items[1]["scope"] == {}
+    assert [p["id"] for p in admin.get(f"{URL}?applied=false").json["items"]] \
+        == [county_plan["id"]]
+    assert [p["id"] for p in admin.get(f"{URL}?unit_id={world.units['a'].id}").json["items"]] \
+        == [unit_plan["id"]]
+
+
+def test_a_unit_admin_lists_its_own_units_plans_only(admin, unit_admin, county, world):
+    admin.post(URL, json={})
+    admin.post(URL, json={"unit_id": world.units["b"].id})
+    own = unit_admin.post(URL, json={}).json
+    listed = unit_admin.get(URL).json
+    assert [p["id"] for p in listed["items"]] == [own["id"]] and listed["total"] == 1
+    assert unit_admin.get(f"{URL}?unit_id={world.units['b'].id}").status_code == 403
+
+
+@pytest.mark.parametrize("who", ["cadre", "inspector"])
+def test_other_roles_list_no_plans(request, who, county):
+    assert request.getfixturevalue(who).get(URL).status_code == 403
