@@ -1,7 +1,8 @@
-"""The roster templates an office downloads and fills in (SPEC §10): an .xlsx with the headers,
-one example row, drop-down lists for the coded columns, and every column formatted as text, so
-Excel keeps an ID number's 18 digits instead of turning them into 1.40421E+17. Written with
-XlsxWriter; no database."""
+"""The roster templates an office downloads and fills in (SPEC §10): an .xlsx whose first sheet
+(the one an import reads) has the headers only, with drop-down lists for the coded columns and
+every column formatted as text, so Excel keeps an ID number's 18 digits instead of turning them
+into 1.40421E+17; the example row sits on a sheet of its own (示例, SPEC §15), so an untouched
+template imports nothing, never a made-up 张三. Written with XlsxWriter; no database."""
 
 import io
 
@@ -16,10 +17,12 @@ HOUSEHOLD_EXAMPLE = {"village_code": "140427100201", "head_name": "张三",
                      "income_per_capita": "4500.50"}
 CADRE_EXAMPLE = {"name": "李四", "unit": "县农业农村局", "rank": "一般干部",
                  "phone": "13987654321", "skills": "农业技术、法律"}
-HOUSEHOLD_NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。身份证号等列已设为文本格式，"
-                  "请直接粘贴文本。帮扶需求可填多项，用、分隔。")
-CADRE_NOTE = ("第1行是表头，请勿修改；第2行是示例，导入前请删除。单位填系统中的单位全称；"
-              "同一单位内按电话认人（没有电话的按姓名）。特长可填多项，用、分隔。")
+HOUSEHOLD_NOTE = ("第1行是表头，请勿修改；从第2行起填写，填法见“示例”工作表（只导入本表）。"
+                  "身份证号等列已设为文本格式，请直接粘贴文本。帮扶需求可填多项，用、分隔。")
+CADRE_NOTE = ("第1行是表头，请勿修改；从第2行起填写，填法见“示例”工作表（只导入本表）。"
+              "单位填系统中的单位全称；同一单位内按电话认人（没有电话的按姓名）。"
+              "特长可填多项，用、分隔。")
+EXAMPLE_SHEET = "示例"
 _DROPDOWNS = {"difficulty": ["难度最大", "难度较大", "难度较小"],
               "rank": [k for k in rules.RANK_WORDS if not k.isascii()]}
 _NEED_LABELS = [k for k in rules.NEED_WORDS if not k.isascii()]
@@ -43,6 +46,7 @@ def _template(title: str, columns: tuple[rules.Column, ...], example: dict, note
     text = book.add_format({"num_format": "@"})
     head = book.add_format({"bold": True, "bg_color": "#FCE4D6", "num_format": "@"})
     sheet = book.add_worksheet(title)
+    shown = book.add_worksheet(EXAMPLE_SHEET)  # never read by an import: only the first sheet
     if any(c.field == "needs" for c in columns):
         lists = book.add_worksheet("选项")
         lists.write_column(0, 0, _NEED_LABELS)
@@ -50,7 +54,9 @@ def _template(title: str, columns: tuple[rules.Column, ...], example: dict, note
     for col, column in enumerate(columns):
         sheet.set_column(col, col, _WIDE.get(column.field, 12), text)
         sheet.write_string(0, col, column.header, head)
-        sheet.write_string(1, col, example[column.field], text)
+        shown.set_column(col, col, _WIDE.get(column.field, 12), text)
+        shown.write_string(0, col, column.header, head)
+        shown.write_string(1, col, example[column.field], text)
         choices = _DROPDOWNS.get(column.field)
         if choices:
             sheet.data_validation(1, col, MAX_ROWS, col, {

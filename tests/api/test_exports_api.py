@@ -377,8 +377,10 @@ def test_the_cadre_template_has_the_headers_an_example_and_a_rank_drop_down(admi
     assert response.status_code == 200 and response.mimetype == XLSX
     assert response.headers["Content-Disposition"].startswith(
         'attachment; filename="cadres-template.xlsx"')
-    ws = openpyxl.load_workbook(io.BytesIO(response.data)).worksheets[0]
-    got = list(ws.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    ws = book.worksheets[0]
+    assert list(ws.iter_rows(values_only=True)) == [tuple(CADRE_HEADER)]
+    got = list(book["示例"].iter_rows(values_only=True))
     assert got == [tuple(CADRE_HEADER), ("李四", "县农业农村局", "一般干部", "13987654321",
                                          "农业技术、法律")]
     lists = {str(v.sqref): (v.type, v.formula1) for v in ws.data_validations.dataValidation}
@@ -387,6 +389,8 @@ def test_the_cadre_template_has_the_headers_an_example_and_a_rank_drop_down(admi
 
 def test_the_filled_in_cadre_template_imports(admin, world, session):
     book = openpyxl.load_workbook(io.BytesIO(admin.get(CADRE_TEMPLATE).data))
+    for cell in book["示例"][2]:  # filled in as the example shows
+        book.worksheets[0].cell(2, cell.column, cell.value)
     book.worksheets[0]["B2"] = world.units["b"].name
     out = io.BytesIO()
     book.save(out)

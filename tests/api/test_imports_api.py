@@ -105,17 +105,28 @@ def test_the_template_has_the_headers_an_example_and_drop_downs(admin, unit_admi
     book = openpyxl.load_workbook(io.BytesIO(response.data))
     sheet = book.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == HEADER.split(",")
-    assert rows[1][2] == "14042119800101123X"  # kept as text, all 18 characters
-    assert sheet["C2"].number_format == "@"
+    assert rows == [tuple(HEADER.split(","))]  # the example is on a sheet of its own
+    assert sheet.column_dimensions["C"].number_format == "@"  # typed in, kept as text
+    example = list(book["示例"].iter_rows(values_only=True))
+    assert list(example[0]) == HEADER.split(",")
+    assert example[1][2] == "14042119800101123X"  # kept as text, all 18 characters
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert "难度最大" in lists["F2:F100001"] and lists["G2:G100001"]
     assert unit_admin.get(URL + "/template").status_code == 403
 
 
+def test_an_untouched_template_imports_nothing(admin, session):
+    """SPEC §15: the example (张三) is never imported as a household."""
+    response = upload(admin, admin.get(URL + "/template").data, name="template.xlsx")
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["rows"], response.get_json()["created"]) == (0, 0)
+
+
 def test_the_filled_in_template_imports(admin, world, session):
     book = openpyxl.load_workbook(io.BytesIO(admin.get(URL + "/template").data))
     sheet = book.worksheets[0]
+    for cell in book["示例"][2]:  # filled in as the example shows
+        sheet.cell(2, cell.column, cell.value)
     sheet["A2"] = world.villages["a"].code
     sheet["C2"] = factories.valid_id_number(4242)
     out = io.BytesIO()
