@@ -36,7 +36,8 @@ class Cadres(MethodView):
     @blp.response(201, s.CadreOut, headers=ETAG_HEADER_DOC)
     def post(self, data):
         """Create a cadre."""
-        cadre = services.create_cadre(context(), data)
+        ctx = context()
+        cadre = services.shown(ctx, [services.create_cadre(ctx, data)])[0]
         return cadre, 201, {"Location": f"/api/v1/cadres/{cadre.id}", **etag_header(cadre)}
 
 
@@ -46,7 +47,8 @@ class CadreById(MethodView):
     @blp.response(200, s.CadreOut, headers=ETAG_HEADER_DOC)
     def get(self, cadre_id):
         """Read a cadre."""
-        cadre = services.get_cadre(context(), cadre_id)
+        ctx = context()
+        cadre = services.shown(ctx, [services.get_cadre(ctx, cadre_id)])[0]
         return cadre, 200, etag_header(cadre)
 
     @require("county_admin", "unit_admin")
@@ -55,7 +57,9 @@ class CadreById(MethodView):
     @blp.doc(**IF_MATCH_DOC)
     def patch(self, changes, cadre_id):
         """Edit a cadre."""
-        cadre = services.update_cadre(context(), cadre_id, changes, check_if_match)
+        ctx = context()
+        cadre = services.shown(ctx, [services.update_cadre(ctx, cadre_id, changes,
+                                                           check_if_match)])[0]
         return cadre, 200, etag_header(cadre)
 
     @require("county_admin", "unit_admin")

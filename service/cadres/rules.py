@@ -24,5 +24,10 @@ def household_quota(rank: str) -> int:
     return 1 if rank == "general" else 2
 
 
+def free_places(rank: str, active: int) -> int:
+    """R1: how many more households the cadre may take."""
+    return max(0, household_quota(rank) - active)
+
+
 class CadreIsUnitHead(Conflict):
     code, title = "cadre_is_unit_head", "The cadre heads its unit"

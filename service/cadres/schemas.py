@@ -35,6 +35,10 @@ class CadreOut(StrictSchema):
     phone = fields.String(allow_none=True, required=True)
     skills = fields.List(fields.String(), required=True)
     household_quota = fields.Integer(required=True, metadata={"description": "Derived from rank"})
+    active_households = fields.Integer(required=True, metadata={
+        "description": "Households the cadre links now (active pairings)"})
+    free_places = fields.Integer(required=True, metadata={
+        "description": "How many more households the cadre may take (R1)"})
 
 
 class CadreQuery(ListArgs):

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from service import scope
 from service.cadres.models import Cadre
-from service.cadres.rules import CadreIsUnitHead
+from service.cadres.rules import CadreIsUnitHead, free_places
 from service.context import Context
 from service.listing import Listing
 from service.pairings.models import Pairing
@@ -23,7 +23,21 @@ def list_cadres(ctx: Context, args: dict) -> Listing:
             stmt = stmt.where(getattr(Cadre, key) == args[key])
     if args.get("q"):
         stmt = stmt.where(Cadre.name.icontains(args["q"], autoescape=True))
-    return Listing(stmt)
+    return Listing(stmt, present=lambda cadres: shown(ctx, cadres))
+
+
+def shown(ctx: Context, cadres: list[Cadre]) -> list[Cadre]:
+    """Cadres as a table shows them (SPEC §15): each with `active_households` (its active
+    pairings) and `free_places` (R1: how many more it may take), one query for the lot."""
+    ids = [c.id for c in cadres]
+    active = dict(ctx.session.execute(
+        select(Pairing.cadre_id, func.count()).where(Pairing.cadre_id.in_(ids),
+                                                     Pairing.ended_on.is_(None))
+        .group_by(Pairing.cadre_id)).all()) if ids else {}
+    for cadre in cadres:
+        cadre.active_households = active.get(cadre.id, 0)
+        cadre.free_places = free_places(cadre.rank, cadre.active_households)
+    return cadres
 
 
 def get_cadre(ctx: Context, cadre_id: int) -> Cadre:

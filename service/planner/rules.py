@@ -7,7 +7,7 @@ Skills ↔ needs follow doc 003 (seeds/003_778d26fe392b602e.txt, line 27): 要�
 read into the kinds below by the words they contain. Flask-free and database-free.
 """
 
-from service.cadres.rules import household_quota
+from service.cadres.rules import free_places
 from service.pairings.rules import DIFFICULTY_FOR_RANK
 
 # The kinds of skill the planner knows, the words that name them in a cadre's 特长, and the
@@ -74,8 +74,8 @@ def difficulty_for(rank: str) -> str:
 
 
 def free_quota(rank: str, active: int) -> int:
-    """R1: how many more households the cadre may take."""
-    return max(0, household_quota(rank) - active)
+    """R1: how many more households the cadre may take (cadres.rules.free_places)."""
+    return free_places(rank, active)
 
 
 # Why a household is left without a cadre.
