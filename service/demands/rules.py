@@ -1,6 +1,6 @@
 """诉求: the everyday problems of doc 003 (line 22) and how a demand moves to confirmation."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from service.exceptions import Conflict, Forbidden
 
@@ -65,3 +65,13 @@ def check_transition(current: str, to: str, role: str, resolution: str | None,
 def is_overdue(status: str, opened_at: datetime, now: datetime, days: int) -> bool:
     """Still unresolved more than `days` after it was raised."""
     return status in UNRESOLVED and opened_at < now - timedelta(days=days)
+
+
+def days_overdue(status: str, opened_at: datetime, now: datetime, days: int,
+                 zone: tzinfo) -> int | None:
+    """Calendar days in the county since an overdue demand's `days` ran out, as a task's are
+    counted from its due date (1 on the day they ran out and the next); None otherwise."""
+    if not is_overdue(status, opened_at, now, days):
+        return None
+    ran_out = (opened_at + timedelta(days=days)).astimezone(zone).date()
+    return max(1, (now.astimezone(zone).date() - ran_out).days)

@@ -46,6 +46,9 @@ class DemandOut(StrictSchema):
     confirmed_at = fields.DateTime(allow_none=True, required=True)
     resolution = fields.String(allow_none=True, required=True)
     overdue = fields.Boolean(required=True)
+    days_overdue = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Whole days overdue (1 on the first day past the limit); null when "
+                       "not overdue"})
     updated_at = fields.DateTime(required=True)
 
 

@@ -23,8 +23,10 @@ def present(demand: Demand, ctx: Context) -> dict:
         "id", "household_id", "visit_id", "cadre_id", "category", "description", "status",
         "opened_at", "received_at", "in_progress_at", "resolved_at", "confirmed_at",
         "resolution", "updated_at")}
-    data["overdue"] = rules.is_overdue(demand.status, demand.opened_at, ctx.clock.now(),
-                                       ctx.settings.demand_overdue_days)
+    now, days = ctx.clock.now(), ctx.settings.demand_overdue_days
+    data["overdue"] = rules.is_overdue(demand.status, demand.opened_at, now, days)
+    data["days_overdue"] = rules.days_overdue(demand.status, demand.opened_at, now, days,
+                                              ctx.clock.zone)
     return data
 
 

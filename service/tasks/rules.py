@@ -88,3 +88,8 @@ def check_transition(current: str, to: str, role: str, note: str | None,
 def is_overdue(status: str, closed: bool, due_on: date, today: date) -> bool:
     """Past its due date and neither finished nor closed."""
     return not closed and status not in FINISHED and due_on < today
+
+
+def days_overdue(status: str, closed: bool, due_on: date, today: date) -> int | None:
+    """Whole days since its due date for an overdue task (1 the day after); None otherwise."""
+    return (today - due_on).days if is_overdue(status, closed, due_on, today) else None

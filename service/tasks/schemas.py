@@ -49,6 +49,9 @@ class TaskOut(StrictSchema):
     closed_on = fields.Date(allow_none=True, required=True)
     closed_reason = fields.String(allow_none=True, required=True)
     overdue = fields.Boolean(required=True)
+    days_overdue = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "Whole days overdue (1 on the first day past the limit); null when "
+                       "not overdue"})
     created_at = fields.DateTime(required=True)
     updated_at = fields.DateTime(required=True)
 

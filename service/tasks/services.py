@@ -54,6 +54,8 @@ def present(task: Task, today) -> dict:
         "source", "closed_on", "closed_reason", "created_at", "updated_at")}
     data["overdue"] = rules.is_overdue(task.status, task.closed_on is not None, task.due_on,
                                        today)
+    data["days_overdue"] = rules.days_overdue(task.status, task.closed_on is not None,
+                                              task.due_on, today)
     return data
 
 

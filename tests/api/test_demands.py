@@ -697,6 +697,15 @@ def test_an_open_demand_older_than_fifteen_days_is_overdue(cadre, aged):
     assert ok(cadre.get(f"{DEMANDS}/{aged['resolved']}"))["overdue"] is False
 
 
+def test_an_overdue_demand_says_by_how_many_days(cadre, aged):
+    """Raised 16 days ago with 15 allowed: one day overdue; the others are not overdue."""
+    assert ok(cadre.get(f"{DEMANDS}/{aged['16_days']}"))["days_overdue"] == 1
+    assert ok(cadre.get(f"{DEMANDS}/{aged['14_days']}"))["days_overdue"] is None
+    assert ok(cadre.get(f"{DEMANDS}/{aged['resolved']}"))["days_overdue"] is None
+    listed = {d["id"]: d["days_overdue"] for d in ok(cadre.get(DEMANDS))["items"]}
+    assert listed[aged["16_days"]] == 1 and listed[aged["14_days"]] is None
+
+
 def test_the_overdue_filter_lists_exactly_the_overdue_demands(cadre, aged):
     assert listed(cadre, overdue="true") == {aged["16_days"]}
     assert listed(cadre, overdue="false") == {aged["14_days"], aged["resolved"]}

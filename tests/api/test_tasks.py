@@ -674,9 +674,18 @@ def test_overdue_means_past_due_and_not_finished_nor_closed(admin, world, hid, s
     assert task(admin, t["b1_closed_late"])["overdue"] is False
 
 
+def test_an_overdue_task_says_by_how_many_days(admin, session, world, hid):
+    tid = add_task(session, hid["a1"], due_on=CLOCK.today() - timedelta(days=3))
+    assert task(admin, tid)["days_overdue"] == 3
+    assert {i["id"]: i["days_overdue"] for i in listing(admin)}[tid] == 3
+    advance(admin, tid, "done")
+    assert task(admin, tid)["days_overdue"] is None
+
+
 def test_a_task_due_today_is_not_yet_overdue(admin, session, world, hid):
     tid = add_task(session, hid["a1"], due_on=CLOCK.today())
     assert task(admin, tid)["overdue"] is False
+    assert task(admin, tid)["days_overdue"] is None
     assert ids(admin, overdue="true") == set()
 
 

@@ -92,3 +92,26 @@ def test_rule_modules_load_without_flask_or_sqlalchemy():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=SERVICE_DIR.parent, check=True).stdout.strip()
     assert out == "[]"
+
+
+
+def test_days_overdue_counts_whole_days_past_the_limit():
+    from datetime import UTC, date, datetime, timedelta
+
+    from service.demands import rules as demand_rules
+    from service.tasks import rules as task_rules
+
+    today = date(2026, 12, 7)
+    assert task_rules.days_overdue("open", False, date(2026, 12, 6), today) == 1
+    assert task_rules.days_overdue("open", False, today, today) is None
+    assert task_rules.days_overdue("done", False, date(2026, 11, 1), today) is None
+    assert task_rules.days_overdue("open", True, date(2026, 11, 1), today) is None
+    now = datetime(2026, 12, 7, 10, tzinfo=UTC)
+    raised = now - timedelta(days=15, minutes=1)
+    assert demand_rules.days_overdue("open", raised, now, 15, UTC) == 1  # ran out today
+    assert demand_rules.days_overdue("open", now - timedelta(days=16), now, 15, UTC) == 1
+    assert demand_rules.days_overdue("open", now - timedelta(days=17, hours=1), now, 15,
+                                     UTC) == 2
+    assert demand_rules.days_overdue("open", now - timedelta(days=15), now, 15, UTC) is None
+    assert demand_rules.days_overdue("resolved", now - timedelta(days=40), now, 15,
+                                     UTC) is None
