@@ -25,7 +25,7 @@ from service import create_app, migrate  # noqa: E402
 from service.auth import issue_token  # noqa: E402
 from service.context import Context, CountyClock  # noqa: E402
 from service.db import make_engine  # noqa: E402
-from service.demo import DemoSizes, ensure_demo_users, load_demo  # noqa: E402
+from service.demo import DemoSizes, load_demo, open_demo_accounts  # noqa: E402
 from service.households.models import Household  # noqa: E402
 from service.users.models import User  # noqa: E402
 from service.web import settings as web_settings  # noqa: E402
@@ -82,7 +82,7 @@ def main() -> None:
         print(f"demo-data {counts['households']:,} households, {counts['cadres']:,} cadres, "
               f"{counts['pairings']:,} pairings, {counts['tasks']:,} tasks, {counts['demands']:,} "
               f"demands: {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s)")
-        ensure_demo_users(ctx, "bench-password-1")
+        open_demo_accounts(ctx, "bench-password-1")
         admin = session.scalar(select(User).where(User.username == "admin"))
         unit_admin = session.scalar(select(User).where(User.username == "unit1"))
 

@@ -69,7 +69,7 @@ def refuse_unknown_parameters() -> None:
         return
     unknown = sorted(name for name in request.args if name not in declared)
     if unknown:
-        shown = [edges.printable(name[:64]) for name in unknown[:20]]
+        shown = [edges.printable(edges.cut(name)) for name in unknown[:20]]
         raise UnknownParameter(
             f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(shown)}"
             f"{' …' if len(unknown) > 20 else ''}. This operation takes: "

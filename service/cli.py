@@ -106,7 +106,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 @click.option("--port", default=8000, show_default=True)
 def serve_demo(host, port):
     """Migrate, load the demo county once, and serve it with gunicorn."""
-    from service.demo import DemoSizes, ensure_demo_users, load_demo
+    from service.demo import DemoSizes, load_demo, open_demo_accounts
 
     _upgrade()
     ctx = cli_context()
@@ -115,7 +115,7 @@ def serve_demo(host, port):
 
     if ctx.session.scalar(select(Township.id).limit(1)) is None:
         load_demo(ctx, DemoSizes(), 2026, progress=True)
-    logins = ensure_demo_users(ctx, DEMO_PASSWORD)
+    logins = [(a.username, a.role) for a in open_demo_accounts(ctx, DEMO_PASSWORD)]
     url = f"http://{host}:{port}"
     click.echo(f"\n双包双联 demo county is at {url}   (API docs: {url}/docs)")
     click.echo(f"field client for cadres (phone browser): {url}/field/   (log in as cadre1)")

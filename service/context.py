@@ -65,9 +65,6 @@ class Settings:
     password_hash_fast: bool = False
     # How long a pairing plan may search for the fewest cadres split across villages.
     planner_seconds: float = 20.0
-    # Every request's wall-clock budget (service/deadline.py).
-    request_seconds: float = 30.0
-    heavy_requests: int = 2
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
@@ -87,8 +84,6 @@ class Settings:
             login_slowdown_seconds=float(config["LOGIN_SLOWDOWN_SECONDS"]),
             password_hash_fast=bool(config.get("PASSWORD_HASH_FAST")),
             planner_seconds=float(config["PLANNER_SECONDS"]),
-            request_seconds=float(config["REQUEST_SECONDS"]),
-            heavy_requests=int(config["HEAVY_REQUESTS"]),
         )
 
 

@@ -475,11 +475,6 @@ class DemoAccount:
     created: bool  # False: an account of that username was there already, and is left alone
 
 
-def ensure_demo_users(ctx: Context, password: str) -> list[tuple[str, str]]:
-    """Demo accounts for each role (created once): (username, role) of each."""
-    return [(a.username, a.role) for a in open_demo_accounts(ctx, password)]
-
-
 def open_demo_accounts(ctx: Context, password: str) -> list[DemoAccount]:
     """A demo login for each role, those whose username is free: an existing account of the
     same username (say an admin made with `create-user admin` first) is left as it is."""

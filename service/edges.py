@@ -164,13 +164,12 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
         elif isinstance(item, dict):
             why = None
             for key, inner in item.items():
-                key = str(key)
-                key = key if len(key) <= _NAME_CHARS else key[:_NAME_CHARS] + "…"
+                key = cut(str(key))
                 name = f"{where}.{key}" if where else key
                 if depth == 0 and key in skip:
                     continue
-                if isinstance(key, str) and text_problem(key):
-                    found.setdefault(_printable(name), []).append("names a field that cannot exist")
+                if text_problem(key):
+                    found.setdefault(printable(name), []).append("names a field that cannot exist")
                     continue
                 stack.append((inner, name, depth + 1))
         elif isinstance(item, list):
@@ -180,16 +179,16 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
         else:
             why = None
         if why:
-            found.setdefault(_printable(where or "_schema"), []).append(why)
+            found.setdefault(printable(where or "_schema"), []).append(why)
     return found
 
 
+def cut(name: str) -> str:
+    """A name a client chose (a key, a query parameter), at most its first _NAME_CHARS."""
+    return name[:_NAME_CHARS]
+
+
 def printable(name: str) -> str:
-    """A name a client sent, fit to send back: bad characters shown escaped."""
-    return _printable(name)
-
-
-def _printable(name: str) -> str:
     """A field name fit to send back: bad characters in a key shown escaped."""
     return _BAD_TEXT.sub(lambda m: f"\\u{ord(m.group()):04x}", name)
 

@@ -81,8 +81,8 @@ def update_cadre(ctx: Context, cadre_id: int, changes: dict,
     moved = "unit_id" in changes and changes["unit_id"] != cadre.unit_id
     apply_changes(cadre, changes, precondition)
     if moved:
-        # The cadre's login moves with it (the token check reads the cadre's unit anyway;
-        # the account row is kept true for every other reader, and audited as its update).
+        # The cadre's login moves with it (the token check and every reader take the
+        # account's unit_id; audited as the account's update).
         for account in session.scalars(select(User).where(User.cadre_id == cadre.id)):
             account.unit_id = cadre.unit_id
     session.flush()

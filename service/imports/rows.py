@@ -76,13 +76,8 @@ def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
     return rows, problems
 
 
-def refuse_if_any(problems: Problems | list[dict]) -> None:
+def refuse_if_any(problems: Problems) -> None:
     """Any problem refuses the whole file: the first ones in row order, and how many in all."""
-    if isinstance(problems, list):
-        collected = Problems()
-        for found in problems:
-            collected.append(found)
-        problems = collected
     if problems:
         raise rules.ImportRowsInvalid(problems.in_order(), problems.total)
 

@@ -2,10 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, column_property, mapped_column
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
 
-from service.cadres.models import Cadre
 from service.clock import utcnow
 from service.db import Base, UTCDateTime
 
@@ -32,11 +31,5 @@ class User(Base):
     token_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
-    # What the account answers for its unit: a cadre account's is its cadre's unit now (the
-    # cadre may have moved since the account was opened); others' is unit_id. The token
-    # check reads it the same way (service/users/accounts.py).
-    current_unit_id: Mapped[int | None] = column_property(func.coalesce(
-        select(Cadre.unit_id).where(Cadre.id == cadre_id).correlate_except(Cadre)
-        .scalar_subquery(), unit_id))
 
     __mapper_args__ = {"version_id_col": version}

@@ -41,8 +41,8 @@ class UserOut(StrictSchema):
     id = fields.Integer(required=True)
     username = fields.String(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    # A cadre account's unit is its cadre's current unit.
-    unit_id = fields.Integer(allow_none=True, required=True, attribute="current_unit_id")
+    # A cadre account's unit is its cadre's (kept so when the cadre moves: update_cadre).
+    unit_id = fields.Integer(allow_none=True, required=True)
     cadre_id = fields.Integer(allow_none=True, required=True)
     active = fields.Boolean(required=True)
     created_at = fields.DateTime(required=True)

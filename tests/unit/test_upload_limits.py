@@ -473,8 +473,11 @@ def test_problems_keep_the_first_in_row_order_and_count_them_all():
 
 
 def test_the_refusal_lists_100_and_says_how_many():
+    problems = Problems()
+    for n in range(5_001, 1, -1):
+        problems.append(problem(n, "备注", "很长" * 1000))
     with pytest.raises(ImportRowsInvalid) as refused:
-        refuse_if_any([problem(n, "备注", "很长" * 1000) for n in range(5_001, 1, -1)])
+        refuse_if_any(problems)
     extra = refused.value.extra
     assert extra["rows_total"] == 5_000 and len(extra["rows"]) == 100
     assert [p["row"] for p in extra["rows"]] == list(range(2, 102))
