@@ -145,6 +145,8 @@ def log_in(page) -> None:
     page.get_by_label("密码").fill(factories.PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("heading", name="我的联系户").wait_for()
+    # the heading shows before the first sync has answered: wait for the households it brings
+    page.get_by_role("button", name="张德福").wait_for()
 
 
 def pending(page, count: int) -> None:
