@@ -191,6 +191,8 @@ def drive(port, mix, results, stop_at, rate_per_thread, seed):
                 time.sleep(pause)
         route, method, path, body, token = mix.pick(rng)
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if method == "PATCH":
+            headers["If-Match"] = "*"  # a change requires If-Match (428 without); any version
         data = None
         if body is not None:
             data = json.dumps(body).encode()

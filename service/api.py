@@ -323,7 +323,81 @@ class PageArgs(ma.Schema):
     per_page = WholeNumber(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class ListArgs(PageArgs):
+MAX_IDS = 500
+_ID_TEXT = edges.ID_DIGITS
+_UUID_TEXT = "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+
+
+class IdList(fields.Field):
+    """`ids=3,5,8`: at most MAX_IDS record ids, to fetch many records in one call (SPEC §15).
+    Ids outside the caller's scope, or of no record, are simply not in the answer."""
+
+    ITEM = _ID_TEXT
+    default_error_messages = {"invalid": f"must be at most {MAX_IDS} ids separated by commas"}
+
+    def __init__(self, **kwargs):
+        item = self.ITEM
+        pattern = f"^{item}(,{item}){{0,{MAX_IDS - 1}}}$"
+        kwargs["metadata"] = {"type": "string", "pattern": pattern, "example": "3,5,8",
+                              "description": f"Only these records (at most {MAX_IDS} ids, "
+                                             "comma-separated)", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+        self._item = re.compile(item)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        items = value.split(",")
+        if len(items) > MAX_IDS or not all(self._item.fullmatch(i) for i in items):
+            raise self.make_error("invalid")
+        return self._values(items)
+
+    def _values(self, items: list[str]) -> list:
+        # An id past any record's (2^63, say) names no record: it is simply not found.
+        return sorted({n for n in map(int, items) if n <= MAX_ID})
+
+
+class UuidList(IdList):
+    """`ids=` of records whose ids are UUIDs (visits, demands)."""
+
+    ITEM = _UUID_TEXT
+
+    def _values(self, items: list[str]) -> list:
+        return sorted({i.lower() for i in items})
+
+
+class Sort(fields.Field):
+    """`sort=field,-field`: the order of a list, from the fields the operation names (SPEC
+    §15); `-` sorts that field descending, empty values last either way, and the record's id
+    breaks ties. An unknown field is 400 `unknown_parameter`, never ignored."""
+
+    def __init__(self, *names: str, **kwargs):
+        self.names = names
+        name = "-?(" + "|".join(names) + ")"
+        kwargs["metadata"] = {
+            "type": "string", "pattern": f"^{name}(,{name}){{0,9}}$", "example": f"-{names[0]}",
+            "description": "Comma-separated fields, `-` for descending: " + ", ".join(names),
+            **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> list[tuple[str, bool]]:
+        keys = value.split(",") if isinstance(value, str) else [None]
+        unknown = [k for k in keys if not k or k.removeprefix("-") not in self.names]
+        if unknown or len(keys) > 10:
+            shown = edges.printable(edges.cut(str(unknown[0] if unknown else value)))
+            raise UnknownParameter(
+                f"Unknown sort field: {shown}. This list sorts by: {', '.join(self.names)} "
+                "(at most 10, comma-separated; - for descending).", parameters=[f"sort={shown}"])
+        return [(k.removeprefix("-"), k.startswith("-")) for k in keys]
+
+
+class ListQuery(PageArgs):
+    """A list's paging and `ids=`; each list adds its filters and its `sort`."""
+
+    ids = IdList()
+
+
+class ListArgs(ListQuery):
     """A list's paging, and ?format=xlsx for every row as a workbook (service/exports.py)."""
 
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "xlsx")),
@@ -335,7 +409,7 @@ class ListArgs(PageArgs):
 def listed(ctx, listing: Listing, args: dict, export):
     """One page of the list as JSON, or, with ?format=xlsx, all of it through `export`."""
     if args.get("format") == "xlsx":
-        return export(ctx, listing)
+        return export(ctx, listing.arranged(args.get("ids"), args.get("sort")))
     return page(ctx, listing, args)
 
 
@@ -353,6 +427,7 @@ def page(ctx, listing: Listing, args: dict) -> dict:
     """One page of a service's list, with the total: {items, total, page, per_page}."""
     number, per_page = args["page"], args["per_page"]
     session = ctx.session
+    listing = listing.arranged(args.get("ids"), args.get("sort"))
     total = session.scalar(select(func.count()).select_from(
         listing.statement.order_by(None).subquery()))
     paged = listing.statement.limit(per_page).offset((number - 1) * per_page)
@@ -378,10 +453,20 @@ def etag_header(record) -> dict[str, str]:
     return {"ETag": f'"{etag_of(record)}"'}
 
 
+class PreconditionRequired(DomainError):
+    status, code, title = 428, "precondition_required", "If-Match is required"
+
+
 def check_if_match(record) -> None:
-    """412 when If-Match is sent and does not name the record's current version: routes pass
-    it to a service as the `precondition` of a change (service/records.py)."""
-    if request.if_match and etag_of(record) not in request.if_match:
+    """A change must name the version it was made from (SPEC §15 "no lost updates"): 428
+    without If-Match, 412 when If-Match does not name the record's current version (`*`
+    names any). Routes pass it to a service as the `precondition` of a change
+    (service/records.py), which calls it before changing anything."""
+    if not request.headers.get("If-Match"):
+        raise PreconditionRequired(
+            "Send the ETag you read with GET as If-Match, so that a change made meanwhile by "
+            "someone else is not overwritten.")
+    if etag_of(record) not in request.if_match:
         raise PreconditionFailed(
             "The record changed since you read it; GET it again and retry.",
             current_etag=f'"{etag_of(record)}"',
@@ -392,11 +477,12 @@ IF_MATCH_DOC = {
     "parameters": [{
         "in": "header",
         "name": "If-Match",
-        "required": False,
+        "required": True,
         "schema": {"type": "string"},
-        "description": "ETag from a previous GET; the update is refused (412) if it changed.",
+        "description": "ETag from a previous GET; the change is refused if the record changed "
+                       "since (412), or without this header (428).",
     }],
-    "responses": {"412": "PRECONDITION_FAILED"},
+    "responses": {"412": "PRECONDITION_FAILED", "428": "PRECONDITION_REQUIRED"},
 }
 
 ETAG_HEADER_DOC = {"ETag": {"schema": {"type": "string"}, "description": "Record version"}}

@@ -119,3 +119,15 @@ def for_writing(session: Session) -> Session:
     if session.get_bind().dialect.name == "sqlite":
         session.connection(execution_options={WRITER: True})
     return session
+
+
+def built_on(dialect: str):
+    """Alembic's `include_object` for a database of `dialect`: what the models build on another
+    database only (`Index(...).ddl_if(dialect=...)`, such as PostgreSQL's trigram indexes) is
+    neither expected there nor compared."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        ddl_if = getattr(obj, "_ddl_if", None)
+        return ddl_if is None or ddl_if.dialect in (None, dialect)
+
+    return include

@@ -1,10 +1,10 @@
 """A list a service offers (plain data, no HTTP): the statement that selects it in order, and
 how a page of its rows is shown. Routes cut the page and wrap it (service/api.py `page`)."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 
-from sqlalchemy import Select
+from sqlalchemy import Select, inspect
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,30 @@ class Listing:
     rows: bool = False
     # A page of rows → what the client is shown (masking, derived fields, related ids).
     present: Callable[[list], list] | None = None
+    # Sort keys that are not a column of the listed record (a name from a joined table).
+    sorts: Mapping = field(default_factory=dict)
+
+    @property
+    def key(self):
+        """The listed record's id column (the first entity the statement selects)."""
+        entity = self.statement.column_descriptions[0]["entity"]
+        return inspect(entity).primary_key[0]
+
+    def arranged(self, ids: list | None = None,
+                 sort: list[tuple[str, bool]] | None = None) -> "Listing":
+        """Only the records `ids` names, in the order `sort` asks ([(field, descending)]):
+        empty values last, the id breaking ties."""
+        statement, key = self.statement, self.key
+        if ids is not None:
+            statement = statement.where(key.in_(ids))
+        if sort:
+            entity = self.statement.column_descriptions[0]["entity"]
+            order = []
+            for name, descending in sort:
+                column = self.sorts[name] if name in self.sorts else getattr(entity, name)
+                order.append((column.desc() if descending else column.asc()).nulls_last())
+            statement = statement.order_by(None).order_by(*order, key)
+        return replace(self, statement=statement)
 
     def all(self, session) -> list:
         """Every row, shown (for exports and the command line)."""

@@ -125,11 +125,24 @@ class Api:
     def post(self, url, json=None, headers=None, **kw):
         return self.client.post(url, json=json, headers=self._headers(headers), **kw)
 
-    def patch(self, url, json=None, headers=None, **kw):
+    def patch(self, url, json=None, headers=None, if_match=True, **kw):
+        """PATCH as a console does: with the ETag of a GET just before as If-Match (unless the
+        test sends its own, or none: if_match=False)."""
+        headers = self._conditional(url, headers, if_match)
         return self.client.patch(url, json=json, headers=self._headers(headers), **kw)
 
-    def delete(self, url, headers=None, **kw):
+    def delete(self, url, headers=None, if_match=True, **kw):
+        """DELETE with the ETag of a GET just before, as `patch`."""
+        headers = self._conditional(url, headers, if_match)
         return self.client.delete(url, headers=self._headers(headers), **kw)
+
+    def _conditional(self, url, headers, if_match: bool) -> dict:
+        headers = dict(headers or {})
+        if if_match and "If-Match" not in headers:
+            # A record the caller may not read answers the write as it answered the read.
+            read = self.client.get(url, headers=self._headers(None))
+            headers["If-Match"] = read.headers.get("ETag", "*")
+        return headers
 
 
 @pytest.fixture

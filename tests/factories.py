@@ -151,3 +151,13 @@ def small_world(session) -> World:
     }
     session.commit()
     return w
+
+
+def counts(result: dict) -> dict:
+    """An import's answer without its id lists, once they agree with its counts: as many
+    created ids as records created (none for a dry run) and updated ids as updated."""
+    created, updated = result["created_ids"], result["updated_ids"]
+    assert len(created) == (0 if result["dry_run"] else result["created"]), result
+    assert len(updated) == result["updated"] and len(set(created + updated)) == len(
+        created + updated), result
+    return {k: v for k, v in result.items() if k not in ("created_ids", "updated_ids")}

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Boolean, Day, Flag, Id, PageArgs, StrictSchema, envelope
+from service.api import Boolean, Day, Flag, Id, ListQuery, Sort, StrictSchema, envelope
 
 
 class AssignmentIn(StrictSchema):
@@ -38,7 +38,8 @@ class AssignmentOut(StrictSchema):
                                 metadata={"description": "The unit head (组长), if named"})
 
 
-class AssignmentQuery(PageArgs):
+class AssignmentQuery(ListQuery):
+    sort = Sort("started_on", "ended_on", "unit_id", "village_id", "id")
     unit_id = Id()
     village_id = Id()
     township_id = Id()

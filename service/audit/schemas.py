@@ -2,13 +2,14 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Moment, PageArgs, Pattern, StrictSchema, envelope
+from service.api import Id, ListQuery, Moment, Pattern, Sort, StrictSchema, envelope
 from service.audit.rules import ACTIONS, RECORD_TYPES
 
 RECORD_TYPE = validate.OneOf(sorted(RECORD_TYPES.values()))
 
 
-class AuditQuery(PageArgs):
+class AuditQuery(ListQuery):
+    sort = Sort("at", "record_type", "action", "user_id", "id")
     record_type = fields.String(validate=RECORD_TYPE)
     record_id = fields.String(validate=Pattern(r"^[A-Za-z0-9-]{1,36}$",
                                                error="must be a record id"),

@@ -65,6 +65,7 @@ class CadreById(MethodView):
     @require("county_admin", "unit_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, cadre_id):
         """Delete a cadre that nothing depends on."""
         services.delete_cadre(context(), cadre_id, check_if_match)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, ListArgs, Name, Pattern, StrictSchema, envelope
+from service.api import Id, ListArgs, Name, Pattern, Sort, StrictSchema, envelope
 from service.cadres import rules
 from service.cadres.rules import RANKS
 
@@ -31,6 +31,7 @@ class CadreOut(StrictSchema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
     rank = fields.String(required=True, validate=validate.OneOf(RANKS))
     phone = fields.String(allow_none=True, required=True)
     skills = fields.List(fields.String(), required=True)
@@ -44,7 +45,9 @@ class CadreOut(StrictSchema):
 class CadreQuery(ListArgs):
     unit_id = Id()
     rank = fields.String(validate=validate.OneOf(RANKS))
-    q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
+    q = fields.String(validate=validate.Length(max=50),
+                      metadata={"description": "Name or phone contains"})
+    sort = Sort("name", "unit_id", "unit_name", "rank", "id")
 
 
 CadrePage = envelope(CadreOut, "CadrePage")

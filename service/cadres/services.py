@@ -1,8 +1,8 @@
 """Cadres: county admin everywhere, unit admin within its unit, a cadre sees itself."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
-from service import scope
+from service import names, scope
 from service.cadres.models import Cadre
 from service.cadres.rules import CadreIsUnitHead, free_places
 from service.context import Context
@@ -22,19 +22,24 @@ def list_cadres(ctx: Context, args: dict) -> Listing:
         if args.get(key) is not None:
             stmt = stmt.where(getattr(Cadre, key) == args[key])
     if args.get("q"):
-        stmt = stmt.where(Cadre.name.icontains(args["q"], autoescape=True))
-    return Listing(stmt, present=lambda cadres: shown(ctx, cadres))
+        stmt = stmt.where(or_(Cadre.name.icontains(args["q"], autoescape=True),
+                              Cadre.phone.contains(args["q"], autoescape=True)))
+    return Listing(stmt, present=lambda cadres: shown(ctx, cadres),
+                   sorts={"unit_name": names.unit_name_of(Cadre.unit_id)})
 
 
 def shown(ctx: Context, cadres: list[Cadre]) -> list[Cadre]:
-    """Cadres as a table shows them (SPEC §15): each with `active_households` (its active
-    pairings) and `free_places` (R1: how many more it may take), one query for the lot."""
+    """Cadres as a table shows them (SPEC §15): each with its unit's name, `active_households`
+    (its active pairings) and `free_places` (R1: how many more it may take), two queries for
+    the lot."""
     ids = [c.id for c in cadres]
     active = dict(ctx.session.execute(
         select(Pairing.cadre_id, func.count()).where(Pairing.cadre_id.in_(ids),
                                                      Pairing.ended_on.is_(None))
         .group_by(Pairing.cadre_id)).all()) if ids else {}
+    units = names.of_units(ctx.session, [c.unit_id for c in cadres])
     for cadre in cadres:
+        cadre.unit_name = units.get(cadre.unit_id)
         cadre.active_households = active.get(cadre.id, 0)
         cadre.free_places = free_places(cadre.rank, cadre.active_households)
     return cadres

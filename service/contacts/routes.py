@@ -61,6 +61,7 @@ class OrganizationById(MethodView):
     @require("county_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, organization_id):
         """Delete an organisation that was never a contact point."""
         services.delete_organization(context(), organization_id, check_if_match)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Boolean, Day, Flag, Id, Name, PageArgs, StrictSchema, envelope
+from service.api import Boolean, Day, Flag, Id, ListQuery, Name, Sort, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.contacts.rules import ORGANIZATION_KINDS
 
@@ -31,7 +31,8 @@ class OrganizationOut(StrictSchema):
     village_id = fields.Integer(allow_none=True, required=True)
 
 
-class OrganizationQuery(PageArgs):
+class OrganizationQuery(ListQuery):
+    sort = Sort("name", "kind", "village_id", "id")
     kind = fields.String(validate=KIND)
     weak = Flag()
     village_id = Id()
@@ -66,7 +67,8 @@ class ContactPointOut(StrictSchema):
     active = fields.Boolean(required=True)
 
 
-class ContactPointQuery(PageArgs):
+class ContactPointQuery(ListQuery):
+    sort = Sort("started_on", "ended_on", "cadre_id", "organization_id", "id")
     cadre_id = Id()
     organization_id = Id()
     unit_id = Id()

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Flag, Id, Moment, PageArgs, StrictSchema, envelope
+from service.api import Flag, Id, ListQuery, Moment, Sort, StrictSchema, UuidList, envelope
 from service.demands.rules import CATEGORIES, STATUSES
 
 CATEGORY = validate.OneOf(CATEGORIES)
@@ -34,8 +34,12 @@ class DemandTransitionIn(StrictSchema):
 class DemandOut(StrictSchema):
     id = fields.String(required=True)
     household_id = fields.Integer(required=True)
+    household_head_name = fields.String(required=True)
+    village_name = fields.String(required=True)
     visit_id = fields.String(allow_none=True, required=True)
     cadre_id = fields.Integer(allow_none=True, required=True)
+    cadre_name = fields.String(allow_none=True, required=True,
+                               metadata={"description": "The cadre that took it down"})
     category = fields.String(required=True, validate=CATEGORY)
     description = fields.String(required=True)
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
@@ -52,7 +56,10 @@ class DemandOut(StrictSchema):
     updated_at = fields.DateTime(required=True)
 
 
-class DemandQuery(PageArgs):
+class DemandQuery(ListQuery):
+    ids = UuidList()
+    sort = Sort("opened_at", "status", "category", "household_id", "household_head_name",
+                "updated_at", "id")
     household_id = Id()
     village_id = Id()
     unit_id = Id()

@@ -5,7 +5,7 @@ from datetime import UTC, timedelta
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from service import scope
+from service import names, scope
 from service.audit.recorder import mark
 from service.context import Caller, Context
 from service.demands import rules
@@ -18,16 +18,32 @@ from service.records import Precondition, apply_changes
 
 
 def present(demand: Demand, ctx: Context) -> dict:
-    """A demand with its derived overdue flag."""
-    data = {c: getattr(demand, c) for c in (
-        "id", "household_id", "visit_id", "cadre_id", "category", "description", "status",
-        "opened_at", "received_at", "in_progress_at", "resolved_at", "confirmed_at",
-        "resolution", "updated_at")}
+    """One demand as a table shows it."""
+    return shown(ctx, [demand])[0]
+
+
+def shown(ctx: Context, demands: list[Demand]) -> list[dict]:
+    """Demands with their household's head and village by name, the name of the cadre that
+    took them down (one query for the lot), and whether, and how many days, each is
+    overdue."""
+    named = names.of_households(ctx.session, [d.household_id for d in demands])
+    cadres = names.of_cadres(ctx.session, [d.cadre_id for d in demands])
     now, days = ctx.clock.now(), ctx.settings.demand_overdue_days
-    data["overdue"] = rules.is_overdue(demand.status, demand.opened_at, now, days)
-    data["days_overdue"] = rules.days_overdue(demand.status, demand.opened_at, now, days,
-                                              ctx.clock.zone)
-    return data
+    out = []
+    for demand in demands:
+        data = {c: getattr(demand, c) for c in (
+            "id", "household_id", "visit_id", "cadre_id", "category", "description", "status",
+            "opened_at", "received_at", "in_progress_at", "resolved_at", "confirmed_at",
+            "resolution", "updated_at")}
+        data["overdue"] = rules.is_overdue(demand.status, demand.opened_at, now, days)
+        data["days_overdue"] = rules.days_overdue(demand.status, demand.opened_at, now, days,
+                                                  ctx.clock.zone)
+        household = named[demand.household_id]
+        data["household_head_name"] = household["household_head_name"]
+        data["village_name"] = household["village_name"]
+        data["cadre_name"] = cadres.get(demand.cadre_id)
+        out.append(data)
+    return out
 
 
 def list_demands(ctx: Context, args: dict) -> Listing:
@@ -48,7 +64,8 @@ def list_demands(ctx: Context, args: dict) -> Listing:
                     Demand.opened_at < now - timedelta(days=overdue_days))
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt.order_by(Demand.opened_at, Demand.id),
-                   present=lambda items: [present(d, ctx) for d in items])
+                   present=lambda items: shown(ctx, items),
+                   sorts={"household_head_name": names.household_head_of(Demand.household_id)})
 
 
 def get_demand(ctx: Context, demand_id: str) -> Demand:

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Id, Name, PageArgs, StrictSchema, envelope
+from service.api import MONTH, Id, ListQuery, Name, Sort, StrictSchema, envelope
 from service.reports.schemas import DisclosureOut
 
 
@@ -15,7 +15,8 @@ class PublishIn(StrictSchema):
                        "printed page states that the reason is on file"})
 
 
-class DisclosureQuery(PageArgs):
+class DisclosureQuery(ListQuery):
+    sort = Sort("month", "village_id", "published_at", "seq", "id")
     village_id = Id()
     month = fields.String(validate=MONTH)
 

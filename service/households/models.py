@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Numeric, String
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.clock import utcnow
@@ -25,6 +25,11 @@ class Household(Base):
     __table_args__ = (
         CheckConstraint("members BETWEEN 1 AND 30", name="members"),
         CheckConstraint("income_per_capita IS NULL OR income_per_capita >= 0", name="income"),
+        # SPEC §15 search: a fragment anywhere in a name, an ID number or a phone, by
+        # trigrams (PostgreSQL's pg_trgm; SQLite scans, which a county's test data allows).
+        *(Index(f"ix_households_{column}_trgm", column, postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+          for column in ("head_name", "id_number", "phone")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

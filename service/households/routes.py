@@ -39,7 +39,7 @@ class Households(MethodView):
         """Register a household."""
         ctx = context()
         household = services.create_household(ctx, data)
-        return (services.present(household, ctx.caller), 201,
+        return (services.present(household, ctx), 201,
                 {"Location": f"/api/v1/households/{household.id}", **etag_header(household)})
 
 
@@ -51,7 +51,7 @@ class HouseholdById(MethodView):
         """Read a household."""
         ctx = context()
         household = services.get_household(ctx, household_id)
-        return services.present(household, ctx.caller), 200, etag_header(household)
+        return services.present(household, ctx), 200, etag_header(household)
 
     @require("county_admin", "unit_admin")
     @blp.arguments(s.HouseholdPatch)
@@ -62,11 +62,12 @@ class HouseholdById(MethodView):
         """Edit a household."""
         ctx = context()
         household = services.update_household(ctx, household_id, changes, check_if_match)
-        return services.present(household, ctx.caller), 200, etag_header(household)
+        return services.present(household, ctx), 200, etag_header(household)
 
     @require("county_admin", "unit_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, household_id):
         """Delete a household that was never paired."""
         services.delete_household(context(), household_id, check_if_match)

@@ -7,6 +7,7 @@ from service.api import (
     ListArgs,
     Name,
     Pattern,
+    Sort,
     StrictSchema,
     WholeNumber,
     county_today,
@@ -82,6 +83,9 @@ class HouseholdPatch(_NeedsUnique, StrictSchema):
 class HouseholdOut(StrictSchema):
     id = fields.Integer(required=True)
     village_id = fields.Integer(required=True)
+    village_name = fields.String(required=True)
+    township_id = fields.Integer(required=True)
+    township_name = fields.String(required=True)
     head_name = fields.String(required=True)
     id_number = fields.String(required=True,
                               metadata={"description": "Masked unless your role needs it"})
@@ -93,18 +97,25 @@ class HouseholdOut(StrictSchema):
                                      metadata={"description": "null when your role may not see it"})
     card_code = fields.String(allow_none=True, required=True,
                               metadata={"description": "Only county admins, who print the cards"})
+    cadre_id = fields.Integer(required=True, allow_none=True,
+                              metadata={"description": "The cadre of its active pairing"})
+    cadre_name = fields.String(required=True, allow_none=True)
     masked = fields.List(fields.String(), required=True,
                          metadata={"description": "Fields hidden or masked for your role"})
 
 
 class HouseholdQuery(ListArgs):
+    sort = Sort("head_name", "village_id", "village_name", "difficulty", "members",
+                "created_at", "updated_at", "id")
     township_id = Id()
     village_id = Id()
     unit_id = Id(metadata={"description": "Households in villages this unit holds"})
     difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
     need = fields.String(validate=validate.OneOf(NEEDS))
-    q = fields.String(validate=validate.Length(max=50),
-                      metadata={"description": "Head name contains"})
+    q = fields.String(validate=validate.Length(min=1, max=50), metadata={
+        "description": "The head's name contains it; or, for roles that read them unmasked, "
+                       "the ID number or the phone contains it (at least 4 digits, an ID "
+                       "number's last may be X)"})
 
 
 HouseholdPage = envelope(HouseholdOut, "HouseholdPage")

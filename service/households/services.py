@@ -1,10 +1,10 @@
 """Households: scoped reads, masked personal data, admin writes."""
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
-from service import scope
+from service import names, scope
 from service.cadres.models import Cadre
-from service.context import Caller, Context
+from service.context import Context
 from service.demands.models import Demand
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
@@ -19,13 +19,27 @@ from service.unique import flush_unique
 from service.visits.models import Visit
 
 
-def present(household: Household, caller: Caller | None) -> dict:
-    """The household as the caller may see it (SPEC §7: personal data by role)."""
-    sees = scope.personal_fields(caller)
+def present(household: Household, ctx: Context) -> dict:
+    """One household as the caller may see it."""
+    return shown(ctx, [household])[0]
+
+
+def shown(ctx: Context, households: list[Household]) -> list[dict]:
+    """Households as the caller may see them (SPEC §7: personal data by role), each with its
+    village, township and current cadre by name (one query for the lot)."""
+    sees = scope.personal_fields(ctx.caller)
+    named = names.of_households(ctx.session, [h.id for h in households])
+    return [_present(h, sees, named[h.id]) for h in households]
+
+
+def _present(household: Household, sees: frozenset[str], named: dict) -> dict:
     income = household.income_per_capita
     return {
         "id": household.id,
         "village_id": household.village_id,
+        "village_name": named["village_name"],
+        "township_id": named["township_id"],
+        "township_name": named["township_name"],
         "head_name": household.head_name,
         "id_number": household.id_number if "id_number" in sees
         else mask_id_number(household.id_number),
@@ -37,8 +51,33 @@ def present(household: Household, caller: Caller | None) -> dict:
         "income_per_capita": float(income) if income is not None and "income_per_capita" in sees
         else None,
         "card_code": household.card_code if "card_code" in sees else None,
+        "cadre_id": named["cadre_id"],
+        "cadre_name": named["cadre_name"],
         "masked": sorted(set(scope.PERSONAL) - sees),
     }
+
+
+# A fragment of an ID number or a phone this short would match too many to be a search.
+SEARCH_MIN_DIGITS = 4
+
+
+def search(q: str, sees: frozenset[str]):
+    """SPEC §15: households whose head's name contains `q`, or, for a caller who reads them
+    unmasked, whose ID number or phone contains it (at least SEARCH_MIN_DIGITS characters):
+    a caller never finds a household by a field it may not read."""
+    found = [Household.head_name.ilike(f"%{_escaped(q)}%", escape="\\")]
+    text = q.strip().upper()
+    digits = text[:-1] if text.endswith("X") else text  # an ID number may end in X
+    if len(text) >= SEARCH_MIN_DIGITS and digits.isdigit():
+        if "id_number" in sees:
+            found.append(Household.id_number.like(f"%{text}%"))
+        if "phone" in sees and text.isdigit():
+            found.append(Household.phone.like(f"%{text}%"))
+    return or_(*found)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def list_households(ctx: Context, args: dict) -> Listing:
@@ -58,8 +97,9 @@ def list_households(ctx: Context, args: dict) -> Listing:
         stmt = stmt.where(exists().where(HouseholdNeed.household_id == Household.id,
                                          HouseholdNeed.need == args["need"]))
     if args.get("q"):
-        stmt = stmt.where(Household.head_name.icontains(args["q"], autoescape=True))
-    return Listing(stmt, present=lambda items: [present(h, ctx.caller) for h in items])
+        stmt = stmt.where(search(args["q"], scope.personal_fields(ctx.caller)))
+    return Listing(stmt, present=lambda items: shown(ctx, items),
+                   sorts={"village_name": names.village_name_of(Household.village_id)})
 
 
 def get_household(ctx: Context, household_id: int) -> Household:

@@ -190,12 +190,16 @@ def import_cadres(ctx: Context, sheet: Sheet, dry_run: bool = False,
                  progress)
 
 
-def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], None]) -> None:
+def _create_all(ctx: Context, creates: list[dict],
+                progress: Callable[[int], None]) -> list[int]:
     """New cadres, _CHUNK at a time, each chunk one flush (the audit and history listeners
-    write their rows for it), then out of the session."""
+    write their rows for it), then out of the session; their ids in the order given."""
+    created: list[int] = []
     for start in range(0, len(creates), _CHUNK):
-        chunk = creates[start:start + _CHUNK]
-        ctx.session.add_all([Cadre(**{"skills": [], **values}) for values in chunk])
+        chunk = [Cadre(**{"skills": [], **values}) for values in creates[start:start + _CHUNK]]
+        ctx.session.add_all(chunk)
         ctx.session.flush()
+        created += [cadre.id for cadre in chunk]
         ctx.session.expunge_all()
         progress(start + len(chunk))
+    return created

@@ -138,7 +138,8 @@ def _changes(stored: dict, values: dict) -> dict:
     return changes
 
 
-def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], None]) -> None:
+def _create_all(ctx: Context, creates: list[dict],
+                progress: Callable[[int], None]) -> list[int]:
     """New households, _CHUNK at a time, written as the ORM's create would write them (the
     household, its needs, its version row, the tasks its needs generate and an audit event
     for each record) but as a few multi-row INSERTs per chunk: a county's roster of 100,000
@@ -154,6 +155,7 @@ def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], Non
             .with_for_update(read=True, of=VillageAssignment))
     households = Household.__table__
     returning = insert(households).returning(households.c.id, sort_by_parameter_order=True)
+    created: list[int] = []
     for start in range(0, len(creates), _CHUNK):
         chunk = creates[start:start + _CHUNK]
         now = utcnow()
@@ -163,6 +165,7 @@ def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], Non
                  "card_code": new_card_code(), "created_at": now, "updated_at": now,
                  "version": 1} for v in chunk]
         ids = session.execute(returning, rows).scalars().all()
+        created += ids
         needs, versions, tasks, events = [], [], [], []
         for household_id, row, values in zip(ids, rows, chunk, strict=True):
             wanted = [n for n in NEEDS if n in set(values.get("needs") or ())]
@@ -196,6 +199,7 @@ def _create_all(ctx: Context, creates: list[dict], progress: Callable[[int], Non
         # the next import (a re-import of 100,000 rows: 315 s instead of seconds).
         for table in ("households", "household_needs", "household_versions", "tasks"):
             session.execute(text(f"ANALYZE {table}"))
+    return created
 
 
 def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,

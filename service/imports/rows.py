@@ -88,30 +88,36 @@ def write(ctx, record_type: str, matches: list[tuple[Row, dict | None]], dry_run
     """Each checked row with the stored record it names (None: a new one): update those
     that differ through their service, create the new ones with `create_all`, record the
     import as one audit event with its counts (nothing at all for a dry run):
-    {dry_run, rows, created, updated, unchanged}. `progress` hears how many rows are done."""
+    {dry_run, rows, created, updated, unchanged, created_ids, updated_ids} (a dry run
+    creates none: its updated_ids are those it would update). `create_all` answers the new
+    records' ids in the order given; `progress` hears how many rows are done."""
     def told(done: int) -> None:
         if progress is not None:
             progress(done)
 
     counts = {"dry_run": dry_run, "rows": len(matches), "created": 0, "updated": 0,
               "unchanged": 0}
-    creates, done = [], 0
+    creates, updated_ids, done = [], [], 0
     for row, stored in matches:
         if stored is None:
             creates.append(row.values)
             continue
         changes = changes_of(stored, row.values)
         counts["updated" if changes else "unchanged"] += 1
-        if changes and not dry_run:
-            update(ctx, stored["id"], changes)
+        if changes:
+            updated_ids.append(stored["id"])
+            if not dry_run:
+                update(ctx, stored["id"], changes)
         done += 1
         told(done)
     counts["created"] = len(creates)
+    created_ids: list[int] = []
     if dry_run:
         told(done + len(creates))
     else:
-        create_all(ctx, creates, lambda created: told(done + created))
+        created_ids = create_all(ctx, creates, lambda created: told(done + created))
         recorder.record(ctx.session, "import", record_type, None,
                         {k: [None, counts[k]] for k in ("rows", "created", "updated",
                                                         "unchanged")})
+    counts["created_ids"], counts["updated_ids"] = created_ids, updated_ids
     return counts

@@ -22,3 +22,7 @@ class ImportOut(StrictSchema):
     created = fields.Integer(required=True)
     updated = fields.Integer(required=True)
     unchanged = fields.Integer(required=True)
+    created_ids = fields.List(fields.Integer(), required=True, metadata={
+        "description": "The records created, in the file's order (none for a dry run)"})
+    updated_ids = fields.List(fields.Integer(), required=True, metadata={
+        "description": "The records updated (for a dry run: that would be)"})

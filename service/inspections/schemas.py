@@ -2,7 +2,17 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Boolean, Day, Id, PageArgs, StrictSchema, WholeNumber, envelope
+from service.api import (
+    MONTH,
+    Boolean,
+    Day,
+    Id,
+    ListQuery,
+    Sort,
+    StrictSchema,
+    WholeNumber,
+    envelope,
+)
 from service.inspections.rules import SATISFACTION
 
 
@@ -63,7 +73,8 @@ class InspectionOut(Rates):
 InspectionPage = envelope(InspectionOut, "InspectionPage")
 
 
-class InspectionQuery(PageArgs):
+class InspectionQuery(ListQuery):
+    sort = Sort("inspected_on", "village_id", "created_at", "id")
     village_id = Id()
     unit_id = Id()
     inspector_id = Id()

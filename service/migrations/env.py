@@ -4,7 +4,7 @@ from alembic import context
 
 import service.models  # noqa: F401  (fills the metadata)
 from service.config import Config
-from service.db import Base, UTCDateTime, make_engine
+from service.db import Base, UTCDateTime, built_on, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -44,6 +44,7 @@ def _run(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=built_on(connection.dialect.name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Day, Flag, Id, ListArgs, StrictSchema, envelope
+from service.api import MONTH, Day, Flag, Id, ListArgs, Sort, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES
 
@@ -29,9 +29,11 @@ class PairingOut(StrictSchema):
     cadre_name = fields.String(required=True)
     cadre_rank = fields.String(required=True, validate=validate.OneOf(RANKS))
     unit_id = fields.Integer(required=True)
+    unit_name = fields.String(required=True)
     household_id = fields.Integer(required=True)
     household_head_name = fields.String(required=True)
     village_id = fields.Integer(required=True)
+    village_name = fields.String(required=True)
     difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES))
     started_on = fields.Date(required=True)
     ended_on = fields.Date(allow_none=True, required=True)
@@ -41,6 +43,8 @@ class PairingOut(StrictSchema):
 
 
 class PairingQuery(ListArgs):
+    sort = Sort("started_on", "ended_on", "cadre_name", "unit_name", "household_head_name",
+                "village_name", "id")
     cadre_id = Id()
     household_id = Id()
     unit_id = Id()

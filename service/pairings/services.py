@@ -15,23 +15,30 @@ from service.households.models import Household
 from service.listing import Listing
 from service.pairings import rules
 from service.pairings.models import Pairing
+from service.places.models import Village
 from service.records import end_date, start_date
 from service.unique import unique_field
+from service.units.models import Unit
 
 
 def _select():
-    return (select(Pairing, Cadre.name, Cadre.rank, Cadre.unit_id, Household.head_name,
-                   Household.village_id, Household.difficulty)
+    return (select(Pairing, Cadre.name, Cadre.rank, Cadre.unit_id, Unit.name,
+                   Household.head_name, Household.village_id, Village.name,
+                   Household.difficulty)
             .join(Cadre, Cadre.id == Pairing.cadre_id)
-            .join(Household, Household.id == Pairing.household_id))
+            .join(Unit, Unit.id == Cadre.unit_id)
+            .join(Household, Household.id == Pairing.household_id)
+            .join(Village, Village.id == Household.village_id))
 
 
 def _present(row) -> dict:
-    p, cadre_name, rank, unit_id, head_name, village_id, difficulty = row
+    p, cadre_name, rank, unit_id, unit_name, head_name, village_id, village_name, difficulty \
+        = row
     return {"id": p.id, "cadre_id": p.cadre_id, "cadre_name": cadre_name, "cadre_rank": rank,
-            "unit_id": unit_id, "household_id": p.household_id, "household_head_name": head_name,
-            "village_id": village_id, "difficulty": difficulty, "started_on": p.started_on,
-            "ended_on": p.ended_on, "end_reason": p.end_reason,
+            "unit_id": unit_id, "unit_name": unit_name, "household_id": p.household_id,
+            "household_head_name": head_name, "village_id": village_id,
+            "village_name": village_name, "difficulty": difficulty,
+            "started_on": p.started_on, "ended_on": p.ended_on, "end_reason": p.end_reason,
             "override_reason": p.override_reason, "active": p.ended_on is None}
 
 
@@ -53,7 +60,10 @@ def list_pairings(ctx: Context, args: dict) -> Listing:
         first, last = month_bounds(args["month"])
         stmt = stmt.where(Pairing.started_on <= last,
                           or_(Pairing.ended_on.is_(None), Pairing.ended_on >= first))
-    return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows])
+    return Listing(stmt, rows=True, present=lambda rows: [_present(r) for r in rows],
+                   sorts={"cadre_name": Cadre.name, "unit_name": Unit.name,
+                          "household_head_name": Household.head_name,
+                          "village_name": Village.name})
 
 
 def _shown(ctx: Context, pairing_id: int, caller: Caller | None = None) -> dict:

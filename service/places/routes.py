@@ -52,6 +52,7 @@ class TownshipById(MethodView):
     @require("county_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, township_id):
         """Delete a township that has no villages."""
         services.delete_township(context(), township_id, check_if_match)
@@ -98,6 +99,7 @@ class VillageById(MethodView):
     @require("county_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, village_id):
         """Delete a village that has no households or assignment history."""
         services.delete_village(context(), village_id, check_if_match)

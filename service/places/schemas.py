@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Name, PageArgs, Pattern, StrictSchema, envelope
+from service.api import Id, ListQuery, Name, Pattern, Sort, StrictSchema, envelope
 
 TOWNSHIP_CODE = Pattern(r"^[0-9]{9}$", error="must be the 9-digit township division code")
 VILLAGE_CODE = Pattern(r"^[0-9]{12}$", error="must be the 12-digit village division code")
@@ -24,7 +24,8 @@ class TownshipOut(StrictSchema):
     name = fields.String(required=True)
 
 
-class TownshipQuery(PageArgs):
+class TownshipQuery(ListQuery):
+    sort = Sort("name", "code", "id")
     q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})
 
 
@@ -53,7 +54,8 @@ class VillageOut(StrictSchema):
     longitude = fields.Float(allow_none=True)
 
 
-class VillageQuery(PageArgs):
+class VillageQuery(ListQuery):
+    sort = Sort("name", "code", "township_id", "id")
     township_id = Id()
     unit_id = Id(metadata={"description": "Villages this unit holds now"})
     q = fields.String(validate=validate.Length(max=50), metadata={"description": "Name contains"})

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Flag, Id, PageArgs, StrictSchema, envelope
+from service.api import Flag, Id, ListQuery, Sort, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES, NEEDS
 from service.planner.rules import REASON_WORDS
@@ -32,13 +32,18 @@ class Why(StrictSchema):
 
 class PlannedPairing(StrictSchema):
     cadre_id = fields.Integer(required=True)
+    cadre_name = fields.String(required=True, allow_none=True)
     household_id = fields.Integer(required=True)
+    household_head_name = fields.String(required=True, allow_none=True)
     village_id = fields.Integer(required=True)
+    village_name = fields.String(required=True, allow_none=True)
     why = fields.Nested(Why, required=True)
 
 
 class Uncovered(StrictSchema):
     household_id = fields.Integer(required=True)
+    household_head_name = fields.String(required=True, allow_none=True)
+    village_name = fields.String(required=True, allow_none=True)
     reason = fields.String(required=True, validate=validate.OneOf(tuple(REASON_WORDS)),
                            metadata={"description": "; ".join(f"{k}: {v}"
                                                               for k, v in REASON_WORDS.items())})
@@ -70,7 +75,8 @@ class PlanOut(StrictSchema):
     totals = fields.Nested(Totals, required=True)
 
 
-class PlanQuery(PageArgs):
+class PlanQuery(ListQuery):
+    sort = Sort("created_at", "applied_at", "id")
     unit_id = Id(metadata={"description": "Plans made for this unit (a unit admin's own)"})
     applied = Flag(metadata={"description": "true: applied plans; false: not yet applied"})
 

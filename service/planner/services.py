@@ -11,7 +11,7 @@ households each cadre held; if any moved before it is applied, applying answers 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service import deadline, scope
+from service import deadline, names, scope
 from service.assignments.models import VillageAssignment
 from service.audit import recorder
 from service.audit import rules as audit_rules
@@ -110,9 +110,24 @@ def _inputs(ctx: Context, villages: dict[int, int | None]):
     return cadres, households, stamps
 
 
-def present(plan: PairingPlan) -> dict:
+def present(ctx: Context, plan: PairingPlan) -> dict:
+    """A plan as printed: each pairing and uncovered household with the names a table shows
+    (as they read now; a few statements whatever the plan's size)."""
+    body = plan.body
+    households = names.heads_and_villages(
+        ctx.session, [p["household_id"] for p in body["pairings"]]
+        + [u["household_id"] for u in body["uncovered"]])
+    cadres = names.of_cadres(ctx.session, [p["cadre_id"] for p in body["pairings"]])
+
+    def named(row: dict) -> dict:
+        head, village = households.get(row["household_id"], (None, None))
+        return {**row, "household_head_name": head, "village_name": village}
+
     return {"id": plan.id, "created_at": plan.created_at, "applied_at": plan.applied_at,
-            "scope": plan.scope, **plan.body}
+            "scope": plan.scope, "totals": body["totals"],
+            "pairings": [{**named(p), "cadre_name": cadres.get(p["cadre_id"])}
+                         for p in body["pairings"]],
+            "uncovered": [named(u) for u in body["uncovered"]]}
 
 
 def propose(ctx: Context, data: dict) -> dict:
@@ -144,7 +159,7 @@ def propose(ctx: Context, data: dict) -> dict:
                          stamps=stamps)
     ctx.session.add(stored)
     ctx.session.flush()
-    return present(stored)
+    return present(ctx, stored)
 
 
 def _find(ctx: Context, plan_id: int) -> PairingPlan:
@@ -164,7 +179,7 @@ def _find(ctx: Context, plan_id: int) -> PairingPlan:
 
 
 def get_plan(ctx: Context, plan_id: int) -> dict:
-    return present(_find(ctx, plan_id))
+    return present(ctx, _find(ctx, plan_id))
 
 
 def list_plans(ctx: Context, args: dict) -> Listing:
@@ -269,4 +284,4 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
                             "household was taken meanwhile); make a new plan.") from None
     plan.applied_at = now
     session.flush()
-    return present(plan)
+    return present(ctx, plan)

@@ -65,6 +65,7 @@ class TaskById(MethodView):
     @require(*WRITERS)
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, task_id):
         """Delete a hand-made task entered by mistake (only while it never moved)."""
         services.delete_task(context(), task_id, check_if_match)

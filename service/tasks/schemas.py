@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Day, Flag, Id, PageArgs, StrictSchema, envelope
+from service.api import Day, Flag, Id, ListQuery, Sort, StrictSchema, envelope
 from service.households.rules import NEEDS
 from service.tasks.rules import SOURCES, STATUSES
 
@@ -40,6 +40,11 @@ class TransitionOut(StrictSchema):
 class TaskOut(StrictSchema):
     id = fields.Integer(required=True)
     household_id = fields.Integer(required=True)
+    household_head_name = fields.String(required=True)
+    village_name = fields.String(required=True)
+    cadre_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The cadre linked to the household now (null when none)"})
+    cadre_name = fields.String(required=True, allow_none=True)
     category = fields.String(required=True, validate=CATEGORY)
     description = fields.String(required=True)
     target = fields.String(allow_none=True, required=True)
@@ -60,7 +65,9 @@ class TaskDetailOut(TaskOut):
     transitions = fields.List(fields.Nested(TransitionOut), required=True)
 
 
-class TaskQuery(PageArgs):
+class TaskQuery(ListQuery):
+    sort = Sort("due_on", "status", "category", "household_id", "household_head_name",
+                "created_at", "updated_at", "id")
     household_id = Id()
     village_id = Id()
     unit_id = Id()

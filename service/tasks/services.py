@@ -2,7 +2,7 @@
 
 from sqlalchemy import and_, exists, not_, select
 
-from service import scope
+from service import names, scope
 from service.assignments.models import VillageAssignment
 from service.audit.recorder import mark
 from service.context import Context
@@ -47,8 +47,15 @@ def open_task_condition():
     return and_(Task.status.not_in(rules.FINISHED), Task.closed_on.is_(None))
 
 
-def present(task: Task, today) -> dict:
-    """A task with its derived overdue flag."""
+def shown(ctx: Context, tasks: list[Task]) -> list[dict]:
+    """Tasks as a table shows them: each with its household's head, village and current cadre
+    by name (one query for the lot) and whether, and how many days, it is overdue."""
+    today = ctx.clock.today()
+    named = names.of_households(ctx.session, [t.household_id for t in tasks])
+    return [_present(t, today, named[t.household_id]) for t in tasks]
+
+
+def _present(task: Task, today, named: dict) -> dict:
     data = {c: getattr(task, c) for c in (
         "id", "household_id", "category", "description", "target", "due_on", "status",
         "source", "closed_on", "closed_reason", "created_at", "updated_at")}
@@ -56,6 +63,8 @@ def present(task: Task, today) -> dict:
                                        today)
     data["days_overdue"] = rules.days_overdue(task.status, task.closed_on is not None,
                                               task.due_on, today)
+    for key in ("household_head_name", "village_name", "cadre_id", "cadre_name"):
+        data[key] = named[key]
     return data
 
 
@@ -74,7 +83,8 @@ def list_tasks(ctx: Context, args: dict) -> Listing:
     if args.get("overdue") is not None:
         late = and_(open_task_condition(), Task.due_on < today)
         stmt = stmt.where(late if args["overdue"] else not_(late))
-    return Listing(stmt, present=lambda items: [present(t, today) for t in items])
+    return Listing(stmt, present=lambda items: shown(ctx, items),
+                   sorts={"household_head_name": names.household_head_of(Task.household_id)})
 
 
 def get_task(ctx: Context, task_id: int) -> Task:
@@ -84,7 +94,7 @@ def get_task(ctx: Context, task_id: int) -> Task:
 
 def detail(ctx: Context, task: Task) -> dict:
     """A task with its transition history."""
-    data = present(task, ctx.clock.today())
+    data = shown(ctx, [task])[0]
     data["transitions"] = ctx.session.scalars(select(TaskTransition).where(
         TaskTransition.task_id == task.id).order_by(TaskTransition.id)).all()
     return data

@@ -52,6 +52,7 @@ class UnitById(MethodView):
     @require("county_admin")
     @blp.response(204)
     @blp.doc(responses={"409": "CONFLICT"})
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, unit_id):
         """Delete a unit that nothing depends on."""
         services.delete_unit(context(), unit_id, check_if_match)

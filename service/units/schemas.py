@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Id, Name, PageArgs, StrictSchema, envelope
+from service.api import Id, ListQuery, Name, Sort, StrictSchema, envelope
 
 
 class UnitIn(StrictSchema):
@@ -21,7 +21,8 @@ class UnitOut(StrictSchema):
     head_cadre_id = fields.Integer(allow_none=True, required=True)
 
 
-class UnitQuery(PageArgs):
+class UnitQuery(ListQuery):
+    sort = Sort("name", "id")
     q = fields.String(validate=validate.Length(max=100), metadata={"description": "Name contains"})
     village_id = Id(metadata={"description": "The unit holding this village now"})
 

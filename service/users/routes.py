@@ -138,6 +138,7 @@ class UserById(MethodView):
 
     @require("county_admin")
     @blp.response(204)
+    @blp.doc(**IF_MATCH_DOC)
     def delete(self, user_id):
         """Remove an account."""
         services.delete_user(context(), user_id, check_if_match)

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import Boolean, Flag, Id, PageArgs, Pattern, StrictSchema, envelope
+from service.api import Boolean, Flag, Id, ListQuery, Pattern, Sort, StrictSchema, envelope
 from service.users.models import ROLES
 
 USERNAME = Pattern(r"^[A-Za-z0-9_.-]{3,50}$",
@@ -48,7 +48,8 @@ class UserOut(StrictSchema):
     created_at = fields.DateTime(required=True)
 
 
-class UserQuery(PageArgs):
+class UserQuery(ListQuery):
+    sort = Sort("username", "role", "unit_id", "created_at", "id")
     role = fields.String(validate=validate.OneOf(ROLES))
     unit_id = Id()
     active = Flag()

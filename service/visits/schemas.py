@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from service.api import MONTH, Flag, Id, ListArgs, Moment, StrictSchema, envelope
+from service.api import MONTH, Flag, Id, ListArgs, Moment, Sort, StrictSchema, UuidList, envelope
 from service.demands.rules import CATEGORIES
 from service.demands.schemas import DemandOut
 from service.errors import ProblemSchema
@@ -54,7 +54,9 @@ class LocationOut(StrictSchema):
 class VisitOut(StrictSchema):
     id = fields.String(required=True)
     cadre_id = fields.Integer(required=True)
+    cadre_name = fields.String(required=True)
     household_id = fields.Integer(required=True)
+    household_head_name = fields.String(required=True)
     pairing_id = fields.Integer(required=True)
     visited_at = fields.DateTime(required=True)
     received_at = fields.DateTime(required=True)
@@ -71,6 +73,9 @@ class VisitOut(StrictSchema):
 
 
 class VisitQuery(ListArgs):
+    ids = UuidList()
+    sort = Sort("visited_at", "received_at", "kind", "cadre_id", "cadre_name", "household_id",
+                "household_head_name", "id")
     cadre_id = Id()
     household_id = Id()
     village_id = Id()

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import DataError, IntegrityError
 
-from service import scope
+from service import names, scope
 from service.cadres.models import Cadre
 from service.context import Context
 from service.dates import month_bounds
@@ -22,9 +22,12 @@ from service.visits.models import Visit, VisitRevision
 
 
 def present_many(session, visits: list, known: dict | None = None) -> list[dict]:
-    """Visits with their demand ids and number of corrections (two queries for a page;
-    none when `known` gives the demand ids of a visit just created)."""
+    """Visits with their household's head and cadre by name, their demand ids and number of
+    corrections (four queries for a page; two when `known` gives the demand ids of a visit
+    just created)."""
     ids = [v.id for v in visits]
+    heads = names.heads_of_households(session, [v.household_id for v in visits])
+    cadres = names.of_cadres(session, [v.cadre_id for v in visits])
     demands: dict[str, list[str]] = {}
     revisions: dict[str, int] = {}
     if known is not None:
@@ -44,6 +47,8 @@ def present_many(session, visits: list, known: dict | None = None) -> list[dict]
             "kind", "direct", "diary", "help_given", "card_scanned", "flags", "updated_at")}
         data["location"] = None if v.latitude is None else {
             "latitude": v.latitude, "longitude": v.longitude, "accuracy_m": v.accuracy_m}
+        data["household_head_name"] = heads.get(v.household_id)
+        data["cadre_name"] = cadres.get(v.cadre_id)
         data["demand_ids"] = demands.get(v.id, [])
         data["revisions"] = revisions.get(v.id, 0)
         out.append(data)
@@ -71,7 +76,9 @@ def list_visits(ctx: Context, args: dict) -> Listing:
         start = datetime(first.year, first.month, first.day, tzinfo=zone)
         end = datetime(last.year, last.month, last.day, tzinfo=zone) + timedelta(days=1)
         stmt = stmt.where(Visit.visited_at >= start, Visit.visited_at < end)
-    return Listing(stmt, present=lambda items: present_many(ctx.session, items))
+    return Listing(stmt, present=lambda items: present_many(ctx.session, items),
+                   sorts={"household_head_name": names.household_head_of(Visit.household_id),
+                          "cadre_name": names.cadre_name_of(Visit.cadre_id)})
 
 
 def get_visit(ctx: Context, visit_id: str) -> Visit:

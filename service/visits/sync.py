@@ -11,8 +11,8 @@ from service.demands import services as demands
 from service.demands.models import Demand
 from service.demands.rules import UNRESOLVED
 from service.exceptions import ValidationFailed
+from service.households import services as households_shown
 from service.households.models import Household
-from service.households.services import present as present_household
 from service.pairings.models import Pairing
 from service.tasks import services as tasks
 from service.tasks.models import Task
@@ -55,7 +55,7 @@ def sync_down(ctx: Context, cursor: str | None) -> dict:
     if window:
         new_pairings = [h for h, changed in active if changed > window]
         stmt = stmt.where(or_(Household.updated_at > window, Household.id.in_(new_pairings)))
-    households = [present_household(h, caller) for h in session.scalars(stmt)]
+    households = households_shown.shown(ctx, session.scalars(stmt).all())
     removed = []
     if window:
         removed = sorted(set(session.scalars(select(Pairing.household_id).where(
@@ -73,11 +73,10 @@ def sync_down(ctx: Context, cursor: str | None) -> dict:
     else:
         task_stmt = task_stmt.where(Task.closed_on.is_(None))
         demand_stmt = demand_stmt.where(Demand.status.in_(UNRESOLVED))
-    today = ctx.clock.today()
     return {
         "cursor": encode_cursor(now),
         "households": households,
         "removed_household_ids": removed,
-        "tasks": [tasks.present(t, today) for t in session.scalars(task_stmt)],
-        "demands": [demands.present(d, ctx) for d in session.scalars(demand_stmt)],
+        "tasks": tasks.shown(ctx, session.scalars(task_stmt).all()),
+        "demands": demands.shown(ctx, session.scalars(demand_stmt).all()),
     }

@@ -236,8 +236,8 @@ def test_a_household_export_imports_back_all_unchanged(admin, records):
     data = export(admin, "households").data
     response = upload(admin, f"{API}/imports/households", data)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json() == {"dry_run": False, "rows": 6, "created": 0, "updated": 0,
-                                   "unchanged": 6}
+    assert factories.counts(response.get_json()) == {
+        "dry_run": False, "rows": 6, "created": 0, "updated": 0, "unchanged": 6}
 
 
 def test_a_cadre_export_imports_back_all_unchanged(admin, records, session):
@@ -245,8 +245,8 @@ def test_a_cadre_export_imports_back_all_unchanged(admin, records, session):
     data = export(admin, "cadres").data
     response = upload(admin, f"{API}/imports/cadres", data)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json() == {"dry_run": False, "rows": 5, "created": 0, "updated": 0,
-                                   "unchanged": 5}
+    assert factories.counts(response.get_json()) == {
+        "dry_run": False, "rows": 5, "created": 0, "updated": 0, "unchanged": 5}
     assert cadres_stored(session) == before
 
 
@@ -258,8 +258,8 @@ def test_an_edited_cadre_export_changes_only_the_edited_row(admin, records, sess
     out = io.BytesIO()
     book.save(out)
     response = upload(admin, f"{API}/imports/cadres", out.getvalue())
-    assert response.get_json() == {"dry_run": False, "rows": 5, "created": 0, "updated": 1,
-                                   "unchanged": 4}
+    assert factories.counts(response.get_json()) == {
+        "dry_run": False, "rows": 5, "created": 0, "updated": 1, "unchanged": 4}
     session.expire_all()
     assert session.get(Cadre, records.cadres["landline"].id).skills == ["农业技术", "法律",
                                                                         "电商"]
@@ -332,13 +332,13 @@ def test_a_county_admin_imports_cadres_and_a_dry_run_writes_nothing(admin, world
     unit = world.units["a"]
     before = cadres_stored(session)
     dry = upload(admin, CADRE_IMPORT, three_new(unit), name="c.csv", dry_run="true")
-    assert dry.get_json() == {"dry_run": True, "rows": 3, "created": 3, "updated": 0,
-                              "unchanged": 0}
+    assert factories.counts(dry.get_json()) == {
+        "dry_run": True, "rows": 3, "created": 3, "updated": 0, "unchanged": 0}
     assert cadres_stored(session) == before
     done = upload(admin, CADRE_IMPORT, three_new(unit), name="c.csv")
     assert done.status_code == 200, done.get_json()
-    assert done.get_json() == {"dry_run": False, "rows": 3, "created": 3, "updated": 0,
-                               "unchanged": 0}
+    assert factories.counts(done.get_json()) == {
+        "dry_run": False, "rows": 3, "created": 3, "updated": 0, "unchanged": 0}
     assert cadres_stored(session) == before + 3
 
 

@@ -41,18 +41,32 @@ def test_a_county_admin_imports_a_roster(admin, world, session):
     before = households(session)
     response = upload(admin, roster(world.villages["a"]))
     assert response.status_code == 200, response.get_json()
-    assert response.get_json() == {"dry_run": False, "rows": 3, "created": 3, "updated": 0,
-                                   "unchanged": 0}
+    assert factories.counts(response.get_json()) == {
+        "dry_run": False, "rows": 3, "created": 3, "updated": 0, "unchanged": 0}
     assert households(session) == before + 3
     again = upload(admin, roster(world.villages["a"]), name="same-file-again.csv")
     assert again.get_json()["unchanged"] == 3
 
 
+def test_an_import_says_which_records_it_created_and_updated(admin, world, session):
+    """SPEC §15: created_ids in the file's order, updated_ids of the rows that changed."""
+    first = upload(admin, roster(world.villages["a"])).get_json()
+    by_id_number = dict(session.execute(select(Household.id_number, Household.id)).all())
+    assert first["created_ids"] == [by_id_number[factories.valid_id_number(700 + i)]
+                                    for i in range(3)]
+    assert first["updated_ids"] == []
+    edited = roster(world.villages["a"]).decode("utf-8-sig").replace(",赵1,", ",赵一,")
+    second = upload(admin, edited.encode("utf-8-sig"), name="edited.csv").get_json()
+    assert (second["created_ids"], second["updated_ids"]) == ([], [first["created_ids"][1]])
+    dry = upload(admin, roster(world.villages["a"], count=4), dry_run="true").get_json()
+    assert (dry["created_ids"], dry["updated_ids"]) == ([], [first["created_ids"][1]])
+
+
 def test_a_dry_run_writes_nothing(admin, world, session):
     before = households(session)
     response = upload(admin, roster(world.villages["a"], encoding="gb18030"), dry_run="true")
-    assert response.get_json() == {"dry_run": True, "rows": 3, "created": 3, "updated": 0,
-                                   "unchanged": 0}
+    assert factories.counts(response.get_json()) == {
+        "dry_run": True, "rows": 3, "created": 3, "updated": 0, "unchanged": 0}
     assert households(session) == before
 
 

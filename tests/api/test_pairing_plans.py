@@ -59,6 +59,20 @@ def test_a_county_plan_covers_what_the_rules_allow_and_says_why_for_the_rest(adm
     assert admin.get(f"{URL}/{plan['id']}").get_json() == plan
 
 
+def test_a_plan_prints_from_one_call_with_every_name(admin, county):
+    """SPEC §15: each planned pairing names its cadre, household head and village, and each
+    uncovered household its head and village, so a plan prints without a GET per row."""
+    world, extra = county
+    plan = admin.post(URL, json={}).get_json()
+    planned = {p["household_id"]: p for p in plan["pairings"]}
+    a4 = planned[extra["a4"].id]
+    assert (a4["cadre_name"], a4["household_head_name"], a4["village_name"]) == (
+        world.cadres["a2"].name, extra["a4"].head_name, world.villages["a"].name)
+    uncovered = {u["household_id"]: u for u in plan["uncovered"]}
+    assert uncovered[extra["a3"].id]["household_head_name"] == extra["a3"].head_name
+    assert uncovered[extra["a3"].id]["village_name"] == world.villages["a"].name
+
+
 def test_applying_creates_every_pairing_once_and_is_audited(admin, county, session):
     world, _ = county
     plan = admin.post(URL, json={}).get_json()

@@ -147,8 +147,10 @@ def test_a_general_cadre_may_take_its_one_household(admin, session, world):
     assert body == {
         "id": body["id"], "cadre_id": fresh.id, "cadre_name": fresh.name,
         "cadre_rank": "general", "unit_id": world.units["a"].id,
+        "unit_name": world.units["a"].name,
         "household_id": household.id, "household_head_name": household.head_name,
-        "village_id": world.villages["a"].id, "difficulty": "easier",
+        "village_id": world.villages["a"].id, "village_name": world.villages["a"].name,
+        "difficulty": "easier",
         "started_on": CLOCK.today().isoformat(), "ended_on": None, "end_reason": None,
         "override_reason": None, "active": True,
     }

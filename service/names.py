@@ -1,0 +1,109 @@
+"""The names a table shows next to ids (SPEC §15 "rows a table can show"): one query for a
+whole page, whatever its length, so no list asks once per row (tests/api/test_names.py counts
+the statements)."""
+
+from sqlalchemy import and_, select
+
+from service.cadres.models import Cadre
+from service.households.models import Household
+from service.pairings.models import Pairing
+from service.places.models import Township, Village
+from service.units.models import Unit
+
+
+def of_households(session, ids) -> dict[int, dict]:
+    """For each household: its head's name, village and township, and the cadre of its active
+    pairing (None when it has none)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Household.id, Household.head_name, Village.name, Township.id, Township.name,
+               Cadre.id, Cadre.name)
+        .join(Village, Village.id == Household.village_id)
+        .join(Township, Township.id == Village.township_id)
+        .outerjoin(Pairing, and_(Pairing.household_id == Household.id,
+                                 Pairing.ended_on.is_(None)))
+        .outerjoin(Cadre, Cadre.id == Pairing.cadre_id)
+        .where(Household.id.in_(ids)))
+    return {hid: {"household_head_name": head, "village_name": village,
+                  "township_id": township_id, "township_name": township,
+                  "cadre_id": cadre_id, "cadre_name": cadre}
+            for hid, head, village, township_id, township, cadre_id, cadre in rows}
+
+
+# Ids per statement when a list may be long (a county's plan): PostgreSQL takes at most 65,535
+# parameters a statement, SQLite 32,766.
+CHUNK = 5_000
+
+
+def heads_and_villages(session, ids) -> dict[int, tuple[str, str]]:
+    """Each household's head's name and village's name, for any number of households."""
+    ids = sorted({i for i in ids if i is not None})
+    found: dict[int, tuple[str, str]] = {}
+    for start in range(0, len(ids), CHUNK):
+        for hid, head, village in session.execute(
+                select(Household.id, Household.head_name, Village.name)
+                .join(Village, Village.id == Household.village_id)
+                .where(Household.id.in_(ids[start:start + CHUNK]))):
+            found[hid] = (head, village)
+    return found
+
+
+def heads_of_households(session, ids) -> dict[int, str]:
+    """Each household's head's name."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(
+        select(Household.id, Household.head_name).where(Household.id.in_(ids))).all())
+
+
+def of_cadres(session, ids) -> dict[int, str]:
+    """Each cadre's name (for any number of cadres)."""
+    ids = sorted({i for i in ids if i is not None})
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        found.update(session.execute(select(Cadre.id, Cadre.name).where(
+            Cadre.id.in_(ids[start:start + CHUNK]))).all())
+    return found
+
+
+def of_units(session, ids) -> dict[int, str]:
+    """Each unit's name."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(ids))).all())
+
+
+def of_villages(session, ids) -> dict[int, dict]:
+    """Each village's name, and its township's."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Village.id, Village.name, Township.id, Township.name)
+        .join(Township, Township.id == Village.township_id).where(Village.id.in_(ids)))
+    return {vid: {"village_name": name, "township_id": tid, "township_name": township}
+            for vid, name, tid, township in rows}
+
+
+def village_name_of(column):
+    """A sort key: the name of the village `column` names."""
+    return select(Village.name).where(Village.id == column).scalar_subquery()
+
+
+def household_head_of(column):
+    """A sort key: the head's name of the household `column` names."""
+    return select(Household.head_name).where(Household.id == column).scalar_subquery()
+
+
+def cadre_name_of(column):
+    """A sort key: the name of the cadre `column` names."""
+    return select(Cadre.name).where(Cadre.id == column).scalar_subquery()
+
+
+def unit_name_of(column):
+    """A sort key: the name of the unit `column` names."""
+    return select(Unit.name).where(Unit.id == column).scalar_subquery()
