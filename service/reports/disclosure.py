@@ -53,6 +53,11 @@ class Month:
         return [column_start <= self.last,
                 or_(column_end.is_(None), column_end >= self.first)]
 
+    def direct_visits(self) -> list:
+        """The visits the month's reports count: direct ones (R8: a phone call is not) made
+        in the month."""
+        return [Visit.direct, Visit.visited_at >= self.start, Visit.visited_at < self.end]
+
 
 def _ended_by(ended_on: date | None, month: Month) -> str | None:
     """An end date as the month saw it: an end after the month had not happened yet."""
@@ -167,8 +172,7 @@ def _direct_visits(session, pairing_ids: list[int], month: Month) -> dict[int, i
         return {}
     return dict(session.execute(
         select(Visit.pairing_id, func.count()).where(
-            Visit.pairing_id.in_(pairing_ids), Visit.direct,
-            Visit.visited_at >= month.start, Visit.visited_at < month.end)
+            Visit.pairing_id.in_(pairing_ids), *month.direct_visits())
         .group_by(Visit.pairing_id)).all())
 
 

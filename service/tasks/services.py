@@ -47,6 +47,11 @@ def open_task_condition():
     return and_(Task.status.not_in(rules.FINISHED), Task.closed_on.is_(None))
 
 
+def overdue_task_condition(today):
+    """rules.is_overdue as SQL: past its due date, neither finished nor closed."""
+    return and_(open_task_condition(), Task.due_on < today)
+
+
 def present(task: Task, today) -> dict:
     """A task with its derived overdue flag."""
     data = {c: getattr(task, c) for c in (
@@ -72,7 +77,7 @@ def list_tasks(ctx: Context, args: dict) -> Listing:
         stmt = stmt.where(Task.closed_on.is_not(None) if args["closed"]
                           else Task.closed_on.is_(None))
     if args.get("overdue") is not None:
-        late = and_(open_task_condition(), Task.due_on < today)
+        late = overdue_task_condition(today)
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt, present=lambda items: [present(t, today) for t in items])
 
