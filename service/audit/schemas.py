@@ -38,3 +38,4 @@ class AuditEventOut(StrictSchema):
 
 
 AuditPage = envelope(AuditEventOut, "AuditPage")
+
