@@ -23,3 +23,16 @@ class Audit(MethodView):
         ctx = context()
         return page(ctx, services.list_events(ctx, args), args)
 
+
+@blp.route("/households/<id:household_id>/timeline")
+class HouseholdTimeline(MethodView):
+    @require()
+    @blp.arguments(s.TimelineQuery, location="query")
+    @blp.response(200, s.AuditPage)
+    @blp.doc(operationId="getHouseholdTimeline")
+    def get(self, args, household_id):
+        """A household's story, newest first: the changes of the household and of its
+        pairings, tasks, demands and visits that you may see (the household as its GET finds
+        it)."""
+        ctx = context()
+        return page(ctx, services.household_timeline(ctx, household_id), args)

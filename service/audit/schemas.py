@@ -39,3 +39,6 @@ class AuditEventOut(StrictSchema):
 
 AuditPage = envelope(AuditEventOut, "AuditPage")
 
+
+class TimelineQuery(PageArgs):
+    """A page of a household's story."""

@@ -40,6 +40,8 @@ MATRIX = [
     ("GET",  "/disclosures/months/{m}",                 None,     200, 200, 403, 200, 401),
     ("GET",  "/disclosures/months/{m}?unit_id={ub}",    None,     200, 403, 403, 200, 401),
     ("POST", "/disclosures/months/{m}",                 "month",  200, 403, 403, 403, 401),
+    ("GET",  "/households/{ha}/timeline",               None,     200, 200, 200, 200, 401),
+    ("GET",  "/households/{hb}/timeline",               None,     200, 404, 404, 200, 401),
     ("GET",  "/audit",                                  None,     200, 200, 403, 200, 401),
 ]  # fmt: skip
 
