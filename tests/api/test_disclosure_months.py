@@ -10,6 +10,7 @@ a second township with village c (held by B) and village d (no unit). LAST is th
 complete month (tests/months.py), so the tests pass on any day.
 """
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,8 +18,10 @@ from sqlalchemy import select
 
 from service import heavy
 from service.assignments.models import VillageAssignment
+from service.cadres.models import Cadre
 from service.disclosures import months as months_service
 from service.exceptions import Conflict
+from service.reports.disclosure import build_disclosure, build_disclosures, month_of
 from tests import factories
 from tests.months import LAST_FIRST, PREV_FIRST, THIS_FIRST
 
@@ -141,9 +144,9 @@ def test_only_villages_a_unit_held_in_the_month_are_due(county, admin, session):
 
 def test_a_call_cut_short_by_its_budget_lists_the_rest_and_the_next_call_goes_on(
         county, admin, anonymous, monkeypatch):
-    """The budget is read before each village; here it runs out after two (no wall clock:
-    the remaining time is what the test says)."""
-    left = iter([100.0, 100.0])
+    """The budget is read before each batch of villages and each village; here it runs out
+    after two villages (no wall clock: the remaining time is what the test says)."""
+    left = iter([100.0, 100.0, 100.0])  # the batch, village a, village b
     monkeypatch.setattr(months_service.deadline, "remaining", lambda: next(left, 0.0))
     first = ok(admin.post(f"{MONTHS}/{LAST}"))
     assert villages_of(first["published"]) == ids(county, "a", "b")
@@ -159,11 +162,11 @@ def test_a_refused_village_costs_the_others_nothing(county, admin, anonymous, mo
     real = months_service.publish
     b = county.villages["b"].id
 
-    def refusing(ctx, village_id, month, reason):
+    def refusing(ctx, village_id, *rest):
         if village_id == b:
-            real(ctx, village_id, month, reason)  # written, then refused: rolled back
+            real(ctx, village_id, *rest)  # written, then refused: rolled back
             raise Conflict("Refused for the test.")
-        return real(ctx, village_id, month, reason)
+        return real(ctx, village_id, *rest)
 
     monkeypatch.setattr(months_service, "publish", refusing)
     body = ok(admin.post(f"{MONTHS}/{LAST}"))
@@ -314,3 +317,70 @@ def test_who_may_publish_a_month_and_read_its_statuses(county, login_as, anonymo
         assert ok(anonymous.get(f"{API}/disclosures"))["total"] == 0
     problem(anonymous.post(f"{MONTHS}/{LAST}"), 401)
     problem(anonymous.get(f"{MONTHS}/{LAST}"), 401)
+
+
+# --- a batch builds each village's disclosure as the village alone would -----------------------
+
+
+def test_a_batch_builds_each_village_as_it_would_be_built_alone(county, admin, session, clock,
+                                                                login_as):
+    """Household a2 moves from village a to village b in the middle of LAST, with a cadre,
+    a visit and a demand on each side: its pairings belong to two villages of one batch, each
+    village shows its own. Built together or one by one, the documents are the same."""
+
+    def at(days: int, hour: int = 10) -> str:
+        return f"{(LAST_FIRST + timedelta(days=days)).isoformat()}T{hour:02d}:00:00+08:00"
+
+    household = county.households["a2"]  # harder: a section chief's
+    with clock.at(at(-20)):
+        first = ok(admin.post(f"{API}/pairings", json={
+            "cadre_id": county.cadres["a2"].id, "household_id": household.id,
+            "started_on": (LAST_FIRST - timedelta(days=20)).isoformat()}), 201)
+        chief_a = login_as(factories.user(session, "cadre", cadre_=county.cadres["a2"]))
+        session.commit()
+    with clock.at(at(2)):
+        ok(chief_a.post(f"{API}/visits", json={
+            "id": str(uuid.uuid4()), "household_id": household.id, "kind": "home_visit",
+            "visited_at": at(2, 9)}), 201)
+        ok(chief_a.post(f"{API}/demands", json={
+            "id": str(uuid.uuid4()), "household_id": household.id,
+            "category": "road_repair", "description": "修路"}), 201)
+    with clock.at(at(5)):
+        ok(admin.post(f"{API}/pairings/{first['id']}/end", json={
+            "reason": "搬迁", "ended_on": (LAST_FIRST + timedelta(days=4)).isoformat()}))
+        etag = admin.get(f"{API}/households/{household.id}").headers["ETag"]
+        ok(admin.patch(f"{API}/households/{household.id}",
+                       json={"village_id": county.villages["b"].id}, headers={"If-Match": etag}))
+        chief_b = ok(admin.post(f"{API}/cadres", json={
+            "name": "乙单位副科", "unit_id": county.units["b"].id,
+            "rank": "deputy_section_chief"}), 201)
+        ok(admin.post(f"{API}/pairings", json={"cadre_id": chief_b["id"],
+                                               "household_id": household.id}), 201)
+        chief_b_api = login_as(factories.user(session, "cadre",
+                                              cadre_=session.get(Cadre, chief_b["id"])))
+        session.commit()
+    with clock.at(at(8)):
+        ok(chief_b_api.post(f"{API}/visits", json={
+            "id": str(uuid.uuid4()), "household_id": household.id, "kind": "heart_to_heart",
+            "visited_at": at(8, 9)}), 201)
+        ok(chief_b_api.post(f"{API}/demands", json={
+            "id": str(uuid.uuid4()), "household_id": household.id,
+            "category": "water_supply", "description": "通水"}), 201)
+
+    ctx = factories.context(session, county.users["county_admin"])
+    month = month_of(ctx, LAST)
+    villages = ids(county, "a", "b", "c", "d")
+    together = build_disclosures(ctx, villages, month)
+    alone = {v: build_disclosure(ctx, v, month) for v in villages}
+    assert together == alone
+    a, b = together[villages[0]], together[villages[1]]
+    moved = [p for p in a["pairings"] + b["pairings"]
+             if p["household"].startswith(household.head_name[0]) and p["rank"] != "general"]
+    assert len(moved) == 2  # once in each village, for the days it was there
+    assert a["summary"]["direct_visits"] == 1 and b["summary"]["direct_visits"] == 1
+    # And the month published in one call froze exactly those.
+    published = ok(admin.post(f"{MONTHS}/{LAST}"))["published"]
+    for item in published:
+        frozen = ok(admin.get(f"{API}/disclosures/{item['disclosure_id']}"))["document"]
+        assert {k: v for k, v in frozen["content"].items() if k != "generated_at"} == {
+            k: v for k, v in alone[item["village_id"]].items() if k != "generated_at"}
