@@ -326,3 +326,24 @@ def test_the_statements_do_not_grow_with_the_units(county, session, connection, 
     assert body["totals"]["pairings"] == LAST_TOTALS["pairings"] + 12
     print(f"statements: 3 units {len(small)}, 15 units {len(large)}")
     assert len(large) == len(small) <= 12
+
+
+# --- the same figures as the reports and lists they summarise ---------------------------------
+
+
+def test_the_totals_agree_with_the_coverage_report_lists_and_bulletin(county, login_as):
+    api = login_as(county.users["county_admin"])
+    totals = overview(api, f"month={LAST}")["totals"]
+    coverage = api.get("/api/v1/coverage").json["summary"]
+    assert totals["unpaired_households"] == coverage["households_with_needs_without_cadre"]
+    assert totals["cadres_without_households"] == coverage["cadres_without_pairing"]
+    assert totals["cadres_below_quota"] == coverage["cadres_below_quota"]
+    assert totals["overdue_tasks"] == api.get("/api/v1/tasks?overdue=true").json["total"]
+    assert totals["overdue_demands"] == api.get("/api/v1/demands?overdue=true").json["total"]
+    assert totals["villages"] == api.get("/api/v1/villages").json["total"]
+    assert totals["cadres"] == api.get("/api/v1/cadres").json["total"]
+    published = api.get(f"/api/v1/disclosures?month={LAST}").json["items"]
+    assert totals["villages_published"] == len({d["village_id"] for d in published})
+    bulletin = api.get(f"/api/v1/reports/bulletin?month={LAST}").json["units"]
+    assert totals["pairings"] == sum(u["pairings"] for u in bulletin)
+    assert totals["pairings_with_direct_visit"] == sum(u["pairings_visited"] for u in bulletin)
