@@ -92,6 +92,9 @@ class _Parser(FlaskParser):
     def load_json(self, req, schema):
         data = req.get_data(cache=True)
         if not data:
+            # A schema whose Meta says `optional_body` takes no body as {} (the spec says so).
+            if getattr(schema.Meta, "optional_body", False):
+                return {}
             raise BodyRequired("Send a JSON body (Content-Type: application/json).")
         if not is_json_request(req):
             raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")

@@ -8,7 +8,7 @@ model's rows built from the caller. A caller of None is the command line, which 
 everything; ANONYMOUS (role "public") is whoever calls a public endpoint.
 """
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, or_, select
 
 from service.assignments.models import VillageAssignment
 from service.audit.models import AuditEvent
@@ -22,6 +22,7 @@ from service.households.models import Household
 from service.inspections.models import Inspection
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
+from service.planner.models import PairingPlan
 from service.tasks.models import Task
 from service.units.models import Unit
 from service.users.models import User
@@ -108,10 +109,42 @@ SEE: dict[type, dict[str, object]] = {
     Visit: {**_about_households(Visit.household_id),
             "cadre": lambda c: Visit.cadre_id == c.cadre_id},
     Inspection: {**dict.fromkeys(ROLES, NONE), "county_admin": ALL, "inspector": ALL},
-    AuditEvent: {**dict.fromkeys(ROLES, NONE), "county_admin": ALL, "inspector": ALL},
+    AuditEvent: {**dict.fromkeys(ROLES, NONE), "county_admin": ALL, "inspector": ALL,
+                 "unit_admin": lambda c: unit_events(c)},
     User: {**dict.fromkeys(ROLES, lambda c: User.id == c.user_id), "county_admin": ALL,
            "public": NONE},
 }
+
+
+def unit_events(c: Caller) -> ColumnElement:
+    """A unit admin's audit trail: events on its unit's own records, each kind of record as
+    this policy lets the unit admin see or change it — the unit itself, the villages it holds
+    and their publications, its village assignments, its cadres with their pairings and
+    contact points, the households of its villages with their tasks, demands and visits, its
+    accounts (its admins' and its cadres') and its pairing plans. Never the county's own
+    records (townships, party organisations), inspections (no unit admin sees them), another
+    unit's, or a record since deleted (nothing says whose it was). A record that moves (a
+    household to another unit's village, a cadre to another unit) shows its whole history
+    where it is now, as its rows do."""
+    role = "unit_admin"
+
+    def ids(model, condition) -> Select:
+        return select(cast(model.id, String)).where(condition)
+
+    kinds = {
+        "unit": ids(Unit, MANAGE[Unit][role](c)),
+        "village": ids(Village, MANAGE[Village][role](c)),
+        "disclosure": ids(Disclosure, Disclosure.village_id.in_(held_village_ids(c.unit_id))),
+        "user": ids(User, User.unit_id == c.unit_id),
+        "pairing_plan": ids(PairingPlan, PairingPlan.unit_id == c.unit_id),
+        **{record_type: ids(model, SEE[model][role](c)) for record_type, model in (
+            ("village_assignment", VillageAssignment), ("cadre", Cadre), ("pairing", Pairing),
+            ("contact_point", ContactPoint), ("household", Household), ("task", Task),
+            ("demand", Demand), ("visit", Visit))},
+    }
+    return or_(*(and_(AuditEvent.record_type == kind, AuditEvent.record_id.in_(records))
+                 for kind, records in kinds.items()))
+
 
 # --- rows each role may change, where that differs from what it sees ----------------------
 

@@ -39,3 +39,9 @@ class AuditEventOut(StrictSchema):
 
 
 AuditPage = envelope(AuditEventOut, "AuditPage")
+
+
+class TimelineQuery(ListQuery):
+    """A page of a household's story."""
+
+    sort = Sort("at", "record_type", "action", "user_id", "id")

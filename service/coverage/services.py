@@ -3,7 +3,7 @@
 Counts come from SQL aggregates over the whole scope; each section lists at most `limit` rows.
 """
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import and_, case, exists, func, select
 
 from service import scope
 from service.assignments.models import VillageAssignment
@@ -19,6 +19,40 @@ from service.units.models import Unit
 
 # Mirrors service.cadres.rules.household_quota, as SQL.
 QUOTA = case((Cadre.rank == "general", 1), else_=2)
+
+
+# --- the gaps, as SQL the overview (service/reports/overview.py) counts by group too -------
+
+
+def active_per_cadre():
+    """Each cadre's active pairings (R1's count), as a subquery (cadre_id, n)."""
+    return (select(Pairing.cadre_id, func.count().label("n"))
+            .where(Pairing.ended_on.is_(None)).group_by(Pairing.cadre_id).subquery())
+
+
+def without_households(n):
+    """A cadre with no active pairing, given its count `n` (two 全覆盖's first gap)."""
+    return n == 0
+
+
+def below_quota(n):
+    """A cadre with some households but fewer than its quota (R1)."""
+    return and_(n > 0, n < QUOTA)
+
+
+def has_needs():
+    """A household with at least one need: one the programme must cover."""
+    return exists().where(HouseholdNeed.household_id == Household.id)
+
+
+def active_pairing_of(household_id):
+    """The active pairing of a household (R2: at most one), as a condition on Pairing."""
+    return and_(Pairing.household_id == household_id, Pairing.ended_on.is_(None))
+
+
+def has_cadre():
+    """A household with an active pairing."""
+    return exists().where(active_pairing_of(Household.id))
 
 
 def _villages_in(args: dict):
@@ -54,8 +88,7 @@ def _section(session, stmt, limit: int, present) -> dict:
 
 
 def _cadre_sections(session, units, limit: int) -> tuple[dict, dict]:
-    active = (select(Pairing.cadre_id, func.count().label("n"))
-              .where(Pairing.ended_on.is_(None)).group_by(Pairing.cadre_id).subquery())
+    active = active_per_cadre()
     n = func.coalesce(active.c.n, 0)
     base = (select(Cadre.id, Cadre.name, Cadre.unit_id, Cadre.rank, n, QUOTA)
             .outerjoin(active, active.c.cadre_id == Cadre.id).order_by(Cadre.unit_id, Cadre.id))
@@ -66,15 +99,13 @@ def _cadre_sections(session, units, limit: int) -> tuple[dict, dict]:
         return {"id": r[0], "name": r[1], "unit_id": r[2], "rank": r[3], "active": r[4],
                 "quota": r[5]}
 
-    return (_section(session, base.where(n == 0), limit, present),
-            _section(session, base.where(n > 0, n < QUOTA), limit, present))
+    return (_section(session, base.where(without_households(n)), limit, present),
+            _section(session, base.where(below_quota(n)), limit, present))
 
 
 def _household_section(session, villages, limit: int) -> dict:
     stmt = (select(Household.id, Household.head_name, Household.village_id, Household.difficulty)
-            .where(exists().where(HouseholdNeed.household_id == Household.id),
-                   ~exists().where(Pairing.household_id == Household.id,
-                                   Pairing.ended_on.is_(None)))
+            .where(has_needs(), ~has_cadre())
             .order_by(Household.id))
     if villages is not None:
         stmt = stmt.where(Household.village_id.in_(villages))

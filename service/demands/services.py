@@ -46,6 +46,12 @@ def shown(ctx: Context, demands: list[Demand]) -> list[dict]:
     return out
 
 
+def overdue_demand_condition(now, days: int):
+    """rules.is_overdue as SQL: still unresolved more than `days` after it was raised."""
+    return and_(Demand.status.in_(rules.UNRESOLVED),
+                Demand.opened_at < now - timedelta(days=days))
+
+
 def list_demands(ctx: Context, args: dict) -> Listing:
     """Demands in scope with filters, oldest unresolved first."""
     now, overdue_days = ctx.clock.now(), ctx.settings.demand_overdue_days
@@ -60,8 +66,7 @@ def list_demands(ctx: Context, args: dict) -> Listing:
         if args.get(key):
             stmt = stmt.where(getattr(Demand, key) == args[key])
     if args.get("overdue") is not None:
-        late = and_(Demand.status.in_(rules.UNRESOLVED),
-                    Demand.opened_at < now - timedelta(days=overdue_days))
+        late = overdue_demand_condition(now, overdue_days)
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt.order_by(Demand.opened_at, Demand.id),
                    present=lambda items: shown(ctx, items),

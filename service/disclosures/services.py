@@ -30,9 +30,12 @@ def _last(session):
                            .order_by(Disclosure.seq.desc()).limit(1)).first()
 
 
-def publish(ctx: Context, village_id: int, month: Month, reason: str | None) -> Disclosure:
+def publish(ctx: Context, village_id: int, month: Month, reason: str | None,
+            content: dict | None = None) -> Disclosure:
     """Freeze the month's disclosure as the county's next link; a second publication of the
-    same village and month must be a correction with a reason.
+    same village and month must be a correction with a reason. `content` is the disclosure
+    when it was built beforehand (a month's publication builds its villages a batch at a
+    time, service/disclosures/months.py); else it is built here.
 
     The reason is staff free text: it is stored on the row (and so in the publish audit event)
     for the county's file, but neither hashed into the public document nor shown publicly; the
@@ -50,7 +53,8 @@ def publish(ctx: Context, village_id: int, month: Month, reason: str | None) -> 
             "correction_reason to publish a corrected version.", disclosure_id=latest.id)
     if latest is None and reason:
         raise ValidationFailed({"correction_reason": ["nothing published yet to correct"]})
-    content = build_disclosure(ctx, village_id, month)
+    if content is None:
+        content = build_disclosure(ctx, village_id, month)
     last = _last(session)
     document = {
         "content": content, "village_id": village_id, "month": month.name,

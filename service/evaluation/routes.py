@@ -34,14 +34,15 @@ def _csv(body: dict) -> str:
 
 @blp.route("/evaluation")
 class Evaluation(MethodView):
-    @require("county_admin")
+    @require("county_admin", "unit_admin")
     @blp.arguments(s.EvaluationQuery, location="query")
     @blp.response(200, s.EvaluationOut)
     @blp.doc(responses=formats(s.EvaluationOut, "csv"))
     def get(self, args):
         """The year's evaluation of every paired cadre (parts, failure patterns, score, rank
         in the unit and the county), a page at a time in rank order, filtered by unit or
-        township; the CSV has every cadre the filters keep."""
+        township (a unit admin: its own unit's cadres); the CSV has every cadre the filters
+        keep."""
         ctx = context()
         whole = args["format"] == "csv"
         body = evaluation_rows(ctx, args["year"], args, None if whole else args["page"],

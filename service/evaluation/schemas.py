@@ -11,7 +11,8 @@ class EvaluationQuery(PageArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv")),
                            metadata={"description": "json: a page in rank order; csv: every "
                                                     "cadre the filters keep"})
-    unit_id = Id(metadata={"description": "Only this unit's cadres (ranks stay the county's)"})
+    unit_id = Id(metadata={"description": "Only this unit's cadres (ranks stay the county's); "
+                                          "a unit admin's are its own unit's, another is 403"})
     township_id = Id(metadata={"description": "Only cadres whose households are in this "
                                               "township (that of their latest pairing)"})
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select
 
+from service import scope
 from service.audit.models import AuditEvent
 from service.context import Context
 from service.demands.history import resolved_as_of
@@ -320,7 +321,9 @@ def evaluation_rows(ctx: Context, year: int, filters: dict, page: int | None,
                     per_page: int) -> dict:
     """{year, through, weights, computed_at, total, page, per_page, cadres}: the cadres of
     the year's evaluation in rank order, filtered by unit or township, a page (or, with
-    page None, every one of them)."""
+    page None, every one of them). A unit admin's are its own unit's cadres."""
+    filters = scope.pinned_to_own_unit(ctx.caller, filters,
+                                       "A unit admin sees its own unit's evaluation only.")
     kept = snapshot(ctx, year)
     weights = dict(ctx.settings.evaluation_weights)
     if kept is None:  # no cache: computed now, filtered and cut here

@@ -75,9 +75,8 @@ def _count_pairings(session, month: Month, cadres: dict, rows: dict) -> tuple[di
                Pairing.ended_on)
         .where(*month.overlaps(Pairing.started_on, Pairing.ended_on))).all()
     visits = dict(session.execute(
-        select(Visit.pairing_id, func.count()).where(
-            Visit.direct, Visit.visited_at >= month.start,
-            Visit.visited_at < month.end).group_by(Visit.pairing_id)).all())
+        select(Visit.pairing_id, func.count()).where(*month.direct_visits())
+        .group_by(Visit.pairing_id)).all())
     by_household: dict[int, list] = {}
     unit_of_pairing: dict[int, int] = {}
     for p in pairings:

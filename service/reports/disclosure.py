@@ -1,6 +1,7 @@
-"""The monthly public disclosure (每月公示) of one village, built from the record as it stood
-in that month: pairings, cadres, households and units as of then (service/history), task
-status from its transitions, visits and demands by their own times."""
+"""The monthly public disclosure (每月公示) of a village, built from the record as it stood in
+that month: pairings, cadres, households and units as of then (service/history), task status
+from its transitions, visits and demands by their own times. Built for one village or for a
+batch of them (a month's publication) by the same statements, each fact read for the batch."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -53,15 +54,21 @@ class Month:
         return [column_start <= self.last,
                 or_(column_end.is_(None), column_end >= self.first)]
 
+    def direct_visits(self) -> list:
+        """The visits the month's reports count: direct ones (R8: a phone call is not) made
+        in the month."""
+        return [Visit.direct, Visit.visited_at >= self.start, Visit.visited_at < self.end]
+
 
 def _ended_by(ended_on: date | None, month: Month) -> str | None:
     """An end date as the month saw it: an end after the month had not happened yet."""
     return ended_on.isoformat() if ended_on is not None and ended_on <= month.last else None
 
 
-def _holding_units(session, village_id: int, month: Month) -> list[dict]:
+def _holding_units(session, village_ids: list[int], month: Month) -> dict[int, list[dict]]:
+    """Each village's units holding it in the month, with their team leaders, as of then."""
     assignments = session.scalars(
-        select(VillageAssignment).where(VillageAssignment.village_id == village_id,
+        select(VillageAssignment).where(VillageAssignment.village_id.in_(village_ids),
                                         *month.overlaps(VillageAssignment.started_on,
                                                         VillageAssignment.ended_on))
         .order_by(VillageAssignment.started_on, VillageAssignment.id)).all()
@@ -70,15 +77,15 @@ def _holding_units(session, village_id: int, month: Month) -> list[dict]:
              for a in assignments}
     heads = load_versions(session, CadreVersion,
                           [u.head_cadre_id for u in shown.values() if u and u.head_cadre_id])
-    out = []
+    out: dict[int, list[dict]] = {village_id: [] for village_id in village_ids}
     for a in assignments:
         unit = shown[a.id]
         head = pick(heads.get(unit.head_cadre_id, []), month.as_of(a.ended_on)) if (
             unit and unit.head_cadre_id) else None
-        out.append({"unit": unit.name if unit else None,
-                    "team_leader": head.name if head else None,
-                    "from": a.started_on.isoformat(),
-                    "to": _ended_by(a.ended_on, month)})
+        out[a.village_id].append({"unit": unit.name if unit else None,
+                                  "team_leader": head.name if head else None,
+                                  "from": a.started_on.isoformat(),
+                                  "to": _ended_by(a.ended_on, month)})
     return out
 
 
@@ -89,40 +96,61 @@ def month_of(ctx: Context, month: str) -> Month:
 
 def build_disclosure(ctx: Context, village_id: int, month: Month) -> dict:
     """The disclosure's content: public, masked, and the same whenever it is built again."""
-    session = ctx.session
-    village, township = _village(session, village_id)
-    shown = _pairings_shown(session, village_id, month)
-    units = load_versions(session, UnitVersion, [s.cadre.unit_id for s in shown])
-    household_ids = list({s.pairing.household_id for s in shown})
-    visits = _direct_visits(session, [s.pairing.id for s in shown], month)
-    items = _items(shown, units, month, visits=visits,
-                   tasks=_tasks(session, household_ids, month),
-                   demands=_demand_counts(session, shown, household_ids, month))
-    return {
-        "title": "双包双联每月公示", "county": ctx.settings.county_name,
-        "township": township.name,
-        "village": {"id": village.id, "code": village.code, "name": village.name},
-        "month": month.name, "complete": month.complete,
-        "holding_units": _holding_units(session, village_id, month),
-        "supervision_phone": ctx.settings.supervision_phone,
-        "pairings": items,
-        "cadres_without_direct_visit": _without_direct_visit(shown, units, visits),
-        "summary": {
-            "pairings": len(items), "households": len(household_ids),
-            "direct_visits": sum(i["direct_visits"] for i in items),
-            "pairings_visited": sum(1 for i in items if i["direct_visits"]),
-            "demands_opened": sum(i["demands_opened"] for i in items),
-            "demands_resolved": sum(i["demands_resolved"] for i in items)},
-        "generated_at": ctx.clock.now().astimezone(month.zone).isoformat(timespec="seconds"),
-    }
-
-
-def _village(session, village_id: int):
-    row = session.execute(select(Village, Township).join(Township)
-                          .where(Village.id == village_id)).first()
-    if row is None:
+    built = build_disclosures(ctx, [village_id], month)
+    if village_id not in built:
         raise NotFound(f"No village {village_id}.")
-    return row
+    return built[village_id]
+
+
+def build_disclosures(ctx: Context, village_ids: list[int], month: Month) -> dict[int, dict]:
+    """The disclosures of several villages (those that exist), each exactly as
+    build_disclosure makes it, from one statement per kind of fact for them all: a month's
+    publication builds its villages a batch at a time."""
+    session = ctx.session
+    places = _villages(session, village_ids)
+    village_ids = [v for v in dict.fromkeys(village_ids) if v in places]
+    if not village_ids:
+        return {}
+    shown_in = _pairings_shown(session, village_ids, month)
+    every = [s for shown in shown_in.values() for s in shown]
+    units = load_versions(session, UnitVersion, [s.cadre.unit_id for s in every])
+    household_ids = list({s.pairing.household_id for s in every})
+    visits = _direct_visits(session, [s.pairing.id for s in every], month)
+    tasks = _tasks(session, household_ids, month)
+    demands = _demands(session, household_ids, month)
+    holding = _holding_units(session, village_ids, month)
+    generated_at = ctx.clock.now().astimezone(month.zone).isoformat(timespec="seconds")
+    out = {}
+    for village_id in village_ids:
+        village, township = places[village_id]
+        shown = shown_in[village_id]
+        items = _items(shown, units, month, visits=visits, tasks=tasks,
+                       demands=_demand_counts(shown, demands, month))
+        out[village_id] = {
+            "title": "双包双联每月公示", "county": ctx.settings.county_name,
+            "township": township.name,
+            "village": {"id": village.id, "code": village.code, "name": village.name},
+            "month": month.name, "complete": month.complete,
+            "holding_units": holding[village_id],
+            "supervision_phone": ctx.settings.supervision_phone,
+            "pairings": items,
+            "cadres_without_direct_visit": _without_direct_visit(shown, units, visits),
+            "summary": {
+                "pairings": len(items),
+                "households": len({s.pairing.household_id for s in shown}),
+                "direct_visits": sum(i["direct_visits"] for i in items),
+                "pairings_visited": sum(1 for i in items if i["direct_visits"]),
+                "demands_opened": sum(i["demands_opened"] for i in items),
+                "demands_resolved": sum(i["demands_resolved"] for i in items)},
+            "generated_at": generated_at,
+        }
+    return out
+
+
+def _villages(session, village_ids: list[int]) -> dict[int, tuple]:
+    """{village id: (village, township)} of those that exist."""
+    return {village.id: (village, township) for village, township in session.execute(
+        select(Village, Township).join(Township).where(Village.id.in_(village_ids)))}
 
 
 @dataclass(frozen=True)
@@ -135,30 +163,31 @@ class Shown:
     cadre: object
 
 
-def _pairings_shown(session, village_id: int, month: Month) -> list[Shown]:
-    """The month's pairings of households that were in the village then, with the household
-    and the cadre as of the pairing's end or the month's end."""
-    # Households that are or were in the village (their village in the month is checked
+def _pairings_shown(session, village_ids: list[int], month: Month) -> dict[int, list[Shown]]:
+    """Each village's pairings of the month: those of households that were in the village
+    then, with the household and the cadre as of the pairing's end or the month's end."""
+    shown_in: dict[int, list[Shown]] = {village_id: [] for village_id in village_ids}
+    # Households that are or were in the villages (their village in the month is checked
     # below), fetched first: as a list the planner takes the household index on pairings.
-    in_village = set(session.scalars(union(
-        select(HouseholdVersion.household_id).where(HouseholdVersion.village_id == village_id),
-        select(Household.id).where(Household.village_id == village_id))))
-    if not in_village:
-        return []
+    in_villages = set(session.scalars(union(
+        select(HouseholdVersion.household_id).where(
+            HouseholdVersion.village_id.in_(village_ids)),
+        select(Household.id).where(Household.village_id.in_(village_ids)))))
+    if not in_villages:
+        return shown_in
     pairings = session.scalars(
-        select(Pairing).where(Pairing.household_id.in_(in_village),
+        select(Pairing).where(Pairing.household_id.in_(in_villages),
                               *month.overlaps(Pairing.started_on, Pairing.ended_on))
         .order_by(Pairing.id)).all()
     households = load_versions(session, HouseholdVersion, [p.household_id for p in pairings])
     cadres = load_versions(session, CadreVersion, [p.cadre_id for p in pairings])
-    shown = []
     for p in pairings:
         moment = month.as_of(p.ended_on)
         household = pick(households.get(p.household_id, []), moment)
         cadre = pick(cadres.get(p.cadre_id, []), moment)
-        if household is not None and cadre is not None and household.village_id == village_id:
-            shown.append(Shown(p, moment, household, cadre))
-    return shown
+        if household is not None and cadre is not None and household.village_id in shown_in:
+            shown_in[household.village_id].append(Shown(p, moment, household, cadre))
+    return shown_in
 
 
 def _direct_visits(session, pairing_ids: list[int], month: Month) -> dict[int, int]:
@@ -167,8 +196,7 @@ def _direct_visits(session, pairing_ids: list[int], month: Month) -> dict[int, i
         return {}
     return dict(session.execute(
         select(Visit.pairing_id, func.count()).where(
-            Visit.pairing_id.in_(pairing_ids), Visit.direct,
-            Visit.visited_at >= month.start, Visit.visited_at < month.end)
+            Visit.pairing_id.in_(pairing_ids), *month.direct_visits())
         .group_by(Visit.pairing_id)).all())
 
 
@@ -192,13 +220,32 @@ def _tasks(session, household_ids: list[int], month: Month) -> dict[int, list[di
     return by_household
 
 
-def _demand_counts(session, shown: list[Shown], household_ids: list[int],
-                   month: Month) -> dict[int, list[int]]:
-    """[opened, resolved] per pairing: demands raised in the month, and those resolved in it
-    and still resolved at its end, each counted for the pairing in force that day."""
-    counts: dict[int, list[int]] = {s.pairing.id: [0, 0] for s in shown}
+@dataclass(frozen=True)
+class Demands:
+    """The households' demands raised before the month's end, and when those resolved at its
+    end were last resolved."""
+
+    raised: dict[int, list[tuple[str, datetime]]]  # household → (demand id, opened at)
+    resolved_at: dict[str, datetime]
+
+
+def _demands(session, household_ids: list[int], month: Month) -> Demands:
     if not household_ids:
-        return counts
+        return Demands({}, {})
+    raised: dict[int, list[tuple[str, datetime]]] = {}
+    for demand_id, household_id, opened_at in session.execute(
+            select(Demand.id, Demand.household_id, Demand.opened_at).where(
+                Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
+        raised.setdefault(household_id, []).append((demand_id, opened_at))
+    return Demands(raised, resolved_as_of(session, month.end, household_ids,
+                                          since=month.start))
+
+
+def _demand_counts(shown: list[Shown], demands: Demands, month: Month) -> dict[int, list[int]]:
+    """[opened, resolved] per pairing of a village: demands raised in the month, and those
+    resolved in it and still resolved at its end, each counted for the village's pairing of
+    the household in force that day."""
+    counts: dict[int, list[int]] = {s.pairing.id: [0, 0] for s in shown}
     by_household: dict[int, list] = {}
     for s in shown:
         by_household.setdefault(s.pairing.household_id, []).append(s.pairing)
@@ -209,14 +256,13 @@ def _demand_counts(session, shown: list[Shown], household_ids: list[int],
         if p is not None:
             counts[p.id][column] += 1
 
-    done = resolved_as_of(session, month.end, household_ids, since=month.start)
-    for demand_id, household_id, opened_at in session.execute(
-            select(Demand.id, Demand.household_id, Demand.opened_at).where(
-                Demand.household_id.in_(household_ids), Demand.opened_at < month.end)):
-        if opened_at >= month.start:
-            count(0, household_id, opened_at)
-        if demand_id in done and done[demand_id] >= month.start:
-            count(1, household_id, done[demand_id])
+    done = demands.resolved_at
+    for household_id in by_household:
+        for demand_id, opened_at in demands.raised.get(household_id, []):
+            if opened_at >= month.start:
+                count(0, household_id, opened_at)
+            if demand_id in done and done[demand_id] >= month.start:
+                count(1, household_id, done[demand_id])
     return counts
 
 

@@ -9,10 +9,12 @@ from service.reports import render
 from service.reports import schemas as s
 from service.reports.bulletin import build_bulletin
 from service.reports.disclosure import build_disclosure, month_of
+from service.reports.overview import build_overview
 from service.web import context
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports", template_folder="templates",
-                description="每月公示 and 情况通报: the monthly disclosure and the bulletin")
+                description="每月公示, 情况通报 and the overview: the monthly disclosure, the "
+                            "bulletin and the county's figures")
 
 
 @blp.route("/disclosure")
@@ -42,3 +44,16 @@ class Bulletin(MethodView):
                               lambda month: bulletin_rates(ctx, month))
         return as_format(body, args["format"], render.bulletin_csv, None,
                          f"bulletin-{args['month']}")
+
+
+@blp.route("/overview")
+class Overview(MethodView):
+    @require("county_admin", "unit_admin", "inspector")
+    @blp.arguments(s.OverviewQuery, location="query")
+    @blp.response(200, s.OverviewOut)
+    def get(self, args):
+        """The county's contact work in figures for a month: totals, units and townships (a
+        unit admin: its unit)."""
+        ctx = context()
+        filters = {k: args.get(k) for k in ("unit_id", "township_id")}
+        return build_overview(ctx, month_of(ctx, args["month"]), filters)

@@ -107,3 +107,61 @@ class BulletinOut(StrictSchema):
     inspections_counted = fields.Boolean(required=True, metadata={
         "description": "Some inspection was recorded in the month (else both rates are null)"})
     units = fields.List(fields.Nested(BulletinUnit), required=True)
+
+
+# --- the overview (SPEC §15) ---------------------------------------------------------------
+
+
+class OverviewQuery(StrictSchema):
+    class Meta:
+        unknown = "exclude"
+
+    month = fields.String(required=True, validate=MONTH, metadata={"example": "2026-10"})
+    unit_id = Id(metadata={"description": "Only this unit's records (a unit admin: its own, "
+                                          "another is 403)"})
+    township_id = Id(metadata={"description": "Only this township's records"})
+
+
+FIGURE_NOTES = {
+    "needy_households": "Households with at least one need (today)",
+    "paired_households": "Needy households with an active pairing (today)",
+    "unpaired_households": "Needy households without a cadre (today)",
+    "cadres": "Cadres (today)",
+    "cadres_without_households": "Cadres with no active pairing (today)",
+    "cadres_below_quota": "Cadres with some households but fewer than their quota (R1, today)",
+    "pairings": "Pairings in force on some day of the month",
+    "pairings_with_direct_visit": "Of those, pairings with a direct visit in the month (R8)",
+    "overdue_tasks": "Tasks overdue today",
+    "overdue_demands": "Demands overdue today (DEMAND_OVERDUE_DAYS)",
+    "villages": "Villages (today)",
+    "villages_published": "Villages whose disclosure of the month is published",
+}
+
+
+def _figures(name: str, **more) -> type:
+    counts = {k: fields.Integer(required=True, metadata={"description": v})
+              for k, v in FIGURE_NOTES.items()}
+    return type(name, (StrictSchema,), {**counts, **more})
+
+
+OverviewFigures = _figures("OverviewFigures")
+OverviewUnit = _figures("OverviewUnit", unit_id=fields.Integer(required=True),
+                        unit_name=_s())
+OverviewTownship = _figures("OverviewTownship", township_id=fields.Integer(required=True),
+                            township_name=_s())
+
+
+class OverviewOut(StrictSchema):
+    """The county's contact work in figures: in total, per unit and per township. The month's
+    own figures are pairings, pairings_with_direct_visit and villages_published; the others are
+    the record as it stands today."""
+
+    month, generated_at = _s(), _s()
+    totals = fields.Nested(OverviewFigures, required=True)
+    units = fields.List(fields.Nested(OverviewUnit), required=True, metadata={
+        "description": "Every unit in the filters, by name; a village, its households, tasks "
+                       "and demands count for the unit holding it now, a pairing for its "
+                       "cadre's unit"})
+    townships = fields.List(fields.Nested(OverviewTownship), required=True, metadata={
+        "description": "Every township in the filters, by code; a unit's cadres count in each "
+                       "township where it holds a village"})

@@ -47,6 +47,11 @@ def open_task_condition():
     return and_(Task.status.not_in(rules.FINISHED), Task.closed_on.is_(None))
 
 
+def overdue_task_condition(today):
+    """rules.is_overdue as SQL: past its due date, neither finished nor closed."""
+    return and_(open_task_condition(), Task.due_on < today)
+
+
 def shown(ctx: Context, tasks: list[Task]) -> list[dict]:
     """Tasks as a table shows them: each with its household's head, village and current cadre
     by name (one query for the lot) and whether, and how many days, it is overdue."""
@@ -81,7 +86,7 @@ def list_tasks(ctx: Context, args: dict) -> Listing:
         stmt = stmt.where(Task.closed_on.is_not(None) if args["closed"]
                           else Task.closed_on.is_(None))
     if args.get("overdue") is not None:
-        late = and_(open_task_condition(), Task.due_on < today)
+        late = overdue_task_condition(today)
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt, present=lambda items: shown(ctx, items),
                    sorts={"household_head_name": names.household_head_of(Task.household_id)})

@@ -1,6 +1,7 @@
 """The audit trail (SPEC §11): every kind of change is one event with who, what, before and after
 and the request's id, written in the change's own transaction; personal data never in it;
-append-only in the database; read by county admins and inspectors, newest first, filtered.
+append-only in the database; read by county admins and inspectors (a unit admin: its unit's),
+newest first, filtered.
 
 The `world` fixture: unit A holds village a, unit B village b; cadres a1, a2 (A), b1 (B);
 households a1, a2 (village a), b1 (village b); a1 and b1 are paired.
@@ -308,10 +309,12 @@ def test_the_trail_filters(world, trail, admin, query, which):
         trail[i].id for i in which]
 
 
-def test_inspectors_read_the_trail_and_others_may_not(trail, inspector, unit_admin, cadre,
-                                                       anonymous):
+def test_inspectors_read_the_trail_unit_admins_their_units_and_others_may_not(
+        trail, inspector, unit_admin, cadre, anonymous):
     assert ok(inspector.get(AUDIT))["total"] == 3
-    for other, status in ((unit_admin, 403), (cadre, 403), (anonymous, 401)):
+    # Unit A's admin: household a2 and the demand of household a1 (village a), not village b.
+    assert [e["id"] for e in ok(unit_admin.get(AUDIT))["items"]] == [trail[2].id, trail[0].id]
+    for other, status in ((cadre, 403), (anonymous, 401)):
         response = other.get(AUDIT)
         assert response.status_code == status
         assert response.mimetype == "application/problem+json"

@@ -1,7 +1,8 @@
 """The annual evaluation (年度考核, SPEC §6 and §1's three failure patterns) through HTTP,
 over small histories counted by hand.
 
-GET /api/v1/reports/evaluation?year=&format=json|csv is for county admins only.
+GET /api/v1/reports/evaluation?year=&format=json|csv is for county admins (a unit admin: its own
+unit's cadres).
 
 The county of the `history` fixture (its own, not the `world` fixture; each test runs in one
 rolled-back transaction, so the evaluation sees only these cadres). Five general cadres, each
@@ -497,10 +498,21 @@ def test_csv_of_a_year_without_pairings_is_just_the_header(people):
 # --- access and parameters --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["unit_admin", "inspector", "月底"])
-def test_only_a_county_admin_may_read_it(people, role):
+@pytest.mark.parametrize("role", ["inspector", "月底"])
+def test_only_admins_may_read_it(people, role):
     for fmt in ("json", "csv"):
         problem(people.apis[role].get(f"{URL}?year={YEAR}&format={fmt}"), 403)
+
+
+def test_a_unit_admin_reads_its_own_units_cadres(people):
+    """农业局's admin: 月底, 平常 and 临检, with their ranks in the county; not 水利局's."""
+    own = people.apis["unit_admin"].get(f"{URL}?year={YEAR}")
+    assert own.status_code == 200, own.get_json()
+    county = people.apis["county_admin"].get(f"{URL}?year={YEAR}").get_json()["cadres"]
+    assert own.get_json()["cadres"] == [r for r in county if r["unit"] == "县农业局"]
+    assert {r["cadre"] for r in own.get_json()["cadres"]} == {"月底干部", "平常干部", "临检干部"}
+    other = people.units["水利局"].id
+    problem(people.apis["unit_admin"].get(f"{URL}?year={YEAR}&unit_id={other}"), 403)
 
 
 def test_anonymous_is_401(people, anonymous):

@@ -239,7 +239,13 @@ def test_id_numbers_phones_and_codes_carry_their_patterns(anonymous):
     assert "pattern" in schemas["UserIn"]["properties"]["username"]
 
 
+# Bodies the server does without (and says so): publishing a month takes an optional
+# township; without a body, the whole county.
+OPTIONAL_BODIES = {("post", "/api/v1/disclosures/months/{month}")}
+
+
 def test_every_json_body_is_required(anonymous):
     for method, path, op in operations(served_spec(anonymous)):
         if "requestBody" in op:
-            assert op["requestBody"]["required"] is True, (method, path)
+            required = (method, path) not in OPTIONAL_BODIES
+            assert op["requestBody"].get("required", False) is required, (method, path)

@@ -1,7 +1,9 @@
 """Who may call what on reports and publications (SPEC §4 roles, §6).
 
 The disclosure and publications are public: villagers read them without an account. The
-bulletin is for admins and inspectors; only a county admin publishes.
+bulletin, the overview and a month's publication status are for admins and inspectors (a unit
+admin: its unit's); only a county admin publishes, one village or a whole month. A household's
+story (its timeline) is read as the household is; the audit trail by admins and inspectors.
 """
 
 from datetime import timedelta
@@ -32,6 +34,15 @@ MATRIX = [
     ("GET",  "/disclosures/{published}?format=html",    None,     200, 200, 200, 200, 200),
     ("GET",  "/disclosures/{published}/verify",         None,     200, 200, 200, 200, 200),
     ("GET",  "/disclosures/999999",                     None,     404, 404, 404, 404, 404),
+    ("GET",  "/reports/overview?month={m}",             None,     200, 200, 403, 200, 401),
+    ("GET",  "/reports/overview?month={m}&unit_id={ua}", None,    200, 200, 403, 200, 401),
+    ("GET",  "/reports/overview?month={m}&unit_id={ub}", None,    200, 403, 403, 200, 401),
+    ("GET",  "/disclosures/months/{m}",                 None,     200, 200, 403, 200, 401),
+    ("GET",  "/disclosures/months/{m}?unit_id={ub}",    None,     200, 403, 403, 200, 401),
+    ("POST", "/disclosures/months/{m}",                 "month",  200, 403, 403, 403, 401),
+    ("GET",  "/households/{ha}/timeline",               None,     200, 200, 200, 200, 401),
+    ("GET",  "/households/{hb}/timeline",               None,     200, 404, 404, 200, 401),
+    ("GET",  "/audit",                                  None,     200, 200, 403, 200, 401),
 ]  # fmt: skip
 
 CASES = [
@@ -54,9 +65,13 @@ def published(world, admin):
 def test_report_access(world, login_as, anonymous, published, method, path, body, role,
                        expected):
     api = anonymous if role == "anonymous" else login_as(world.users[role])
-    url = API + path.format(a=world.villages["a"].id, m=last_month(), published=published)
+    url = API + path.format(a=world.villages["a"].id, m=last_month(), published=published,
+                            ua=world.units["a"].id, ub=world.units["b"].id,
+                            ha=world.households["a1"].id, hb=world.households["b1"].id)
     if method == "GET":
         answer = api.get(url)
+    elif body == "month":
+        answer = api.post(url)
     else:
         answer = api.post(url, json={"village_id": world.villages["a"].id, "month": last_month()})
     assert answer.status_code == expected, answer.get_data(as_text=True)[:300]

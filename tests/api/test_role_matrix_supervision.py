@@ -3,7 +3,7 @@
 Inspections and their sample are for inspectors and county admins only (a unit admin or cadre
 who saw the sample could warn the households). Contact cards are public; a village's cards to
 print are for the county admin and the unit holding the village (unit A holds village a). The
-evaluation is the county admin's.
+evaluation is the county admin's, and a unit admin's for its own unit.
 
 Dates: the inspection read and recorded is of 2026-10-15 and the evaluation is of 2026, both
 seen from 2026-11-23 (the `november` fixture sets the clock there, county time).
@@ -31,8 +31,10 @@ MATRIX = [
     ("GET",  "/public/contact-cards/NOSUCHCARD0000",    None,       404, 404, 404, 404, 404),
     ("GET",  "/villages/{a}/contact-cards",             None,       200, 200, 403, 403, 401),
     ("GET",  "/villages/{b}/contact-cards",             None,       200, 404, 403, 403, 401),
-    ("GET",  "/reports/evaluation?year=2026",           None,       200, 403, 403, 403, 401),
-    ("GET",  "/reports/evaluation?year=2026&format=csv", None,      200, 403, 403, 403, 401),
+    ("GET",  "/reports/evaluation?year=2026",           None,       200, 200, 403, 403, 401),
+    ("GET",  "/reports/evaluation?year=2026&format=csv", None,      200, 200, 403, 403, 401),
+    ("GET",  "/reports/evaluation?year=2026&unit_id={ua}", None,    200, 200, 403, 403, 401),
+    ("GET",  "/reports/evaluation?year=2026&unit_id={ub}", None,    200, 403, 403, 403, 401),
 ]  # fmt: skip
 
 CASES = [
@@ -67,7 +69,8 @@ def test_supervision_access(world, login_as, anonymous, inspection, method, path
                             expected):
     api = anonymous if role == "anonymous" else login_as(world.users[role])
     url = API + path.format(a=world.villages["a"].id, b=world.villages["b"].id,
-                            inspection=inspection, card=world.households["a1"].card_code)
+                            inspection=inspection, card=world.households["a1"].card_code,
+                            ua=world.units["a"].id, ub=world.units["b"].id)
     answer = api.get(url) if method == "GET" else api.post(url, json=_inspection_body(world))
     assert answer.status_code == expected, answer.get_data(as_text=True)[:300]
     if expected >= 400:

@@ -89,7 +89,19 @@ def county(session, world):
         Pairing.cadre_id == w.cadres[k].id)) for k in ("a1", "b1")}
     names["User"] = {**{role: u.id for role, u in w.users.items()}, "cadre_b1": cadre_b1.id}
     session.flush()
-    names["AuditEvent"] = {str(i): i for i in session.scalars(select(AuditEvent.id))}
+    # Each event keyed by whose record it is about: "A…" unit A's (the policy's
+    # unit_events, restated here as the records of unit A named above), "O…" any other.
+    unit_a = {(kind, str(names[model][key])) for kind, model, keys in (
+        ("unit", "Unit", ("a",)), ("village", "Village", ("a",)),
+        ("disclosure", "Disclosure", ("a",)), ("village_assignment", "VillageAssignment", ("a",)),
+        ("cadre", "Cadre", ("a1", "a2")), ("pairing", "Pairing", ("a1",)),
+        ("contact_point", "ContactPoint", ("a1",)), ("household", "Household", ("a1", "a2")),
+        ("task", "Task", ("a1", "a2")), ("demand", "Demand", ("a1",)),
+        ("visit", "Visit", ("a1",)), ("user", "User", ("unit_admin", "cadre")))
+        for key in keys}
+    names["AuditEvent"] = {
+        ("A" if (e.record_type, e.record_id) in unit_a else "O") + str(e.id): e.id
+        for e in session.scalars(select(AuditEvent))}
     w.names = names
     return w
 
@@ -113,7 +125,8 @@ SEES = {
     "Inspection": {"county_admin": EVERYTHING, "inspector": EVERYTHING, "unit_admin": NOTHING,
                    "cadre": NOTHING, "public": NOTHING},
     "AuditEvent": {"county_admin": EVERYTHING, "inspector": EVERYTHING,
-                   "unit_admin": NOTHING, "cadre": NOTHING, "public": NOTHING},
+                   "unit_admin": lambda key: key.startswith("A"), "cadre": NOTHING,
+                   "public": NOTHING},
     "User": {"county_admin": EVERYTHING, "unit_admin": {"unit_admin"}, "cadre": {"cadre"},
              "inspector": {"inspector"}, "public": NOTHING},
 }
@@ -137,7 +150,11 @@ def seen(session, caller, model, condition_of) -> set:
 
 
 def expected(names: dict, wanted) -> set:
-    return set(names.values()) if wanted is EVERYTHING else {names[k] for k in wanted}
+    if wanted is EVERYTHING:
+        return set(names.values())
+    if callable(wanted):  # the names that pass
+        return {v for k, v in names.items() if wanted(k)}
+    return {names[k] for k in wanted}
 
 
 def test_the_policy_covers_every_model_and_role():
@@ -210,6 +227,14 @@ def test_a_unit_admins_reports_are_pinned_to_its_unit(county):
     assert scope.pinned_to_own_unit(inspector, {"unit_id": 7}, "no") == {"unit_id": 7}
     with pytest.raises(Forbidden):
         scope.pinned_to_own_unit(ANONYMOUS, {}, "no")
+
+
+def test_a_unit_admin_reads_events_of_its_own_units_records_only(county):
+    """The walk above compares sets; here, that both sides are there to compare: events of
+    unit A's tasks, demands, visits, contact points and publication, and of unit B's."""
+    events = county.names["AuditEvent"]
+    own = {k for k in events if k.startswith("A")}
+    assert len(own) >= 6 and len(events) - len(own) >= 6
 
 
 def test_every_account_of_the_county_is_in_the_users_walk(session, county):
