@@ -1,8 +1,8 @@
 """CLI commands and the demo county.
 
-Dates: the demo county's records run from 2026-01-01 to service.demo.DEMO_LAST_DAY
-(2026-10-31); these tests load it the day after (the `after_the_demo` fixture sets the clock
-there), so nothing in it lies in the future.
+Dates: the demo county's history runs up to the clock's yesterday (service.demo.demo_span), so
+it loads on whatever day the clock shows; tests/integration/test_demo_any_day.py sets the clock
+to far-apart days.
 """
 
 import hashlib
@@ -10,7 +10,6 @@ import pathlib
 import shutil
 import subprocess
 import sys
-from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +22,7 @@ from service.cli import DEMO_PASSWORD
 from service.db import make_engine
 from service.demands.models import Demand
 from service.demands.rules import STATUSES as DEMAND_STATUSES
-from service.demo import DEMO_LAST_DAY, DemoSizes, load_demo
+from service.demo import DemoSizes, load_demo
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import id_number_problem
 from service.pairings.models import Pairing
@@ -33,14 +32,9 @@ from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
 from tests import factories
-from tests.clock import CLOCK, CST
+from tests.clock import CLOCK
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
-
-
-@pytest.fixture(autouse=True)
-def after_the_demo(clock):
-    clock.set(datetime.combine(DEMO_LAST_DAY + timedelta(days=1), time(10), CST))
 
 
 def _demo_digest(tmp_path, name, seed) -> tuple[str, Session]:
