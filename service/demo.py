@@ -468,7 +468,7 @@ def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) 
         for model, rows in tables.items():
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]
-                session.execute(insert(model), chunk)
+                session.execute(insert(model.__table__), chunk)  # Core: no ORM bookkeeping
                 bar.update(len(chunk))
             if model is Cadre:
                 for unit_id, cadre_id in county.heads.items():
