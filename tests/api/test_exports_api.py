@@ -150,6 +150,13 @@ def test_an_export_holds_every_row_not_one_page(admin, records, name, header, to
     assert len(got) == total + 1
 
 
+def test_an_export_comes_as_plain_bytes_to_a_client_that_asks_for_them(admin, records):
+    response = admin.get(f"{API}/visits", query_string={"format": "xlsx"},
+                         headers={"Accept": "application/octet-stream"})
+    assert response.status_code == 200 and response.mimetype == "application/octet-stream"
+    assert len(rows(response)) == 4
+
+
 def test_the_exported_rows_are_the_listed_records(admin, world, records):
     codes = {v.id: v.code for v in world.villages.values()}
     households = listed(admin, "households")["items"]
