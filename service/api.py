@@ -430,7 +430,8 @@ def xlsx_media_type() -> str:
 FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
                 "html": "`format=html`: a printable HTML page",
                 "xlsx": "`format=xlsx`: every row (not a page) as an Excel download; 422 "
-                        "`export_too_large` past 200,000 rows"}
+                        "`export_too_large` past 100,000 rows (`flask --app service export` "
+                        "writes more)"}
 
 
 def formats(schema, *other: str) -> dict:

@@ -430,8 +430,9 @@ def test_skills_an_api_client_sent_with_separators_export_and_import_back_unchan
 
 
 def test_an_export_past_the_limit_is_422_and_names_the_filters(admin, records, monkeypatch):
-    """One workbook holds at most exports.MAX_ROWS rows (200,000; Excel's own limit is
-    1,048,576): a longer list is refused before anything is read, pointing to the filters."""
+    """One workbook through the API holds at most exports.MAX_ROWS rows (100,000; Excel's own
+    limit is 1,048,576): a longer list is refused before anything is read, pointing to the
+    filters."""
     from service import exports
 
     monkeypatch.setattr(exports, "MAX_ROWS", 5)
