@@ -7,6 +7,7 @@ to far-apart days.
 
 import hashlib
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -113,7 +114,7 @@ def _logs_in(client, username, password) -> bool:
 
 
 def test_create_user_admin_then_demo_data_keeps_that_admin(app, client, session):
-    """The README's order: the county's own admin first, then a demo county beside it."""
+    """docs/operations.md's order: the county's own admin first, then a demo county beside it."""
     runner = app.test_cli_runner()
     made = runner.invoke(args=["create-user", "admin", "--role", "county_admin",
                                "--password-stdin"], input="our-own-secret-2026\n")
@@ -180,3 +181,12 @@ def test_dockerfile_passes_hadolint():
     root = pathlib.Path(__file__).resolve().parents[2]
     result = subprocess.run([hadolint, str(root / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_says_what_serve_demo_takes(app):
+    """SPEC §15: serve-demo takes --host and --port, and the README says so."""
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    help_text = app.test_cli_runner().invoke(args=["serve-demo", "--help"]).output
+    options = set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}
+    assert options == {"--host", "--port"}
+    assert all(f"`{option}" in readme for option in options), options
