@@ -117,3 +117,15 @@ export async function setMembers(client: ApiClient, householdId: number, members
   const household: Household = data;
   return { household, etag: response.headers.get("ETag") };
 }
+
+export type VisitIn = components["schemas"]["VisitIn"];
+
+/** Send visits logged offline, up to 500 a request, each under the phone's UUID: each answers
+ * `created`, `duplicate` (sent before: safe to resend) or `rejected` with its problem. */
+export async function sendVisits(client: ApiClient, visits: VisitIn[]) {
+  const { data, error, response } = await client.POST("/api/v1/visits/batch", {
+    body: { visits },
+  });
+  if (error !== undefined) throw new ProblemError(response.status, error);
+  return data.results.map((r) => ({ id: r.id, status: r.status, problem: r.problem ?? null }));
+}
