@@ -496,10 +496,31 @@ ETAG_HEADER_DOC = {"ETag": {"schema": {"type": "string"}, "description": "Record
 CSV = "text/csv; charset=utf-8"
 HTML = "text/html; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OCTET_STREAM = "application/octet-stream"
+
+
+def xlsx_content() -> dict:
+    """An .xlsx answer as the spec lists it: as itself or, for a client that asks for it
+    (Accept), as plain bytes. Generators that know no vendor type read the second as a file
+    (openapi-python-client does, with no configuration)."""
+    return {media: {"schema": {"type": "string", "format": "binary"}}
+            for media in (XLSX, OCTET_STREAM)}
+
+
+def xlsx_media_type() -> str:
+    """The media type an .xlsx answer is sent as: its own, unless the request's Accept prefers
+    application/octet-stream to it. (The command line's workbooks have no request.)"""
+    if flask.has_request_context() and request.accept_mimetypes.best_match(
+            [XLSX, OCTET_STREAM]) == OCTET_STREAM:
+        return OCTET_STREAM
+    return XLSX
+
+
 FORMAT_NOTES = {"csv": "`format=csv`: a CSV download (UTF-8 with BOM, so Excel opens it)",
                 "html": "`format=html`: a printable HTML page",
                 "xlsx": "`format=xlsx`: every row (not a page) as an Excel download; 422 "
-                        "`export_too_large` past 200,000 rows"}
+                        "`export_too_large` past 100,000 rows (`flask --app service export` "
+                        "writes more)"}
 
 
 def formats(schema, *other: str) -> dict:
@@ -507,8 +528,10 @@ def formats(schema, *other: str) -> dict:
     xlsx)."""
     content = {"application/json": {"schema": schema}}
     for kind in other:
-        content[XLSX if kind == "xlsx" else f"text/{kind}"] = {"schema": {
-            "type": "string", **({"format": "binary"} if kind == "xlsx" else {})}}
+        if kind == "xlsx":
+            content.update(xlsx_content())
+        else:
+            content[f"text/{kind}"] = {"schema": {"type": "string"}}
     notes = "; ".join(FORMAT_NOTES[kind] for kind in other)
     return {"200": {"description": f"JSON unless asked otherwise; {notes}.", "content": content}}
 

@@ -77,8 +77,9 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
 @click.option("--households", default=3000, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def demo_data(seed, townships, villages, units, cadres, households, quiet):
-    """Load a realistic demo county into an empty database, with a demo login for each role
-    (an account that already has one of their usernames is left as it is)."""
+    """Load a realistic demo county into an empty database, its history up to yesterday and
+    the previous month published, with a demo login for each role (an account that already
+    has one of their usernames is left as it is)."""
     from service.demo import DemoSizes, load_demo, open_demo_accounts
 
     sizes = DemoSizes(townships, villages, units, cadres, households)
@@ -102,10 +103,12 @@ DEMO_PASSWORD = "demo-pass-2026"
 
 @click.command("serve-demo")
 @with_appcontext
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0: every interface, for a phone nearby).")
 @click.option("--port", default=8000, show_default=True)
 def serve_demo(host, port):
-    """Migrate, load the demo county once, and serve it with gunicorn."""
+    """Migrate, load the demo county once (its history up to yesterday), and serve it with
+    gunicorn on HOST:PORT."""
     from service.demo import DemoSizes, load_demo, open_demo_accounts
 
     _upgrade()

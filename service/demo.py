@@ -1,4 +1,11 @@
-"""A realistic, deterministic demo county (壶关县-like): bulk inserts, a progress bar."""
+"""A realistic, deterministic demo county (壶关县-like): bulk inserts, a progress bar.
+
+The county is alive on any day (SPEC §15): its history runs from 1 January of the previous
+month's year up to the clock's yesterday — every month of the year so far with visits (and the
+whole of last year in January, so there is a previous month), the current month logged up to
+yesterday — and the previous month is published. The same seed on the same day gives the same
+county; the households, cadres and pairings are the same on every day.
+"""
 
 import contextlib
 import random
@@ -16,9 +23,10 @@ from service.audit.rules import record_type_of
 from service.cadres.models import Cadre
 from service.cadres.rules import household_quota
 from service.contacts.models import ContactPoint, PartyOrganization
-from service.context import Context
+from service.context import AUDIT_ACTOR, Caller, Context
 from service.demands.models import Demand, DemandTransition
 from service.demands.rules import CATEGORIES as DEMAND_CATEGORIES
+from service.disclosures.services import publish
 from service.history.tracking import seed_versions
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS, id_check_char
@@ -27,6 +35,7 @@ from service.pairings.models import Pairing
 from service.pairings.rules import DIFFICULTY_FOR_RANK
 from service.passwords import hash_password
 from service.places.models import Township, Village
+from service.reports.disclosure import month_of
 from service.tasks.models import Task, TaskTransition
 from service.tasks.rules import template_for
 from service.units.models import Unit
@@ -56,10 +65,22 @@ RANK_WEIGHTS = [("county_level", 2), ("section_chief", 8), ("deputy_section_chie
 DIFFICULTY_WEIGHTS = [("hardest", 10), ("harder", 30), ("easier", 60)]
 SKILLS = ["种植技术", "养殖技术", "法律咨询", "电商销售", "财务", "医疗", "教育", "建筑", "农机维修"]
 CHUNK = 5000
-PROGRAMME_START = date(2026, 1, 1)
-DEMO_LAST_DAY = date(2026, 10, 31)
-COUNTY_TZ = ZoneInfo("Asia/Shanghai")
 HISTORY_USERNAME = "demo-history"
+# Pairings start over the programme's first PAIRING_DAYS days (fewer when the history is short).
+PAIRING_DAYS = 120
+INSPECTED_MONTHS = 4  # unannounced inspections in the last four months before this one
+
+
+def demo_span(today: date) -> tuple[date, date]:
+    """The first and last day of the demo's history on `today`: from 1 January of the previous
+    month's year to yesterday."""
+    previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return date(previous_month.year, 1, 1), today - timedelta(days=1)
+
+
+def previous_month(today: date) -> str:
+    """The month before `today`'s, YYYY-MM: the one the demo publishes."""
+    return f"{today.replace(day=1) - timedelta(days=1):%Y-%m}"
 
 
 @dataclass(frozen=True)
@@ -96,9 +117,11 @@ class _NoBar:
 class _County:
     """Builds every row of the demo county in memory, deterministically from the seed."""
 
-    def __init__(self, sizes: DemoSizes, seed: int, history_user_id: int = 1,
-                 history_user_exists: bool = False):
+    def __init__(self, sizes: DemoSizes, seed: int, today: date, zone: ZoneInfo,
+                 history_user_id: int = 1, history_user_exists: bool = False):
         self.sizes, self.rng = sizes, random.Random(seed)
+        self.first, self.last = demo_span(today)
+        self.today, self.zone = today, zone
         # The account that signs the history: made with the county unless already there.
         self.history_user_id, self.history_user_exists = history_user_id, history_user_exists
         self.used_ids: set[str] = set()
@@ -115,8 +138,9 @@ class _County:
         return self.tables
 
     def _inspections(self) -> None:
-        """Unannounced inspections, July to October: a few villages a month, five paired households
-        each, with what households told the inspector."""
+        """Unannounced inspections in the last four months before this one (those the history
+        holds): a few villages a month, five paired households each, with what households told
+        the inspector."""
         rng = self.rng
         unit_of = {c["id"]: c["unit_id"] for c in self.cadres}
         village_of = {h["id"]: h["village_id"] for h in self.households}
@@ -126,13 +150,19 @@ class _County:
                 active.setdefault(village_of[p["household_id"]], []).append(p)
         inspections, checks = [], []
         villages = sorted(active)
-        for month in (7, 8, 9, 10):
+        months, month = [], self.today.replace(day=1)
+        while len(months) < INSPECTED_MONTHS:
+            month = (month - timedelta(days=1)).replace(day=1)
+            if month < self.first:
+                break
+            months.insert(0, month)
+        for month in months:
             for village_id in rng.sample(villages, min(len(villages), 8)):
-                day = date(2026, month, rng.randint(3, 26))
+                day = month.replace(day=rng.randint(3, 26))
                 inspections.append({"id": len(inspections) + 1, "village_id": village_id,
                                     "inspected_on": day,
                                     "inspector_id": self.history_user_id, "notes": "不打招呼督查",
-                                    "created_at": _at(day, 17)})
+                                    "created_at": self._at(day, 17)})
                 paired = [p for p in active[village_id] if p["started_on"] <= day]
                 for p in rng.sample(paired, min(5, len(paired))):
                     checks.append({
@@ -194,7 +224,7 @@ class _County:
                                      k=max(1, self.sizes.villages // 130)))
         held = [v for v in self.villages if v["id"] not in unheld]
         self.assignments = [{"id": i + 1, "unit_id": i % self.sizes.units + 1,
-                             "village_id": v["id"], "started_on": PROGRAMME_START}
+                             "village_id": v["id"], "started_on": self.first}
                             for i, v in enumerate(held)]
         self.held_by_unit: dict[int, list[int]] = {}
         for a in self.assignments:
@@ -224,6 +254,9 @@ class _County:
         and the rest of the county's households without needs."""
         rng, budget = self.rng, self.sizes.households
         self.households, self.needs, self.pairings = [], [], []
+        # A short history (early in the year) has its pairings start in its first half, so
+        # that the previous month has visits; the draws are the same on every day.
+        window = min(PAIRING_DAYS, (self.last - self.first).days // 2)
         gaps = {"unpaired": 0, "below": 0, "override": 0}  # at least one of each, for coverage
         by_unit: dict[int, list[dict]] = {}
         for c in self.cadres:
@@ -255,7 +288,8 @@ class _County:
                     self.pairings.append({
                         "id": len(self.pairings) + 1, "cadre_id": cadre["id"],
                         "household_id": h["id"], "override_reason": override,
-                        "started_on": PROGRAMME_START + timedelta(days=rng.randrange(0, 120))})
+                        "started_on": self.first + timedelta(
+                            days=rng.randrange(0, PAIRING_DAYS) * window // PAIRING_DAYS)})
         held_villages = [v for vs in self.held_by_unit.values() for v in vs]
         for _ in range(min(max(1, len(self.pairings) // 100), budget - len(self.households))):
             self._household(rng.choice(held_villages), _weighted(rng, DIFFICULTY_WEIGHTS),
@@ -290,7 +324,7 @@ class _County:
             if rng.random() < 0.05 or i == 0:
                 wanted.pop(rng.randrange(len(wanted)))  # a leader still missing one
             points.extend({"id": len(points) + 1, "cadre_id": leader["id"],
-                           "organization_id": o["id"], "started_on": PROGRAMME_START}
+                           "organization_id": o["id"], "started_on": self.first}
                           for o in wanted)
         self.tables[PartyOrganization] = orgs
         self.tables[ContactPoint] = points
@@ -311,11 +345,11 @@ class _County:
             needs_of.setdefault(n["household_id"], []).append(n["need"])
         tasks, task_moves, demands, demand_moves = [], [], [], []
         for hid, needs in needs_of.items():
-            since = started.get(hid, PROGRAMME_START)
+            since = started.get(hid, self.first)
             for need in needs:
                 task = {"id": len(tasks) + 1, "household_id": hid, "source": "generated",
                         "status": "open", **template_for(need, since),
-                        "created_at": _at(since, 9)}
+                        "created_at": self._at(since, 9)}
                 tasks.append(task)
                 if hid not in started:
                     continue
@@ -324,24 +358,24 @@ class _County:
                                    weights=[30, 35, 20, 15])[0]
                 day = since
                 for to in path:
-                    day = min(day + timedelta(days=rng.randint(10, 60)), DEMO_LAST_DAY)
+                    day = min(day + timedelta(days=rng.randint(10, 60)), self.last)
                     task_moves.append({"task_id": task["id"], "from_status": task["status"],
                                        "to_status": to, "note": None, "user_id": uid,
-                                       "at": _at(day, rng.randint(9, 17))})
+                                       "at": self._at(day, rng.randint(9, 17))})
                     task["status"] = to
         for hid, since in started.items():
             for _ in range(rng.choice((0, 0, 1, 1, 2))):
-                opened = since + timedelta(days=rng.randrange(0, max(1, (DEMO_LAST_DAY - since)
+                opened = since + timedelta(days=rng.randrange(0, max(1, (self.last - since)
                                                                        .days)))
                 demand = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                           "household_id": hid, "cadre_id": cadre_of[hid], "created_by": uid,
                           "category": rng.choice(DEMAND_CATEGORIES),
                           "description": "户主反映的问题, 由联户干部记录跟进",
-                          "status": "open", "opened_at": _at(opened, rng.randint(8, 19)),
-                          "received_at": _at(opened, 20), "body_hash": "0" * 64,
+                          "status": "open", "opened_at": self._at(opened, rng.randint(8, 19)),
+                          "received_at": self._at(opened, 20), "body_hash": "0" * 64,
                           "resolution": None, "in_progress_at": None, "resolved_at": None,
                           "confirmed_at": None}
-                age = (DEMO_LAST_DAY - opened).days
+                age = (self.last - opened).days
                 steps = ["in_progress", "resolved", "confirmed"][:min(3, age // 12)]
                 if rng.random() < 0.1:
                     steps = []  # left open: some of these are overdue
@@ -350,9 +384,9 @@ class _County:
                     day = day + timedelta(days=rng.randint(1, 10))
                     demand_moves.append({"demand_id": demand["id"], "from_status":
                                          demand["status"], "to_status": to, "note": None,
-                                         "user_id": uid, "at": _at(day, 15)})
+                                         "user_id": uid, "at": self._at(day, 15)})
                     demand[{"in_progress": "in_progress_at", "resolved": "resolved_at",
-                            "confirmed": "confirmed_at"}[to]] = _at(day, 15)
+                            "confirmed": "confirmed_at"}[to]] = self._at(day, 15)
                     demand["status"] = to
                     if to == "resolved":
                         demand["resolution"] = "已协调解决, 户主认可"
@@ -365,9 +399,9 @@ class _County:
 
 
     def _visits(self, rng: random.Random) -> None:
-        """A few visits a month per pairing since it started; some cadres skip months, some
-        calls are only phone calls (R8), some are logged late, and a few cadres visit only in
-        the last days of each month."""
+        """A few visits a month per pairing since it started, up to yesterday; some cadres skip
+        months, some calls are only phone calls (R8), some are logged late (never later than
+        yesterday), and a few cadres visit only in the last days of each month."""
         visits = []
         kinds = ["home_visit"] * 6 + ["heart_to_heart"] * 2 + ["shared_labor", "reception",
                                                                 "stay_overnight", "phone"]
@@ -376,16 +410,17 @@ class _County:
             # Another: visiting only in the last days of the month, when reports are due.
             month_end = not lax and rng.random() < 0.03
             day = p["started_on"] + timedelta(days=rng.randint(1, 10))
-            while day <= DEMO_LAST_DAY:
+            while day <= self.last:
                 if month_end:
                     day = (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(
                         days=rng.randint(1, 2))
-                    if day > DEMO_LAST_DAY:
+                    if day > self.last:
                         break
                 if not (lax and rng.random() < 0.5):
                     kind = rng.choice(kinds)
-                    at = _at(day, rng.randint(8, 18))
-                    late = rng.random() < 0.03
+                    at = self._at(day, rng.randint(8, 18))
+                    # Logged ten days late, unless those ten days are not over yet.
+                    late = rng.random() < 0.03 and day + timedelta(days=10) <= self.last
                     visits.append({
                         "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                         "cadre_id": p["cadre_id"], "household_id": p["household_id"],
@@ -402,16 +437,18 @@ class _County:
                 day += timedelta(days=3 if month_end else rng.randint(7, 16))
         self.tables[Visit] = visits
 
-
-def _at(day: date, hour: int) -> datetime:
-    """A county-local working hour on a day, as an aware UTC time."""
-    return datetime(day.year, day.month, day.day, hour, tzinfo=COUNTY_TZ).astimezone(UTC)
+    def _at(self, day: date, hour: int) -> datetime:
+        """A county-local working hour on a day, as an aware UTC time."""
+        return datetime(day.year, day.month, day.day, hour, tzinfo=self.zone).astimezone(UTC)
 
 
 def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) -> dict:
-    """Fill an empty database with a demo county; the same seed gives the same county. The
-    audit trail gets one import event per kind of record, with its count."""
+    """Fill an empty database with a demo county whose history runs up to the clock's
+    yesterday, and publish the previous month; the same seed on the same day gives the same
+    county. The audit trail gets one import event per kind of record, with its count, and one
+    publish event per village published (signed by the history's account)."""
     session = ctx.session
+    today = ctx.clock.today()
     if session.scalar(select(func.count()).select_from(Township)):
         raise ValueError("the database already holds a county; demo-data needs an empty one")
     if sizes.villages < sizes.townships or sizes.units > sizes.cadres:
@@ -419,9 +456,10 @@ def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) 
     # Accounts may exist already (`create-user admin` before `demo-data`): the history's
     # signer takes the next free id, or is the one already there.
     history_id = session.scalar(select(User.id).where(User.username == HISTORY_USERNAME))
-    county = _County(sizes, seed,
-                     history_id or (session.scalar(select(func.max(User.id))) or 0) + 1,
-                     history_user_exists=history_id is not None)
+    history_exists = history_id is not None
+    history_id = history_id or (session.scalar(select(func.max(User.id))) or 0) + 1
+    county = _County(sizes, seed, today, ctx.settings.county_zone, history_id,
+                     history_user_exists=history_exists)
     tables = county.build()
     total = sum(len(rows) for rows in tables.values())
     bar_context = (click.progressbar(length=total, label="demo county") if progress
@@ -430,7 +468,7 @@ def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) 
         for model, rows in tables.items():
             for start in range(0, len(rows), CHUNK):
                 chunk = rows[start:start + CHUNK]
-                session.execute(insert(model), chunk)
+                session.execute(insert(model.__table__), chunk)  # Core: no ORM bookkeeping
                 bar.update(len(chunk))
             if model is Cadre:
                 for unit_id, cadre_id in county.heads.items():
@@ -448,12 +486,37 @@ def load_demo(ctx: Context, sizes: DemoSizes, seed: int, progress: bool = True) 
         # Fresh statistics: without them the planner guesses badly on a just-loaded county.
         session.execute(text("ANALYZE"))
         session.commit()
+    published = _publish_previous_month(ctx, history_id, today)
     names = {Township: "townships", Village: "villages", Unit: "units", Cadre: "cadres",
              VillageAssignment: "village assignments", Household: "households",
              Pairing: "pairings", PartyOrganization: "party organisations",
              ContactPoint: "contact points", Task: "tasks", Demand: "demands",
              Visit: "visits", Inspection: "inspections"}
-    return {label: len(tables[model]) for model, label in names.items()}
+    return {**{label: len(tables[model]) for model, label in names.items()},
+            f"disclosures of {previous_month(today)}": published}
+
+
+def _publish_previous_month(ctx: Context, history_id: int, today: date) -> int:
+    """Publish the previous month of every village a unit held then, through the one way a
+    month is published (service/disclosures), so the chain verifies like any other; signed by
+    the history's account. Returns how many were published."""
+    session = ctx.session
+    month = previous_month(today)
+    first = date.fromisoformat(month + "-01")
+    held = session.scalars(
+        select(VillageAssignment.village_id).distinct()
+        .where(VillageAssignment.started_on < today.replace(day=1),
+               (VillageAssignment.ended_on.is_(None)) | (VillageAssignment.ended_on >= first))
+        .order_by(VillageAssignment.village_id)).all()
+    signer = Context(session, ctx.clock, ctx.settings,
+                     Caller(history_id, HISTORY_USERNAME, "county_admin", None, None))
+    try:
+        for village_id in held:
+            publish(signer, village_id, month_of(signer, month), None)
+        session.commit()
+    finally:
+        session.info[AUDIT_ACTOR] = ctx.actor  # the session's later changes are ctx's again
+    return len(held)
 
 
 def _advance_sequences(session) -> None:

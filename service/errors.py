@@ -46,6 +46,16 @@ def _ids(description: str) -> fields.List:
     return fields.List(fields.Integer(), metadata={"description": description})
 
 
+class RowProblemSchema(ma.Schema):
+    """One bad cell of an imported roster (import_rows_invalid)."""
+
+    row = fields.Integer(required=True, metadata={
+        "description": "The row as the spreadsheet numbers it (the header is row 1)"})
+    column = fields.String(required=True, metadata={
+        "description": "The column's header as the file has it (表头 for the header row)"})
+    message = fields.String(required=True, metadata={"description": "What is wrong, in Chinese"})
+
+
 class ProblemSchema(ma.Schema):
     """RFC 9457 problem details with our machine `code`, and the extension members some problems
     carry (RFC 9457 §3.2: a client ignores members it does not know). Every member the service
@@ -91,10 +101,8 @@ class ProblemSchema(ma.Schema):
     pairing_ids = _ids("active_pairings_remain: the pairings that would be left behind")
     current = fields.String(metadata={"description": "invalid_transition: the status now"})
     to = fields.String(metadata={"description": "invalid_transition: the status asked for"})
-    rows = fields.List(fields.Dict(), metadata={
-        "description": "import_rows_invalid: the first 100 problems as {row, column, "
-                       "message}, the row numbered as the spreadsheet shows it (the header is "
-                       "row 1)"})
+    rows = fields.List(fields.Nested(RowProblemSchema), metadata={
+        "description": "import_rows_invalid: the first 100 problems in row order"})
     rows_total = fields.Integer(metadata={
         "description": "import_rows_invalid: how many problems there are in all"})
     errors_total = fields.Integer(metadata={

@@ -23,7 +23,7 @@ import xlsxwriter
 from sqlalchemy import func, select
 
 from service import deadline
-from service.api import XLSX
+from service.api import xlsx_media_type
 from service.cadres.rules import RANK_LABELS
 from service.context import Context
 from service.exceptions import DomainError
@@ -165,7 +165,7 @@ def download(ctx: Context, listing: Listing, title: str, columns: list[Column],
     large = ctx.caller is not None and total > SMALL_EXPORT_ROWS
     with heavy_work() if large else contextlib.nullcontext():
         data = workbook(title, columns, chunks, ctx.clock.zone)
-    return flask.Response(data, content_type=XLSX, headers={
+    return flask.Response(data, content_type=xlsx_media_type(), headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}.xlsx\"; "
                                f"filename*=UTF-8''{quote(chinese_name + '.xlsx')}"})
 

@@ -10,7 +10,7 @@ from flask import Response, request
 from flask.views import MethodView
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from service.api import XLSX, Blueprint
+from service.api import Blueprint, xlsx_content, xlsx_media_type
 from service.auth import require
 from service.errors import problem
 from service.imports import schemas as s
@@ -104,16 +104,18 @@ class CadreImport(MethodView):
 
 def _xlsx_download(data: bytes, ascii_name: str, chinese_name: str) -> Response:
     # An ASCII name for old clients, the Chinese one (RFC 6266 filename*) for the rest.
-    return Response(data, content_type=XLSX, headers={
+    return Response(data, content_type=xlsx_media_type(), headers={
         "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; "
                                f"filename*=UTF-8''{quote(chinese_name)}"})
 
 
 def _template_doc(what: str) -> dict:
     return {"200": {
-        "description": f"An .xlsx: the headers, one example row, drop-down lists for {what}, "
-                       "every column formatted as text",
-        "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
+        "description": f"An .xlsx: the headers (the sheet an import reads), an example row on "
+                       f"a sheet of its own (示例, never imported), drop-down lists for {what}, "
+                       "every column formatted as text. Sent as "
+                       "application/octet-stream when Accept prefers it",
+        "content": xlsx_content()}}
 
 
 @blp.route("/imports/households/template")

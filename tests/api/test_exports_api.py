@@ -150,6 +150,13 @@ def test_an_export_holds_every_row_not_one_page(admin, records, name, header, to
     assert len(got) == total + 1
 
 
+def test_an_export_comes_as_plain_bytes_to_a_client_that_asks_for_them(admin, records):
+    response = admin.get(f"{API}/visits", query_string={"format": "xlsx"},
+                         headers={"Accept": "application/octet-stream"})
+    assert response.status_code == 200 and response.mimetype == "application/octet-stream"
+    assert len(rows(response)) == 4
+
+
 def test_the_exported_rows_are_the_listed_records(admin, world, records):
     codes = {v.id: v.code for v in world.villages.values()}
     households = listed(admin, "households")["items"]
@@ -423,8 +430,9 @@ def test_skills_an_api_client_sent_with_separators_export_and_import_back_unchan
 
 
 def test_an_export_past_the_limit_is_422_and_names_the_filters(admin, records, monkeypatch):
-    """One workbook holds at most exports.MAX_ROWS rows (200,000; Excel's own limit is
-    1,048,576): a longer list is refused before anything is read, pointing to the filters."""
+    """One workbook through the API holds at most exports.MAX_ROWS rows (100,000; Excel's own
+    limit is 1,048,576): a longer list is refused before anything is read, pointing to the
+    filters."""
     from service import exports
 
     monkeypatch.setattr(exports, "MAX_ROWS", 5)

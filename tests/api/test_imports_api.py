@@ -16,6 +16,7 @@ from tests import factories
 
 URL = "/api/v1/imports/households"
 HEADER = "村代码,户主姓名,身份证号,联系电话,家庭人口,困难程度,帮扶需求,人均纯收入"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def roster(village, count: int = 3, start: int = 700, encoding: str = "utf-8-sig") -> bytes:
@@ -127,6 +128,18 @@ def test_the_template_has_the_headers_an_example_and_drop_downs(admin, unit_admi
     lists = {str(v.sqref): v.formula1 for v in sheet.data_validations.dataValidation}
     assert "难度最大" in lists["F2:F100001"] and lists["G2:G100001"]
     assert unit_admin.get(URL + "/template").status_code == 403
+
+
+def test_the_template_comes_as_plain_bytes_to_a_client_that_asks_for_them(admin):
+    """The spec lists the .xlsx answer also as application/octet-stream (generators that know
+    no vendor type read that as a file); Accept chooses, and the bytes are the same."""
+    xlsx = admin.get(URL + "/template")
+    octets = admin.get(URL + "/template", headers={"Accept": "application/octet-stream"})
+    assert octets.status_code == 200 and octets.mimetype == "application/octet-stream"
+    assert octets.headers["Content-Disposition"] == xlsx.headers["Content-Disposition"]
+    assert openpyxl.load_workbook(io.BytesIO(octets.data)).worksheets[0]["A1"].value == "村代码"
+    for accept in ("*/*", "application/*", XLSX + ", application/octet-stream;q=0.5"):
+        assert admin.get(URL + "/template", headers={"Accept": accept}).mimetype == XLSX
 
 
 def test_an_untouched_template_imports_nothing(admin, session):

@@ -1,9 +1,9 @@
 """Who may call what: every CRUD endpoint against every role, and tokens that must not work.
 
-README "Who sees what" and SPEC §4: townships, villages and units are readable by every role and
-written by the county admin (a unit admin may edit its own unit); a unit admin writes its own
-unit's cadres and the households of villages its unit holds; a cadre and an inspector only read;
-accounts are the county admin's. A record outside the caller's scope answers 404.
+docs/design.md "Who sees what" and SPEC §4: townships, villages and units are readable by every
+role and written by the county admin (a unit admin may edit its own unit); a unit admin writes
+its own unit's cadres and the households of villages its unit holds; a cadre and an inspector
+only read; accounts are the county admin's. A record outside the caller's scope answers 404.
 """
 
 from datetime import datetime, timedelta

@@ -1,11 +1,11 @@
 """Who may call what on 包村, 联户, handover, party organisations, contact points and coverage.
 
 The roles each endpoint allows are those of its `@require(...)`; inside an allowed role the
-scope decides (README "Who sees what"): a unit admin sees its own unit's assignments, pairings
-and contact points, a cadre its own pairings and contact points and its unit's assignments. A
-record outside the caller's scope answers 404, exactly as if it did not exist; a write that would
-reach outside the scope through the body (another unit's cadre, an R4 override, another unit's
-coverage) is 403.
+scope decides (docs/design.md "Who sees what"): a unit admin sees its own unit's assignments,
+pairings and contact points, a cadre its own pairings and contact points and its unit's
+assignments. A record outside the caller's scope answers 404, exactly as if it did not exist; a
+write that would reach outside the scope through the body (another unit's cadre, an R4
+override, another unit's coverage) is 403.
 """
 
 from datetime import timedelta

@@ -1,4 +1,4 @@
-"""Data scope and masking through HTTP (README "Who sees what", SPEC §4 Roles, §7).
+"""Data scope and masking through HTTP (docs/design.md "Who sees what", SPEC §4 Roles, §7).
 
 The `world` fixture: unit A holds village a, unit B holds village b; cadres a1, a2 in A and b1 in
 B; households a1, a2 in village a and b1 in village b; a1 is paired with cadre a1, b1 with cadre

@@ -1,16 +1,16 @@
 """CLI commands and the demo county.
 
-Dates: the demo county's records run from 2026-01-01 to service.demo.DEMO_LAST_DAY
-(2026-10-31); these tests load it the day after (the `after_the_demo` fixture sets the clock
-there), so nothing in it lies in the future.
+Dates: the demo county's history runs up to the clock's yesterday (service.demo.demo_span), so
+it loads on whatever day the clock shows; tests/integration/test_demo_any_day.py sets the clock
+to far-apart days.
 """
 
 import hashlib
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
-from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +23,7 @@ from service.cli import DEMO_PASSWORD
 from service.db import make_engine
 from service.demands.models import Demand
 from service.demands.rules import STATUSES as DEMAND_STATUSES
-from service.demo import DEMO_LAST_DAY, DemoSizes, load_demo
+from service.demo import DemoSizes, load_demo
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import id_number_problem
 from service.pairings.models import Pairing
@@ -33,14 +33,9 @@ from service.units.models import Unit
 from service.users.models import User
 from service.visits.models import Visit
 from tests import factories
-from tests.clock import CLOCK, CST
+from tests.clock import CLOCK
 
 SMALL = DemoSizes(townships=3, villages=12, units=4, cadres=40, households=120)
-
-
-@pytest.fixture(autouse=True)
-def after_the_demo(clock):
-    clock.set(datetime.combine(DEMO_LAST_DAY + timedelta(days=1), time(10), CST))
 
 
 def _demo_digest(tmp_path, name, seed) -> tuple[str, Session]:
@@ -119,7 +114,7 @@ def _logs_in(client, username, password) -> bool:
 
 
 def test_create_user_admin_then_demo_data_keeps_that_admin(app, client, session):
-    """The README's order: the county's own admin first, then a demo county beside it."""
+    """docs/operations.md's order: the county's own admin first, then a demo county beside it."""
     runner = app.test_cli_runner()
     made = runner.invoke(args=["create-user", "admin", "--role", "county_admin",
                                "--password-stdin"], input="our-own-secret-2026\n")
@@ -186,3 +181,12 @@ def test_dockerfile_passes_hadolint():
     root = pathlib.Path(__file__).resolve().parents[2]
     result = subprocess.run([hadolint, str(root / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_readme_says_what_serve_demo_takes(app):
+    """SPEC §15: serve-demo takes --host and --port, and the README says so."""
+    readme = (pathlib.Path(__file__).resolve().parents[2] / "README.md").read_text()
+    help_text = app.test_cli_runner().invoke(args=["serve-demo", "--help"]).output
+    options = set(re.findall(r"--[a-z][a-z-]+", help_text)) - {"--help"}
+    assert options == {"--host", "--port"}
+    assert all(f"`{option}" in readme for option in options), options
