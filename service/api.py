@@ -21,13 +21,14 @@ from service.context import CountyClock
 from service.errors import ProblemSchema
 from service.exceptions import DomainError, PreconditionFailed
 from service.listing import Listing
+from service.messages import _
 from service.web import settings
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class UnknownParameter(DomainError):
-    status, code, title = 400, "unknown_parameter", "Unknown query parameter"
+    status, code, title = 400, "unknown_parameter", _("Unknown query parameter")
 
 
 _DECLARED: dict[tuple[str, str], frozenset[str] | None] = {}
@@ -70,14 +71,17 @@ def refuse_unknown_parameters() -> None:
     unknown = sorted(name for name in request.args if name not in declared)
     if unknown:
         shown = [edges.printable(edges.cut(name)) for name in unknown[:20]]
+        names = ", ".join(shown) + (" …" if len(unknown) > 20 else "")
+        takes = ", ".join(sorted(declared)) or _("none")
         raise UnknownParameter(
-            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(shown)}"
-            f"{' …' if len(unknown) > 20 else ''}. This operation takes: "
-            f"{', '.join(sorted(declared)) or 'none'}.", parameters=shown)
+            _("Unknown query parameters: %(names)s. This operation takes: %(takes)s.",
+              names=names, takes=takes) if len(unknown) > 1 else
+            _("Unknown query parameter: %(names)s. This operation takes: %(takes)s.",
+              names=names, takes=takes), parameters=shown)
 
 
 class BodyRequired(DomainError):
-    status, code, title = 400, "body_required", "A JSON body is required"
+    status, code, title = 400, "body_required", _("A JSON body is required")
 
 
 class _Parser(FlaskParser):
@@ -88,13 +92,15 @@ class _Parser(FlaskParser):
     non-JSON body as `{}`, so a PATCH without a body would succeed doing nothing."""
 
     _instances: dict[type, ma.Schema] = {}
+    DEFAULT_VALIDATION_MESSAGE = _("Invalid value.")  # a validator that answers False
 
     def load_json(self, req, schema):
         data = req.get_data(cache=True)
         if not data:
-            raise BodyRequired("Send a JSON body (Content-Type: application/json).")
+            raise BodyRequired(_("Send a JSON body (Content-Type: application/json)."))
         if not is_json_request(req):
-            raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
+            raise UnsupportedMediaType(
+                _("The body must be JSON (Content-Type: application/json)."))
         body = edges.parse_json(data)
         # A schema whose Meta names `checked_per_item` members checks their items itself.
         per_item = getattr(schema.Meta, "checked_per_item", frozenset())
@@ -297,7 +303,7 @@ class Day(_Shaped, fields.Date):
     """A calendar date, YYYY-MM-DD, from 1900 to 2999."""
 
     PATTERN = DAY_PATTERN
-    default_error_messages = {"invalid": "must be a date YYYY-MM-DD between 1900 and 2999"}
+    default_error_messages = {"invalid": _("must be a date YYYY-MM-DD between 1900 and 2999")}
 
 
 class Moment(_Shaped, fields.AwareDateTime):
@@ -305,12 +311,12 @@ class Moment(_Shaped, fields.AwareDateTime):
 
     PATTERN = MOMENT_PATTERN
     default_error_messages = {
-        "invalid": "must be a time like 2026-10-01T09:30:00+08:00, between 1900 and 2999"}
+        "invalid": _("must be a time like 2026-10-01T09:30:00+08:00, between 1900 and 2999")}
 
 
 # A report month, YYYY-MM, in years a county record can have.
 MONTH = Pattern(r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",
-                error="must be YYYY-MM between 1900 and 2999")
+                error=_("must be YYYY-MM between 1900 and 2999"))
 
 
 class PageArgs(ma.Schema):
@@ -383,7 +389,7 @@ def check_if_match(record) -> None:
     it to a service as the `precondition` of a change (service/records.py)."""
     if request.if_match and etag_of(record) not in request.if_match:
         raise PreconditionFailed(
-            "The record changed since you read it; GET it again and retry.",
+            _("The record changed since you read it; GET it again and retry."),
             current_etag=f'"{etag_of(record)}"',
         )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import configure_mappers
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import cli, observability
+from service import cli, language, observability
 from service import models as _models  # noqa: F401  (every model, and history tracking)
 from service.api import Api, IdConverter, id_converter_doc, refuse_unknown_parameters
 from service.auth import public
@@ -91,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(start_budget)
     app.teardown_request(end_budget)
     Database(app)
+    language.install(app)
     register_error_handlers(app)
     app.after_request(finish_response)
     observability.install(app)

@@ -31,6 +31,7 @@ from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS
 from service.imports import rules
 from service.listing import Listing
+from service.messages import _
 from service.places.models import Village
 from service.units.models import Unit
 from service.visits.rules import KIND_LABELS
@@ -55,7 +56,7 @@ FLAG_WORDS = {"late_entry": "补录", "far_from_village": "位置远离本村",
 
 
 class ExportTooLarge(DomainError):
-    status, code, title = 422, "export_too_large", "The list is too long for one workbook"
+    status, code, title = 422, "export_too_large", _("The list is too long for one workbook")
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,12 @@ def download(ctx: Context, listing: Listing, title: str, columns: list[Column],
     total = _count(ctx.session, listing)
     limit = CLI_MAX_ROWS if ctx.caller is None else MAX_ROWS
     if total > limit:
-        raise ExportTooLarge(f"The list has {total} rows; one export holds at most {limit}. "
-                             "Narrow it with the list's filters (month, unit_id, village_id…), "
-                             f"or export it on the server: flask --app service export "
-                             f"{ascii_name} FILE.xlsx", limit_name="rows", limit=limit)
+        raise ExportTooLarge(_("The list has %(total)s rows; one export holds at most "
+                               "%(limit)s. Narrow it with the list's filters (month, unit_id, "
+                               "village_id…), or export it on the server: %(command)s",
+                               total=total, limit=limit,
+                               command=f"flask --app service export {ascii_name} FILE.xlsx"),
+                             limit_name="rows", limit=limit)
     if chunks is None:
         chunks = _chunks(ctx.session, listing)
     large = ctx.caller is not None and total > SMALL_EXPORT_ROWS

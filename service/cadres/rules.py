@@ -1,6 +1,7 @@
 """Cadre ranks and the household quota they carry (SPEC §1, R1)."""
 
 from service.exceptions import Conflict
+from service.messages import _
 
 RANKS = ("county_level", "section_chief", "deputy_section_chief", "general")
 
@@ -30,4 +31,4 @@ def free_places(rank: str, active: int) -> int:
 
 
 class CadreIsUnitHead(Conflict):
-    code, title = "cadre_is_unit_head", "The cadre heads its unit"
+    code, title = "cadre_is_unit_head", _("The cadre heads its unit")

@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, tzinfo
 
 from service.exceptions import Conflict, Forbidden
+from service.messages import _
 
 CATEGORIES = ("fake_seeds", "harvest_help", "housing_repair", "winter_heating", "tuition",
               "dispute_mediation", "sick_care", "left_behind_children", "unpaid_wages",
@@ -23,11 +24,11 @@ CONFIRMERS = ("county_admin", "unit_admin", "inspector")
 
 
 class InvalidDemandTransition(Conflict):
-    code, title = "invalid_transition", "This status change is not allowed"
+    code, title = "invalid_transition", _("This status change is not allowed")
 
 
 class DemandNotEditable(InvalidDemandTransition):
-    code, title = "demand_not_editable", "Only an open demand can be edited"
+    code, title = "demand_not_editable", _("Only an open demand can be edited")
 
 
 # When a transition stamps the demand.
@@ -40,7 +41,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 def check_editable(status: str) -> None:
     """Only an open demand's category and wording may be corrected."""
     if status != "open":
-        raise DemandNotEditable("Only an open demand can be edited.")
+        raise DemandNotEditable(_("Only an open demand can be edited."))
 
 
 def check_transition(current: str, to: str, role: str, resolution: str | None,
@@ -48,17 +49,19 @@ def check_transition(current: str, to: str, role: str, resolution: str | None,
     """open → in_progress → resolved → confirmed; resolved → in_progress when the household is
     not satisfied (with a note). Resolving needs the resolution text."""
     if (current, to) not in MOVES:
-        raise InvalidDemandTransition(f"A demand cannot go from {current} to {to}.",
-                                      current=current, to=to)
+        raise InvalidDemandTransition(_("A demand cannot go from %(current)s to %(to)s.",
+                                        current=current, to=to), current=current, to=to)
     if to == "confirmed" and role not in CONFIRMERS:
-        raise Forbidden("The household's confirmation is recorded by an admin or inspector.")
+        raise Forbidden(_("The household's confirmation is recorded by an admin or "
+                          "inspector."))
     if role == "inspector" and to != "confirmed":
-        raise Forbidden("An inspector only records confirmations.")
+        raise Forbidden(_("An inspector only records confirmations."))
     if to == "resolved" and not (resolution and resolution.strip()):
-        raise InvalidDemandTransition("Resolving a demand needs `resolution`: what was done.",
+        raise InvalidDemandTransition(_("Resolving a demand needs `resolution`: what was "
+                                        "done."),
                                       current=current, to=to)
     if (current, to) == ("resolved", "in_progress") and not (note and note.strip()):
-        raise InvalidDemandTransition("Reopening needs a reason in `note`.",
+        raise InvalidDemandTransition(_("Reopening needs a reason in `note`."),
                                       current=current, to=to)
 
 

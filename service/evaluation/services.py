@@ -19,6 +19,7 @@ from service.history.models import CadreVersion, UnitVersion
 from service.households.models import Household
 from service.inspections import rules as inspection_rules
 from service.inspections.models import HouseholdCheck, Inspection
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
 from service.places.models import Village
@@ -88,7 +89,7 @@ def build_evaluation(ctx: Context, year: int) -> dict:
     weights = dict(ctx.settings.evaluation_weights)
     first = date(year, 1, 1)
     if first > today:
-        raise ValidationFailed({"year": ["is in the future"]})
+        raise ValidationFailed({"year": [_("is in the future")]})
     span = Year(first, min(date(year, 12, 31), today), ctx.settings.county_zone)
     out = {"year": year, "through": span.last.isoformat(), "weights": weights, "cadres": []}
     facts = _facts(session, span)
@@ -282,7 +283,7 @@ def snapshot(ctx: Context, year: int) -> EvaluationSnapshot | None:
     session, now, today = ctx.session, ctx.clock.now(), ctx.clock.today()
     first = date(year, 1, 1)
     if first > today:
-        raise ValidationFailed({"year": ["is in the future"]})
+        raise ValidationFailed({"year": [_("is in the future")]})
     through = min(date(year, 12, 31), today)
     key = _weights_key(dict(ctx.settings.evaluation_weights))
     mark = _audit_mark(session)

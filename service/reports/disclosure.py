@@ -17,6 +17,7 @@ from service.exceptions import NotFound, ValidationFailed
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_or_last
 from service.places.models import Township, Village
@@ -33,7 +34,7 @@ class Month:
         self.name, self.zone = month, zone
         self.first, self.last = month_bounds(month)
         if self.first > today:
-            raise ValidationFailed({"month": ["is in the future"]})
+            raise ValidationFailed({"month": [_("is in the future")]})
         self.complete = self.last < today
         self.start = self.instant(self.first)
         self.end = self.instant(self.last + timedelta(days=1))
@@ -121,7 +122,7 @@ def _village(session, village_id: int):
     row = session.execute(select(Village, Township).join(Township)
                           .where(Village.id == village_id)).first()
     if row is None:
-        raise NotFound(f"No village {village_id}.")
+        raise NotFound(_("No %(what)s with id %(id)s.", what=_("village"), id=village_id))
     return row
 
 
