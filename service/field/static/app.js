@@ -55,6 +55,11 @@ function localInput(date) {
     `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
+/** Why the server refused something: its own words (a problem's detail, in Chinese). */
+function refusal(problem, otherwise = '服务器退回了这条记录') {
+  return problem?.detail || problem?.title || otherwise;
+}
+
 function when(iso) {
   const d = new Date(iso);
   return `${d.getMonth() + 1}月${d.getDate()}日 ${localInput(d).slice(11)}`;
@@ -102,16 +107,19 @@ function showLogin(message) {
     let response;
     try {
       response = await fetch('/api/v1/auth/login', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, cache: 'no-store',
+        method: 'POST', headers: { 'Content-Type': 'application/json', ...outbox.LANGUAGE },
+        cache: 'no-store',
         body: JSON.stringify({ username: username.value.trim(), password: password.value }),
       });
     } catch {
       error.textContent = '连不上服务器：登录需要网络。已保存的走访记录不会丢失。';
       return;
     }
-    if (response.status === 401) { error.textContent = '用户名或密码不对'; return; }
-    if (response.status === 429) { error.textContent = '尝试次数过多，请稍后再试'; return; }
-    if (!response.ok) { error.textContent = `登录失败（${response.status}），请稍后再试`; return; }
+    if (!response.ok) { // the server says why, in Chinese
+      const problem = await response.json().catch(() => null);
+      error.textContent = refusal(problem, `登录失败（${response.status}），请稍后再试`);
+      return;
+    }
     const body = await response.json();
     const before = await store.get('kv', 'session');
     const name = username.value.trim();
@@ -325,7 +333,7 @@ async function showHousehold(householdId, correcting) {
   const form = h('form', { class: 'card', onsubmit: save },
     h('h2', { text: correcting ? '修改后重新保存' : '记一次走访' }),
     correcting?.problem
-      ? h('p', { class: 'error', text: `被退回：${words.reason(correcting.problem)}` }) : null,
+      ? h('p', { class: 'error', text: `被退回：${refusal(correcting.problem)}` }) : null,
     field('走访方式', 'kind', kind),
     field('走访时间', 'visited_at', at),
     field('民情日记', 'diary', diary),
@@ -372,10 +380,8 @@ async function showOutbox() {
       ` · ${words.KINDS[item.visit.kind] || item.visit.kind}` }),
     h('span', { text: when(item.visit.visited_at) }),
     item.state === 'rejected'
-      ? h('p', { class: 'error', text: `被退回：${words.reason(item.problem)}` })
+      ? h('p', { class: 'error', text: `被退回：${refusal(item.problem)}` })
       : h('p', { class: 'hint', text: '等待发送' }),
-    item.state === 'rejected' && item.problem?.detail
-      ? h('p', { class: 'hint', text: `服务器原话：${item.problem.detail}` }) : null,
     item.state === 'rejected'
       ? h('div', { class: 'row' },
         h('button', { type: 'button', onclick: () => showHousehold(item.visit.household_id, item) },

@@ -46,6 +46,9 @@ export async function keep(owner, visit, replaces) {
 
 export const discard = (id) => store.remove('outbox', id);
 
+// The app speaks Chinese (SPEC §12) whatever the phone's own language: so do the server's words.
+export const LANGUAGE = { 'Accept-Language': 'zh-CN' };
+
 async function call(token, method, path, body) {
   let response;
   try {
@@ -53,6 +56,7 @@ async function call(token, method, path, body) {
       method,
       headers: {
         Authorization: `Bearer ${token}`,
+        ...LANGUAGE,
         ...(body ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
@@ -103,7 +107,8 @@ async function post(token, batch, counts) {
       return;
     }
     answer = { results: [{ id: batch[0].id, status: 'rejected',
-      problem: { code: 'payload_too_large', detail: 'The visit is larger than a request may be.' } }] };
+      problem: { code: 'payload_too_large',
+        detail: '这条记录太大，发送不了：请缩短民情日记后重新保存' } }] };
   }
   counts.requests += 1;
   const byId = new Map(batch.map((item) => [item.id, item]));
