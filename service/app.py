@@ -150,6 +150,7 @@ def _register_blueprints(api: Api) -> None:
     from service.households.routes import blp as households
     from service.imports.routes import blp as imports
     from service.inspections.routes import blp as inspections
+    from service.labels.routes import blp as labels
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
     from service.planner.routes import blp as planner
@@ -161,7 +162,7 @@ def _register_blueprints(api: Api) -> None:
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
                 coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
-                evaluation, audit, imports, planner):
+                evaluation, audit, imports, planner, labels):
         api.register_blueprint(blp)
 
 

@@ -13,6 +13,7 @@ from service.clock import utcnow
 from service.context import Caller
 from service.edges import ID_DIGITS, MAX_ID
 from service.exceptions import Forbidden, Unauthenticated
+from service.labels.table import word
 from service.messages import _
 from service.users.accounts import account_by_id
 from service.web import get_session
@@ -82,7 +83,7 @@ def confirm(token: Token, account, roles: tuple[str, ...]) -> Caller:
     if account is None or not account.active or account.token_version != token.token_version:
         raise Unauthenticated(_("The token has been revoked."))
     if account.role not in roles:
-        raise Forbidden(_("Role %(role)s may not do this.", role=account.role))
+        raise Forbidden(_("Role %(role)s may not do this.", role=word("role", account.role)))
     g.caller = Caller(token.user_id, account.username, account.role, account.unit_id,
                       account.cadre_id)
     return g.caller

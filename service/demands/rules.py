@@ -3,18 +3,12 @@
 from datetime import datetime, timedelta, tzinfo
 
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
 from service.messages import _
 
 CATEGORIES = ("fake_seeds", "harvest_help", "housing_repair", "winter_heating", "tuition",
               "dispute_mediation", "sick_care", "left_behind_children", "unpaid_wages",
               "road_repair", "water_supply", "other")
-CATEGORY_LABELS = {
-    "fake_seeds": "假种子", "harvest_help": "秋收帮忙", "housing_repair": "房屋漏雨",
-    "winter_heating": "冬季取暖用煤", "tuition": "失学孩子学费", "dispute_mediation": "矛盾调解",
-    "sick_care": "五保户生病照看", "left_behind_children": "留守儿童照顾",
-    "unpaid_wages": "打工欠薪",
-    "road_repair": "修路", "water_supply": "通水", "other": "其他",
-}
 STATUSES = ("open", "in_progress", "resolved", "confirmed")
 UNRESOLVED = ("open", "in_progress")
 MOVES = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "confirmed"),
@@ -50,7 +44,8 @@ def check_transition(current: str, to: str, role: str, resolution: str | None,
     not satisfied (with a note). Resolving needs the resolution text."""
     if (current, to) not in MOVES:
         raise InvalidDemandTransition(_("A demand cannot go from %(current)s to %(to)s.",
-                                        current=current, to=to), current=current, to=to)
+                                        current=word("demand_status", current),
+                                        to=word("demand_status", to)), current=current, to=to)
     if to == "confirmed" and role not in CONFIRMERS:
         raise Forbidden(_("The household's confirmation is recorded by an admin or "
                           "inspector."))

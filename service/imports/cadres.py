@@ -23,6 +23,7 @@ from service.context import Context
 from service.imports import rules
 from service.imports.reading import Sheet
 from service.imports.rows import Row, problem, read_rows, refuse_if_any, write
+from service.labels.table import word
 from service.messages import _
 from service.pairings.models import Pairing
 from service.units.models import Unit
@@ -187,7 +188,7 @@ def import_cadres(ctx: Context, sheet: Sheet, dry_run: bool = False,
         if count > cadre_rules.household_quota(rank):
             problems.append(problem(row.number, "职级", _(
                 "as %(rank)s the cadre may link %(quota)s households, and links %(count)s now: "
-                "hand them over first", rank=cadre_rules.RANK_LABELS[rank],
+                "hand them over first", rank=word("rank", rank),
                 quota=cadre_rules.household_quota(rank), count=count)))
     refuse_if_any(problems)
 

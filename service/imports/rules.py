@@ -13,10 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from service.cadres.rules import RANK_LABELS, RANKS
+from service.cadres.rules import RANKS
 from service.edges import BLANKS, is_printable_name
 from service.exceptions import DomainError
 from service.households.rules import DIFFICULTIES, NEEDS
+from service.labels.table import codes_by_label
 from service.messages import Message, _
 
 
@@ -94,21 +95,20 @@ CADRE_COLUMNS = (
     Column("skills", "特长", required=False),
 )
 
-# Doc 003's words (难度最大/较大/较小), the labels the service prints, and the codes.
-DIFFICULTY_WORDS = {
-    "难度最大": "hardest", "最困难": "hardest",
-    "难度较大": "harder", "较困难": "harder",
-    "难度较小": "easier", "一般困难": "easier",
-    **{code: code for code in DIFFICULTIES},
-}
-NEED_WORDS = {
-    "低收入增收": "low_income", "失学返校": "school_dropout", "劳动力就业": "unemployed_labor",
-    "创业扶持": "entrepreneurship", "技能培训": "skills_training",
-    "大户技术支持": "large_grower", "大学生村官创业": "college_grad_official",
-    **{code: code for code in NEEDS},
-}
-RANK_WORDS = {**{label: code for code, label in RANK_LABELS.items()},
-              **{code: code for code in RANKS}}
+# A coded cell holds the label the service prints (the one table, service/labels/table.py:
+# doc 003's 难度最大/难度较大/难度较小 for difficulty) or the code. The difficulty words the
+# disclosures printed before there was one table are still read, so a roster filled from an old
+# notice imports; nothing prints them any more, and a refusal does not suggest them.
+FORMER_WORDS = {"最困难": "hardest", "较困难": "harder", "一般困难": "easier"}
+DIFFICULTY_WORDS = {**codes_by_label("difficulty"), **FORMER_WORDS,
+                    **{code: code for code in DIFFICULTIES}}
+NEED_WORDS = {**codes_by_label("need"), **{code: code for code in NEEDS}}
+RANK_WORDS = {**codes_by_label("rank"), **{code: code for code in RANKS}}
+
+
+def _suggested(words: dict[str, str]) -> str:
+    """The labels a refusal lists: the printed ones, not the codes or former words."""
+    return "、".join(w for w in words if not w.isascii() and w not in FORMER_WORDS)
 
 _LIST_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE][+-]?[0-9]+")
@@ -234,9 +234,9 @@ def coded(cell, words: dict[str, str], what: str) -> str | None:
         return None
     code = words.get(value) or words.get(value.lower())
     if code is None:
-        labels = "、".join(k for k in words if not k.isascii())
         raise CellProblem(_("%(what)s “%(value)s” is not recognised; it should be one of: "
-                            "%(labels)s", what=what, value=quoted(value), labels=labels))
+                            "%(labels)s", what=what, value=quoted(value),
+                            labels=_suggested(words)))
     return code
 
 
@@ -251,10 +251,9 @@ def coded_list(cell, words: dict[str, str], what: str) -> list[str]:
             continue
         code = words.get(item) or words.get(item.lower())
         if code is None:
-            labels = "、".join(k for k in words if not k.isascii())
             raise CellProblem(_("%(what)s “%(value)s” is not recognised; it should be one of: "
                                 "%(labels)s (several separated by 、)", what=what,
-                                value=quoted(item), labels=labels))
+                                value=quoted(item), labels=_suggested(words)))
         if code not in codes:
             codes.append(code)
     return codes

@@ -10,6 +10,7 @@ from datetime import date
 
 from service.cadres.rules import household_quota
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
 from service.messages import _
 
 # R4: which difficulty each rank takes on (县级领导 → 难度最大, 乡科级 → 较大, 一般干部 → 较小).
@@ -56,7 +57,8 @@ class DifficultyMismatch(Conflict):
         super().__init__(
             _("A cadre of rank %(rank)s links households of difficulty %(expected)s, not "
               "%(difficulty)s; a county admin may override with override_reason.",
-              rank=rank, expected=DIFFICULTY_FOR_RANK[rank], difficulty=difficulty),
+              rank=word("rank", rank), expected=word("difficulty", DIFFICULTY_FOR_RANK[rank]),
+              difficulty=word("difficulty", difficulty)),
             rank=rank, difficulty=difficulty, expected=DIFFICULTY_FOR_RANK[rank])
 
 

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
 from service.messages import _
 
 STATUSES = ("open", "in_progress", "done", "verified")
@@ -77,7 +78,8 @@ def check_transition(current: str, to: str, role: str, note: str | None,
                                 to=to)
     if (current, to) not in MOVES:
         raise InvalidTransition(_("A task cannot go from %(current)s to %(to)s.",
-                                  current=current, to=to), current=current, to=to)
+                                  current=word("task_status", current),
+                                  to=word("task_status", to)), current=current, to=to)
     if to == "verified" and role not in VERIFIERS:
         raise Forbidden(_("Only a county admin or an inspector verifies a task."))
     if to != "verified" and role == "inspector":

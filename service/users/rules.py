@@ -6,6 +6,7 @@ import re
 from importlib import resources
 
 from service.exceptions import DomainError, Unauthenticated
+from service.labels.table import word
 from service.messages import _
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
@@ -95,5 +96,6 @@ def role_link_problems(role: str, unit_id: int | None, cadre_id: int | None) -> 
     if role != "cadre" and cadre_id is not None:
         errors["cadre_id"] = [_("only a cadre account links to a cadre")]
     if role in ("county_admin", "inspector") and unit_id is not None:
-        errors["unit_id"] = [_("a %(role)s account is not tied to a unit", role=role)]
+        errors["unit_id"] = [_("a %(role)s account is not tied to a unit",
+                               role=word("role", role))]
     return errors

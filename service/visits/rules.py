@@ -7,10 +7,6 @@ from service.exceptions import Conflict, DomainError
 from service.messages import _
 
 KINDS = ("home_visit", "stay_overnight", "shared_labor", "heart_to_heart", "reception", "phone")
-# In doc 003's words (住村, 同吃同住同劳动, 民情恳谈), for the field client and the exports.
-KIND_LABELS = {"home_visit": "入户走访", "stay_overnight": "住村（同吃同住）",
-               "shared_labor": "同劳动", "heart_to_heart": "民情恳谈", "reception": "接待来访",
-               "phone": "电话联系"}
 FLAGS = ("late_entry", "far_from_village", "duplicate_suspect", "night_time", "too_many_today")
 LATE_AFTER = timedelta(days=7)
 DUPLICATE_WITHIN = timedelta(hours=1)

@@ -14,7 +14,7 @@ from babel.messages.pofile import read_po
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CATALOGS = ROOT / "service" / "translations"
-LOCALES = ("zh",)
+LOCALES = ("zh", "en")
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

@@ -180,6 +180,31 @@ export async function pull(token, current = () => true) {
   await store.put('kv', Date.now(), 'synced_at');
 }
 
+/** The one table of labels (GET /api/v1/labels, public, SPEC §15): kept in IndexedDB so the
+ * app shows it offline, asked again with its ETag (unchanged, the answer is an empty 304).
+ * Resolves to the table, fresh or kept ({} before the first answer). */
+export async function labels() {
+  const kept = await store.get('kv', 'labels');
+  let response;
+  try {
+    response = await fetch(`${API}/labels`, {
+      headers: { ...LANGUAGE, ...(kept?.etag ? { 'If-None-Match': kept.etag } : {}) },
+      cache: 'no-store',
+    });
+  } catch {
+    return kept?.table || {};
+  }
+  if (response.status !== 200) return kept?.table || {};
+  const table = await response.json();
+  await store.put('kv', { etag: response.headers.get('ETag'), table }, 'labels');
+  return table;
+}
+
+/** The labels kept from the last answer, for a start with no signal. */
+export async function keptLabels() {
+  return (await store.get('kv', 'labels'))?.table || {};
+}
+
 /** Forget the previous cadre's copy of the server (never the outbox: each item names its
  * owner and is sent only under that cadre's login). */
 export async function forgetCopies() {
