@@ -36,7 +36,9 @@ SPEC_OPTIONS = {
         "description": "双包双联 contact service: the cadre–household contact programme of a "
         "county (单位包村, 干部联户, 每月公示). Errors are application/problem+json "
         "(RFC 9457) with a machine `code`; a problem may carry the extension members that "
-        "`Problem` lists.",
+        "`Problem` lists. A problem's title, detail and messages are Chinese unless the "
+        "request says `Accept-Language: en`; its `code` is the same in both. "
+        "GET /api/v1/labels gives every enum's codes with their labels.",
     },
     "components": {
         "securitySchemes": {
