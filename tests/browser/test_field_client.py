@@ -171,8 +171,8 @@ def offline_ready(page) -> None:
         const keys = await caches.keys();
         if (!registration || !registration.active || !keys.length) return false;
         const cache = await caches.open(keys[0]);
-        return (await cache.keys()).length >= %d;
-    }""" % len(field.FILES))
+        return (await cache.keys()).length >= FILES;
+    }""".replace("FILES", str(len(field.FILES))))
 
 
 def queued(page) -> int:
