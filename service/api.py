@@ -21,13 +21,14 @@ from service.context import CountyClock
 from service.errors import ProblemSchema
 from service.exceptions import DomainError, PreconditionFailed
 from service.listing import Listing
+from service.messages import _
 from service.web import settings
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 
 
 class UnknownParameter(DomainError):
-    status, code, title = 400, "unknown_parameter", "Unknown query parameter"
+    status, code, title = 400, "unknown_parameter", _("Unknown query parameter")
 
 
 _DECLARED: dict[tuple[str, str], frozenset[str] | None] = {}
@@ -70,14 +71,17 @@ def refuse_unknown_parameters() -> None:
     unknown = sorted(name for name in request.args if name not in declared)
     if unknown:
         shown = [edges.printable(edges.cut(name)) for name in unknown[:20]]
+        names = ", ".join(shown) + (" …" if len(unknown) > 20 else "")
+        takes = ", ".join(sorted(declared)) or _("none")
         raise UnknownParameter(
-            f"Unknown query parameter{'s' if len(unknown) > 1 else ''}: {', '.join(shown)}"
-            f"{' …' if len(unknown) > 20 else ''}. This operation takes: "
-            f"{', '.join(sorted(declared)) or 'none'}.", parameters=shown)
+            _("Unknown query parameters: %(names)s. This operation takes: %(takes)s.",
+              names=names, takes=takes) if len(unknown) > 1 else
+            _("Unknown query parameter: %(names)s. This operation takes: %(takes)s.",
+              names=names, takes=takes), parameters=shown)
 
 
 class BodyRequired(DomainError):
-    status, code, title = 400, "body_required", "A JSON body is required"
+    status, code, title = 400, "body_required", _("A JSON body is required")
 
 
 class _Parser(FlaskParser):
@@ -88,6 +92,7 @@ class _Parser(FlaskParser):
     non-JSON body as `{}`, so a PATCH without a body would succeed doing nothing."""
 
     _instances: dict[type, ma.Schema] = {}
+    DEFAULT_VALIDATION_MESSAGE = _("Invalid value.")  # a validator that answers False
 
     def load_json(self, req, schema):
         data = req.get_data(cache=True)
@@ -95,9 +100,10 @@ class _Parser(FlaskParser):
             # A schema whose Meta says `optional_body` takes no body as {} (the spec says so).
             if getattr(schema.Meta, "optional_body", False):
                 return {}
-            raise BodyRequired("Send a JSON body (Content-Type: application/json).")
+            raise BodyRequired(_("Send a JSON body (Content-Type: application/json)."))
         if not is_json_request(req):
-            raise UnsupportedMediaType("The body must be JSON (Content-Type: application/json).")
+            raise UnsupportedMediaType(
+                _("The body must be JSON (Content-Type: application/json)."))
         body = edges.parse_json(data)
         # A schema whose Meta names `checked_per_item` members checks their items itself.
         per_item = getattr(schema.Meta, "checked_per_item", frozenset())
@@ -300,7 +306,7 @@ class Day(_Shaped, fields.Date):
     """A calendar date, YYYY-MM-DD, from 1900 to 2999."""
 
     PATTERN = DAY_PATTERN
-    default_error_messages = {"invalid": "must be a date YYYY-MM-DD between 1900 and 2999"}
+    default_error_messages = {"invalid": _("must be a date YYYY-MM-DD between 1900 and 2999")}
 
 
 class Moment(_Shaped, fields.AwareDateTime):
@@ -308,12 +314,12 @@ class Moment(_Shaped, fields.AwareDateTime):
 
     PATTERN = MOMENT_PATTERN
     default_error_messages = {
-        "invalid": "must be a time like 2026-10-01T09:30:00+08:00, between 1900 and 2999"}
+        "invalid": _("must be a time like 2026-10-01T09:30:00+08:00, between 1900 and 2999")}
 
 
 # A report month, YYYY-MM, in years a county record can have.
 MONTH = Pattern(r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",
-                error="must be YYYY-MM between 1900 and 2999")
+                error=_("must be YYYY-MM between 1900 and 2999"))
 
 
 class PageArgs(ma.Schema):
@@ -336,7 +342,8 @@ class IdList(fields.Field):
     Ids outside the caller's scope, or of no record, are simply not in the answer."""
 
     ITEM = _ID_TEXT
-    default_error_messages = {"invalid": f"must be at most {MAX_IDS} ids separated by commas"}
+    default_error_messages = {"invalid": _("must be at most %(count)s ids separated by commas",
+                                           count=MAX_IDS)}
 
     def __init__(self, **kwargs):
         item = self.ITEM
@@ -389,8 +396,9 @@ class Sort(fields.Field):
         if unknown or len(keys) > 10:
             shown = edges.printable(edges.cut(str(unknown[0] if unknown else value)))
             raise UnknownParameter(
-                f"Unknown sort field: {shown}. This list sorts by: {', '.join(self.names)} "
-                "(at most 10, comma-separated; - for descending).", parameters=[f"sort={shown}"])
+                _("Unknown sort field: %(name)s. This list sorts by: %(names)s (at most 10, "
+                  "comma-separated; - for descending).", name=shown, names=", ".join(self.names)),
+                parameters=[f"sort={shown}"])
         return [(k.removeprefix("-"), k.startswith("-")) for k in keys]
 
 
@@ -457,7 +465,7 @@ def etag_header(record) -> dict[str, str]:
 
 
 class PreconditionRequired(DomainError):
-    status, code, title = 428, "precondition_required", "If-Match is required"
+    status, code, title = 428, "precondition_required", _("If-Match is required")
 
 
 def check_if_match(record) -> None:
@@ -466,12 +474,12 @@ def check_if_match(record) -> None:
     names any). Routes pass it to a service as the `precondition` of a change
     (service/records.py), which calls it before changing anything."""
     if not request.headers.get("If-Match"):
-        raise PreconditionRequired(
+        raise PreconditionRequired(_(
             "Send the ETag you read with GET as If-Match, so that a change made meanwhile by "
-            "someone else is not overwritten.")
+            "someone else is not overwritten."))
     if etag_of(record) not in request.if_match:
         raise PreconditionFailed(
-            "The record changed since you read it; GET it again and retry.",
+            _("The record changed since you read it; GET it again and retry."),
             current_etag=f'"{etag_of(record)}"',
         )
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import configure_mappers
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import cli, observability
+from service import cli, language, observability
 from service import models as _models  # noqa: F401  (every model, and history tracking)
 from service.api import Api, IdConverter, id_converter_doc, refuse_unknown_parameters
 from service.auth import public
@@ -36,7 +36,9 @@ SPEC_OPTIONS = {
         "description": "双包双联 contact service: the cadre–household contact programme of a "
         "county (单位包村, 干部联户, 每月公示). Errors are application/problem+json "
         "(RFC 9457) with a machine `code`; a problem may carry the extension members that "
-        "`Problem` lists.",
+        "`Problem` lists. A problem's title, detail and messages are Chinese unless the "
+        "request says `Accept-Language: en`; its `code` is the same in both. "
+        "GET /api/v1/labels gives every enum's codes with their labels.",
     },
     "components": {
         "securitySchemes": {
@@ -91,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(start_budget)
     app.teardown_request(end_budget)
     Database(app)
+    language.install(app)
     register_error_handlers(app)
     app.after_request(finish_response)
     observability.install(app)
@@ -149,6 +152,7 @@ def _register_blueprints(api: Api) -> None:
     from service.households.routes import blp as households
     from service.imports.routes import blp as imports
     from service.inspections.routes import blp as inspections
+    from service.labels.routes import blp as labels
     from service.pairings.routes import blp as pairings
     from service.places.routes import blp as places
     from service.planner.routes import blp as planner
@@ -160,7 +164,7 @@ def _register_blueprints(api: Api) -> None:
 
     for blp in (users, places, units, cadres, households, assignments, pairings, contacts,
                 coverage, tasks, demands, visits, reports, disclosures, inspections, cards,
-                evaluation, audit, imports, planner):
+                evaluation, audit, imports, planner, labels):
         api.register_blueprint(blp)
 
 

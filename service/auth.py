@@ -13,6 +13,8 @@ from service.clock import utcnow
 from service.context import Caller
 from service.edges import ID_DIGITS, MAX_ID
 from service.exceptions import Forbidden, Unauthenticated
+from service.labels.table import word
+from service.messages import _
 from service.users.accounts import account_by_id
 from service.web import get_session
 
@@ -63,15 +65,15 @@ def _verified(token: str, secret: str) -> tuple[int, int, float]:
 def read_token() -> Token:
     """The request's bearer token, verified (401 when missing, forged or expired)."""
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _space, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Unauthenticated("Send Authorization: Bearer <token> from /api/v1/auth/login.")
+        raise Unauthenticated(_("Send Authorization: Bearer <token> from /api/v1/auth/login."))
     try:
         user_id, token_version, expires = _verified(token, current_app.config["SECRET_KEY"])
     except (jwt.PyJWTError, ValueError):
-        raise Unauthenticated("The token is invalid or has expired.") from None
+        raise Unauthenticated(_("The token is invalid or has expired.")) from None
     if expires <= utcnow().timestamp():
-        raise Unauthenticated("The token is invalid or has expired.")
+        raise Unauthenticated(_("The token is invalid or has expired."))
     return Token(user_id, token_version)
 
 
@@ -79,9 +81,9 @@ def confirm(token: Token, account, roles: tuple[str, ...]) -> Caller:
     """The caller, once its account row (as `account_by_id` reads it, or None when there is no
     such account) shows the token still stands and the role is admitted; 401 or 403 otherwise."""
     if account is None or not account.active or account.token_version != token.token_version:
-        raise Unauthenticated("The token has been revoked.")
+        raise Unauthenticated(_("The token has been revoked."))
     if account.role not in roles:
-        raise Forbidden(f"Role {account.role} may not do this.")
+        raise Forbidden(_("Role %(role)s may not do this.", role=word("role", account.role)))
     g.caller = Caller(token.user_id, account.username, account.role, account.unit_id,
                       account.cadre_id)
     return g.caller

@@ -11,8 +11,18 @@ from sqlalchemy import select
 
 from service import migrate
 from service.exceptions import DomainError
+from service.language import localize
 from service.users.models import ROLES
 from service.web import cli_context
+
+
+def _said(exc: DomainError) -> str:
+    """A refusal's detail in the default language (the command line has no Accept-Language),
+    or, for a validation failure without one, its fields' messages."""
+    if exc.detail is not None:
+        return localize(exc.detail)
+    errors = localize(exc.extra.get("errors") or {})
+    return "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()) or localize(exc.title)
 
 
 def register(app: Flask) -> None:
@@ -55,7 +65,7 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     problems = password_problems(password, username)
     if problems:
-        raise click.ClickException("password " + "; ".join(problems))
+        raise click.ClickException("password: " + "; ".join(localize(problems)))
     _upgrade()  # a first account on a new database: its tables first (idempotent)
     ctx = cli_context()
     try:
@@ -63,7 +73,7 @@ def create_user(username, role, unit_id, cadre_id, password_stdin):
                             "unit_id": unit_id, "cadre_id": cadre_id})
         ctx.session.commit()
     except DomainError as exc:
-        raise click.ClickException(exc.detail) from None
+        raise click.ClickException(_said(exc)) from None
     click.echo(f"created user {user.username} (id {user.id}, role {user.role})")
 
 
@@ -192,13 +202,14 @@ def _import(file: str, dry_run: bool, quiet: bool, run) -> None:
     except ImportRowsInvalid as exc:
         ctx.session.rollback()
         for problem in exc.problems:
-            click.echo(f"第{problem['row']}行 {problem['column']}：{problem['message']}", err=True)
-        raise click.ClickException(exc.summary(exc.extra["rows_total"], len(exc.problems))) \
-            from None
+            click.echo(f"第{problem['row']}行 {problem['column']}：{localize(problem['message'])}",
+                       err=True)
+        raise click.ClickException(localize(exc.summary(exc.extra["rows_total"],
+                                                        len(exc.problems)))) from None
     except DomainError as exc:
         ctx.session.rollback()
         limit = exc.extra.get("limit_name")
-        raise click.ClickException(exc.detail + (f" [{exc.code}: {limit} ≤ {exc.extra['limit']}]"
+        raise click.ClickException(_said(exc) + (f" [{exc.code}: {limit} ≤ {exc.extra['limit']}]"
                                                  if limit else "")) from None
     click.echo(("dry run, nothing written: " if dry_run else "imported: ") + ", ".join(
         f"{counts[k]} {k}" for k in ("rows", "created", "updated", "unchanged")))
@@ -265,13 +276,13 @@ def export(kind, file, query):
     try:
         args = schema.load({**dict(parse_qsl(query, keep_blank_values=True)), "format": "xlsx"})
     except ValidationError as exc:
-        raise click.ClickException(f"--query: {exc.messages}") from None
+        raise click.ClickException(f"--query: {localize(exc.messages)}") from None
     ctx = cli_context()
     listing = getattr(importlib.import_module(f"{package}.services"), list_name)(ctx, args)
     try:
         response = getattr(exports, kind)(ctx, listing)
     except DomainError as exc:
-        raise click.ClickException(exc.detail) from None
+        raise click.ClickException(_said(exc)) from None
     with open(file, "wb") as out:
         out.write(response.get_data())
     click.echo(f"wrote {file} ({os.path.getsize(file):,} bytes)")

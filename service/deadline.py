@@ -28,17 +28,18 @@ import time
 from contextvars import ContextVar, Token
 
 from service.exceptions import DomainError
+from service.messages import _
 
 _DEADLINE: ContextVar[float | None] = ContextVar("request_deadline", default=None)
 
 
 class RequestTimedOut(DomainError):
-    status, code, title = 503, "request_timeout", "The request took too long"
+    status, code, title = 503, "request_timeout", _("The request took too long")
 
     def __init__(self, detail: str | None = None):
-        super().__init__(detail or "The request ran past its time budget and was stopped; "
-                                   "nothing of it was kept. Narrow it (filters, a smaller "
-                                   "file) or use the command line for county-wide work.")
+        super().__init__(detail or _("The request ran past its time budget and was stopped; "
+                                     "nothing of it was kept. Narrow it (filters, a smaller "
+                                     "file) or use the command line for county-wide work."))
 
 
 def start(seconds: float) -> Token:

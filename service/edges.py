@@ -20,6 +20,7 @@ import math
 import re
 
 from service.exceptions import DomainError, ValidationFailed
+from service.messages import _
 
 MAX_DEPTH = 32  # our deepest body (a batch of visits with a location) is 4 levels
 MAX_INTEGER = 2**63 - 1
@@ -45,8 +46,8 @@ _NAME_INVISIBLE = (r"\u00ad\u034f\u115f\u1160\u1680\u17b4\u17b5\u180e\u2000-\u20
 # linear on any input, in Python and in JavaScript alike.
 NAME_PATTERN = (f"^[{BLANKS_CLASS}]*[^{_NAME_BAD}{BLANKS_CLASS}{_NAME_INVISIBLE}]"
                 f"(?:[^{_NAME_BAD}]*[^{_NAME_BAD}{BLANKS_CLASS}])?[{BLANKS_CLASS}]*$")
-NAME_ERROR = ("must have a visible character, and no control, line-separator or "
-              "bidirectional-override characters")
+NAME_ERROR = _("must have a visible character, and no control, line-separator or "
+               "bidirectional-override characters")
 _NAME = re.compile(NAME_PATTERN)
 
 
@@ -70,31 +71,31 @@ _NAME_CHARS = 64
 
 
 class MalformedBody(DomainError):
-    status, code, title = 400, "malformed_body", "Malformed request"
+    status, code, title = 400, "malformed_body", _("Malformed request")
 
 
 def _constant(name: str):
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(_("%(name)s is not a JSON number", name=name))
 
 
 def _float(text: str) -> float:
     if len(text) > _NUMBER_DIGITS:
-        raise ValueError("number too long")
+        raise ValueError(_("number too long"))
     value = float(text)
     if not math.isfinite(value):
-        raise ValueError("number out of range")
+        raise ValueError(_("number out of range"))
     return value
 
 
 def _int(text: str) -> int:
     if len(text) > _NUMBER_DIGITS:  # before int(): parsing 4,300 digits is itself a cost
-        raise ValueError("number too long")
+        raise ValueError(_("number too long"))
     return int(text)
 
 
 def _object(pairs: list) -> dict:
     if len(pairs) > MAX_MEMBERS:
-        raise ValueError(f"an object has more than {MAX_MEMBERS} members")
+        raise ValueError(_("an object has more than %(most)s members", most=MAX_MEMBERS))
     return dict(pairs)
 
 
@@ -103,15 +104,17 @@ def parse_json(data: bytes) -> object:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise MalformedBody("The body is not UTF-8.") from None
+        raise MalformedBody(_("The body is not UTF-8.")) from None
     try:
         body = json.loads(text, parse_constant=_constant, parse_float=_float, parse_int=_int,
                           object_pairs_hook=_object)
     except RecursionError:
-        raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.") from None
+        raise MalformedBody(_("The body nests deeper than %(levels)s levels.",
+                              levels=MAX_DEPTH)) from None
     except ValueError as exc:  # JSONDecodeError is one
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        raise MalformedBody(f"The body is not valid JSON: {reason}.") from None
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.args[0]
+        raise MalformedBody(_("The body is not valid JSON: %(reason)s.", reason=reason)) \
+            from None
     _within_bounds(body)
     return body
 
@@ -123,12 +126,14 @@ def _within_bounds(body: object) -> None:
         item = stack.pop()
         seen += 1
         if seen > MAX_VALUES:
-            raise MalformedBody(f"The body holds more than {MAX_VALUES} values.")
+            raise MalformedBody(_("The body holds more than %(most)s values.",
+                                  most=MAX_VALUES))
         if isinstance(item, dict):
             stack.extend(item.values())
         elif isinstance(item, list):
             if len(item) > MAX_ITEMS:
-                raise MalformedBody(f"An array of the body has more than {MAX_ITEMS} items.")
+                raise MalformedBody(_("An array of the body has more than %(most)s items.",
+                                      most=MAX_ITEMS))
             stack.extend(item)
 
 
@@ -138,8 +143,8 @@ def text_problem(value: str) -> str | None:
     if found is None:
         return None
     if found.group() == "\x00":
-        return "must not contain NUL characters"
-    return "must not contain lone surrogates (text that is not Unicode)"
+        return _("must not contain NUL characters")
+    return _("must not contain lone surrogates (text that is not Unicode)")
 
 
 def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) -> dict:
@@ -152,15 +157,16 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
     while stack:
         item, where, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise MalformedBody(f"The body nests deeper than {MAX_DEPTH} levels.")
+            raise MalformedBody(_("The body nests deeper than %(levels)s levels.",
+                                  levels=MAX_DEPTH))
         if isinstance(item, str):
             why = text_problem(item)
         elif isinstance(item, bool) or item is None:
             why = None
         elif isinstance(item, int):
-            why = None if -MAX_INTEGER - 1 <= item <= MAX_INTEGER else "number out of range"
+            why = None if -MAX_INTEGER - 1 <= item <= MAX_INTEGER else _("number out of range")
         elif isinstance(item, float):
-            why = None if math.isfinite(item) else "number out of range"
+            why = None if math.isfinite(item) else _("number out of range")
         elif isinstance(item, dict):
             why = None
             for key, inner in item.items():
@@ -169,7 +175,8 @@ def offences(value: object, path: str = "", skip: frozenset[str] = frozenset()) 
                 if depth == 0 and key in skip:
                     continue
                 if text_problem(key):
-                    found.setdefault(printable(name), []).append("names a field that cannot exist")
+                    found.setdefault(printable(name), []).append(
+                        _("names a field that cannot exist"))
                     continue
                 stack.append((inner, name, depth + 1))
         elif isinstance(item, list):

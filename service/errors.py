@@ -19,6 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from service.deadline import RequestTimedOut
 from service.exceptions import DomainError
+from service.language import localize
+from service.messages import _
 
 log = logging.getLogger("service.errors")
 
@@ -136,24 +138,34 @@ def capped_errors(errors: dict[str, list[str]], listed: int = MAX_LISTED) -> dic
 
 
 def _summary(errors: dict[str, list[str]], total: int, named: int = 10) -> str:
-    """A detail naming the first few fields and their messages."""
+    """A detail naming the first few fields and their messages (already in the reader's
+    language)."""
     text = "; ".join(f"{k}: {' '.join(v[:3])}" for k, v in list(errors.items())[:named])
-    return text + (f" (and {total - named} more fields)" if total > named else "")
+    if total > named:
+        text = localize(_("%(fields)s (and %(more)s more fields)", fields=text,
+                          more=total - named))
+    return text
 
 
 def problem_body(status: int, code: str, title: str, detail: str | None = None,
                  listed: int = MAX_LISTED, **extra) -> dict:
     """A problem document (also one item's answer inside a batch, which lists fewer fields:
-    `listed`). A long list of field errors is cut to its first `listed` (`errors_total` says
-    how many there were), and the detail then names only the first few."""
+    `listed`), its words in the reader's language (SPEC §15). A long list of field errors is cut
+    to its first `listed` (`errors_total` says how many there were), and the detail then names
+    only the first few; a problem without a detail of its own names its fields' messages."""
     errors = extra.get("errors")
+    named = 10
     if isinstance(errors, dict) and "errors_total" not in extra:
         capped = capped_errors(errors, listed)
         if "errors_total" in capped:
             extra = {**extra, **capped}
-            detail = _summary(capped["errors"], capped["errors_total"], min(listed, 10))
-    body = {"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status,
-            "detail": detail or title, "code": code, **extra}
+            detail, named = None, min(listed, 10)
+    body = localize({"type": PROBLEM_TYPE_BASE + code, "title": title, "status": status,
+                     "detail": detail, "code": code, **extra})
+    if not body["detail"]:
+        errors = body.get("errors")
+        body["detail"] = (isinstance(errors, dict) and _summary(
+            errors, body.get("errors_total", len(errors)), named)) or body["title"]
     if current_app.testing and not set(body) <= PROBLEM_MEMBERS:
         raise AssertionError(f"document {sorted(set(body) - PROBLEM_MEMBERS)} in ProblemSchema")
     return body
@@ -186,32 +198,49 @@ def _flatten_webargs(messages: dict) -> dict[str, list[str]]:
     return flat
 
 
+# Titles, and details for when werkzeug gives only its own words, of the plain HTTP errors.
+HTTP_WORDS = {
+    400: (_("Bad request"), _("The request cannot be understood.")),
+    401: (_("Authentication required"), _("Log in first.")),
+    403: (_("Outside your scope"), _("You may not do this.")),
+    404: (_("Not found"), _("No such resource.")),
+    405: (_("Method not allowed"), _("This address does not take this method.")),
+    406: (_("Not acceptable"), _("None of the media types asked for can be given.")),
+    409: (_("Conflict"), _("The change conflicts with existing records.")),
+    412: (_("The record changed since you read it"), _("GET it again and retry.")),
+    413: (_("Payload too large"), _("The body is too large.")),
+    415: (_("Unsupported media type"), _("The body's media type is not taken here.")),
+    422: (_("Validation failed"), _("The request's values cannot be taken.")),
+    428: (_("Precondition required"), _("Send If-Match with the ETag you read.")),
+    429: (_("Too many requests"), _("Try again later.")),
+    500: (_("Internal error"), _("An unexpected error occurred.")),
+}
+
+
 def handle_http_exception(error: HTTPException):
     """Every werkzeug/webargs HTTP error as problem+json."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     headers = dict(data.get("headers") or {})
     code = HTTP_CODES.get(status, "error")
-    title = error.name
+    title, said = HTTP_WORDS.get(status, (error.name, error.description))
     if status == 422:
-        errors = _flatten_webargs(data.get("messages", {}))
-        detail = _summary(errors, len(errors)) or title
-        body, status, h = problem(422, code, "Validation failed", detail, errors=errors)
+        body, status, h = problem(422, code, title, None,
+                                  errors=_flatten_webargs(data.get("messages", {})))
     elif status == 400 and "messages" in data:
-        msgs = _flatten_webargs(data["messages"])
+        msgs = localize(_flatten_webargs(data["messages"]))
         detail = " ".join(m for ms in list(msgs.values())[:10] for m in ms[:3]) \
-            or "Malformed request body"
-        body, status, h = problem(400, "malformed_body", "Malformed request", detail)
+            or _("Malformed request body")
+        body, status, h = problem(400, "malformed_body", _("Malformed request"), detail)
     elif status == 413:
-        limit = request.max_content_length
-        body, status, h = problem(413, code, "Payload too large",
-                                  f"The body is larger than {limit} bytes; nothing of it was "
-                                  "stored. Send less at a time.")
-    elif status == 429:
-        body, status, h = problem(429, code, "Too many requests", str(error.description))
+        body, status, h = problem(413, code, title, _(
+            "The body is larger than %(limit)s bytes; nothing of it was stored. Send less at a "
+            "time.", limit=request.max_content_length))
     else:
-        detail = data.get("message") or error.description
-        body, status, h = problem(status, code, title, detail)
+        # A description of werkzeug's own is its English: ours stands in for it.
+        described = error.description != type(error).description
+        body, status, h = problem(status, code, title, data.get("message")
+                                  or (error.description if described else said))
     h.update(headers)
     if status == 405 and error.get_response().headers.get("Allow"):
         h["Allow"] = error.get_response().headers["Allow"]
@@ -231,7 +260,7 @@ def handle_domain_error(error: DomainError):
 def handle_integrity_error(error: IntegrityError):
     """A constraint the service did not foresee: a 409, never a 500."""
     _discard_session()
-    return problem(409, "conflict", "Conflict", "The change conflicts with existing records.")
+    return problem(409, "conflict", _("Conflict"), _("The change conflicts with existing records."))
 
 
 # Seconds a client should wait before retrying when the database is away (SPEC §9 "faults").
@@ -247,8 +276,8 @@ def handle_database_unavailable(error: Exception):
     cause = getattr(error, "orig", None) or error
     log.warning("database unavailable: %s %s answered 503 (%s)", request.method,
                 request.url_rule.rule if request.url_rule else "-", type(cause).__name__)
-    body, status, headers = problem(503, "database_unavailable", "Database unavailable",
-                                    "The database is not answering; try again shortly.")
+    body, status, headers = problem(503, "database_unavailable", _("Database unavailable"),
+                                    _("The database is not answering; try again shortly."))
     headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return body, status, headers
 
@@ -299,7 +328,7 @@ def handle_unexpected(error: Exception):
     rule = request.url_rule
     log.error("unhandled %s on %s %s\n%s", type(error).__name__, request.method,
               rule.rule if rule is not None else "<unmatched>", frames)
-    return problem(500, "internal_error", "Internal error", "An unexpected error occurred.")
+    return problem(500, "internal_error", _("Internal error"), _("An unexpected error occurred."))
 
 
 def register_error_handlers(app: Flask) -> None:

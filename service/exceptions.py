@@ -1,4 +1,8 @@
-"""Domain exceptions: plain Python, so rules can raise them; errors.py maps them to HTTP."""
+"""Domain exceptions: plain Python, so rules can raise them; errors.py maps them to HTTP.
+Titles and details are messages (service/messages.py): English in the code, shown in the
+reader's language."""
+
+from service.messages import Message, _
 
 
 class DomainError(Exception):
@@ -6,7 +10,7 @@ class DomainError(Exception):
 
     status = 400
     code = "bad_request"
-    title = "Bad request"
+    title: Message = _("Bad request")
 
     def __init__(self, detail: str | None = None, **extra):
         super().__init__(detail or self.title)
@@ -15,38 +19,40 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    status, code, title = 404, "not_found", "Not found"
+    status, code, title = 404, "not_found", _("Not found")
 
 
 class Forbidden(DomainError):
-    status, code, title = 403, "forbidden", "Outside your scope"
+    status, code, title = 403, "forbidden", _("Outside your scope")
 
 
 class Unauthenticated(DomainError):
-    status, code, title = 401, "unauthenticated", "Authentication required"
+    status, code, title = 401, "unauthenticated", _("Authentication required")
 
 
 class Conflict(DomainError):
-    status, code, title = 409, "conflict", "Conflict"
+    status, code, title = 409, "conflict", _("Conflict")
 
 
 class HasDependents(Conflict):
-    code, title = "has_dependents", "Other records depend on this one"
+    code, title = "has_dependents", _("Other records depend on this one")
 
 
 class AlreadyExists(Conflict):
-    code, title = "already_exists", "A record with this value already exists"
+    code, title = "already_exists", _("A record with this value already exists")
 
 
 class PreconditionFailed(DomainError):
-    status, code, title = 412, "precondition_failed", "The record changed since you read it"
+    status, code, title = 412, "precondition_failed", _("The record changed since you read it")
 
 
 class ValidationFailed(DomainError):
-    """A 422 naming the offending fields."""
+    """A 422 naming the offending fields; without a detail of its own, the answer's detail
+    names the fields' messages in the reader's language."""
 
-    status, code, title = 422, "validation_failed", "Validation failed"
+    status, code, title = 422, "validation_failed", _("Validation failed")
 
     def __init__(self, errors: dict[str, list[str]], detail: str | None = None):
         super().__init__(detail or "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()))
+        self.detail = detail
         self.extra = {"errors": errors}

@@ -24,16 +24,15 @@ from sqlalchemy import func, select
 
 from service import deadline
 from service.api import xlsx_media_type
-from service.cadres.rules import RANK_LABELS
 from service.context import Context
 from service.exceptions import DomainError
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS
-from service.imports import rules
+from service.labels.table import LABELS
 from service.listing import Listing
+from service.messages import _
 from service.places.models import Village
 from service.units.models import Unit
-from service.visits.rules import KIND_LABELS
 from service.web import heavy_work
 
 # Through the API, one county's roster (100,000 households) in one workbook: written in about
@@ -46,16 +45,13 @@ CLI_MAX_ROWS = 1_048_575
 SMALL_EXPORT_ROWS = 5_000
 _CHUNK = 2_000
 
-# The words an office reads, and that the import takes back.
-DIFFICULTY_WORDS = {code: word for word, code in rules.DIFFICULTY_WORDS.items()
-                    if word.startswith("难度")}
-NEED_WORDS = {code: word for word, code in rules.NEED_WORDS.items() if not word.isascii()}
-FLAG_WORDS = {"late_entry": "补录", "far_from_village": "位置远离本村",
-              "duplicate_suspect": "疑似重复", "night_time": "夜间", "too_many_today": "当日过多"}
+# The words an office reads, and that the import takes back: the one table of labels.
+RANK_WORDS, DIFFICULTY_WORDS, NEED_WORDS = LABELS["rank"], LABELS["difficulty"], LABELS["need"]
+KIND_WORDS, FLAG_WORDS = LABELS["visit_kind"], LABELS["visit_flag"]
 
 
 class ExportTooLarge(DomainError):
-    status, code, title = 422, "export_too_large", "The list is too long for one workbook"
+    status, code, title = 422, "export_too_large", _("The list is too long for one workbook")
 
 
 @dataclass(frozen=True)
@@ -156,10 +152,12 @@ def download(ctx: Context, listing: Listing, title: str, columns: list[Column],
     total = _count(ctx.session, listing)
     limit = CLI_MAX_ROWS if ctx.caller is None else MAX_ROWS
     if total > limit:
-        raise ExportTooLarge(f"The list has {total} rows; one export holds at most {limit}. "
-                             "Narrow it with the list's filters (month, unit_id, village_id…), "
-                             f"or export it on the server: flask --app service export "
-                             f"{ascii_name} FILE.xlsx", limit_name="rows", limit=limit)
+        raise ExportTooLarge(_("The list has %(total)s rows; one export holds at most "
+                               "%(limit)s. Narrow it with the list's filters (month, unit_id, "
+                               "village_id…), or export it on the server: %(command)s",
+                               total=total, limit=limit,
+                               command=f"flask --app service export {ascii_name} FILE.xlsx"),
+                             limit_name="rows", limit=limit)
     if chunks is None:
         chunks = _chunks(ctx.session, listing)
     large = ctx.caller is not None and total > SMALL_EXPORT_ROWS
@@ -197,7 +195,7 @@ def cadres(ctx: Context, listing: Listing) -> flask.Response:
     columns = [
         Column("姓名", lambda c: c.name),
         Column("单位", lambda c: units[c.unit_id], 24),
-        Column("职级", lambda c: RANK_LABELS[c.rank]),
+        Column("职级", lambda c: RANK_WORDS[c.rank]),
         Column("电话", lambda c: c.phone, 14),
         Column("特长", lambda c: "、".join(c.skills or []), 24),
     ]
@@ -212,7 +210,7 @@ def pairings(ctx: Context, listing: Listing) -> flask.Response:
         Column("编号", lambda p: p["id"], 8),
         Column("干部", lambda p: p["cadre_name"]),
         Column("干部编号", lambda p: p["cadre_id"], 8),
-        Column("职级", lambda p: RANK_LABELS[p["cadre_rank"]]),
+        Column("职级", lambda p: RANK_WORDS[p["cadre_rank"]]),
         Column("单位", lambda p: units.get(p["unit_id"]), 24),
         Column("户主", lambda p: p["household_head_name"]),
         Column("户编号", lambda p: p["household_id"], 8),
@@ -235,7 +233,7 @@ def visits(ctx: Context, listing: Listing) -> flask.Response:
         Column("户编号", lambda v: v["household_id"], 8),
         Column("包联编号", lambda v: v["pairing_id"], 8),
         Column("走访时间", lambda v: v["visited_at"], 17),
-        Column("方式", lambda v: KIND_LABELS.get(v["kind"], v["kind"])),
+        Column("方式", lambda v: KIND_WORDS.get(v["kind"], v["kind"])),
         Column("面对面", lambda v: v["direct"], 6),
         Column("扫卡", lambda v: v["card_scanned"], 6),
         Column("民情日记", lambda v: v["diary"], 40),

@@ -15,12 +15,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from service.exceptions import DomainError
+from service.messages import _
 
 RETRY_AFTER_SECONDS = 5
 
 
 class Busy(DomainError):
-    status, code, title = 503, "busy", "The service is busy with other long work"
+    status, code, title = 503, "busy", _("The service is busy with other long work")
     retry_after = RETRY_AFTER_SECONDS
 
 
@@ -40,5 +41,6 @@ def slot(directory: Path, slots: int) -> Iterator[None]:
         finally:
             os.close(fd)  # closing the descriptor releases its lock
         return
-    raise Busy(f"{slots} long requests (imports, exports, plans) are running on this server; "
-               f"try again in {RETRY_AFTER_SECONDS} seconds.")
+    raise Busy(_("%(slots)s long requests (imports, exports, plans) are running on this "
+                 "server; try again in %(seconds)s seconds.", slots=slots,
+                 seconds=RETRY_AFTER_SECONDS))

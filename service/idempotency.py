@@ -5,10 +5,11 @@ import json
 from datetime import UTC, datetime
 
 from service.exceptions import Conflict
+from service.messages import _
 
 
 class IdConflict(Conflict):
-    code, title = "id_conflict", "This id was already used for a different record"
+    code, title = "id_conflict", _("This id was already used for a different record")
 
 
 def canonical_hash(data: dict) -> str:

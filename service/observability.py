@@ -36,6 +36,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from service.auth import public
 from service.errors import problem
+from service.messages import _
 from service.web import request_id
 
 log = logging.getLogger("service.requests")
@@ -181,7 +182,7 @@ def install(app: Flask) -> None:
     def metrics():
         """Prometheus text format, summed over every worker."""
         if not _may_read_metrics(token):  # as if there were nothing here
-            return problem(404, "not_found", "Not Found", "No such resource.")
+            return problem(404, "not_found", _("Not found"), _("No such resource."))
         return Response(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
 
     app.add_url_rule("/metrics", view_func=metrics)

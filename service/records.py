@@ -9,6 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import exists, select
 
 from service.exceptions import HasDependents, ValidationFailed
+from service.messages import _
 
 Precondition = Callable[[object], None] | None
 
@@ -31,7 +32,8 @@ def delete_unless_used(session, record, dependents: list[tuple[str, object]],
                 if session.scalar(select(exists().where(condition)))]
     if blocking:
         raise HasDependents(
-            "Still referenced by: " + ", ".join(blocking) + ". End or move those first.",
+            _("Still referenced by: %(kinds)s. End or move those first.",
+              kinds=", ".join(blocking)),
             dependents=blocking,
         )
     for other in along or ():
@@ -45,7 +47,7 @@ def start_date(data: dict, today):
     """The requested start date (default today); history may be recorded, the future not."""
     started_on = data.get("started_on") or today
     if started_on > today:
-        raise ValidationFailed({"started_on": ["cannot be in the future"]})
+        raise ValidationFailed({"started_on": [_("cannot be in the future")]})
     return started_on
 
 
@@ -53,22 +55,23 @@ def end_date(record, data: dict, today):
     """The requested end date (default today), between the record's start and today."""
     ended_on = data.get("ended_on") or today
     if not record.started_on <= ended_on <= today:
-        raise ValidationFailed({"ended_on": ["must be between the start and today"]})
+        raise ValidationFailed({"ended_on": [_("must be between the start and today")]})
     return ended_on
 
 
 def require_records(session, references: dict[str, tuple[type, int]]) -> None:
     """422 naming every field whose id points at no record."""
-    errors = {field: [f"no record with id {record_id}"]
+    errors = {field: [_("no record with id %(id)s", id=record_id)]
               for field, (model, record_id) in references.items()
               if session.get(model, record_id) is None}
     if errors:
         raise ValidationFailed(errors)
 
 
-def load_reference(session, model, record_id: int, field: str, what: str = "record"):
+def load_reference(session, model, record_id: int, field: str, what: str = _("record")):
     """The record a request's field names, or 422 naming the field."""
     record = session.get(model, record_id)
     if record is None:
-        raise ValidationFailed({field: [f"no {what} with id {record_id}"]})
+        raise ValidationFailed({field: [_("no %(what)s with id %(id)s", what=what,
+                                           id=record_id)]})
     return record

@@ -20,6 +20,7 @@ from service.disclosures.models import Disclosure
 from service.exceptions import Forbidden, NotFound, ValidationFailed
 from service.households.models import Household
 from service.inspections.models import Inspection
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.planner.models import PairingPlan
@@ -206,7 +207,7 @@ def within(stmt: Select, caller: Caller | None, model: type) -> Select:
 
 
 def _missing(what: str, record_id) -> NotFound:
-    return NotFound(f"No {what} with id {record_id}.")
+    return NotFound(_("No %(what)s with id %(id)s.", what=what, id=record_id))
 
 
 def _record(session, condition: ColumnElement | None, model: type, record_id):
@@ -243,7 +244,8 @@ def reference(session, caller: Caller | None, model: type, record_id, field: str
     scope (SPEC §9 "no oracle": a write never tells one from the other)."""
     record = _record(session, manageable(caller, model), model, record_id)
     if record is None:
-        raise ValidationFailed({field: [f"no {what} with id {record_id} in your scope"]})
+        raise ValidationFailed({field: [_("no %(what)s with id %(id)s in your scope", what=what,
+                                           id=record_id)]})
     return record
 
 

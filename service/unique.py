@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.exceptions import AlreadyExists
+from service.messages import _
 
 
 def unique_field(exc: IntegrityError, table: str) -> str | None:
@@ -21,8 +22,8 @@ def unique_field(exc: IntegrityError, table: str) -> str | None:
 
 def _already(field: str) -> AlreadyExists:
     # The same words wherever the other record is, in the caller's scope or not (SPEC §9).
-    return AlreadyExists(f"Another record already has this {field}.",
-                         errors={field: ["already exists"]})
+    return AlreadyExists(_("Another record already has this %(field)s.", field=field),
+                         errors={field: [_("already exists")]})
 
 
 def flush_unique(session, table: str, record=None) -> None:

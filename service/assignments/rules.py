@@ -6,26 +6,28 @@ service maps its refusal to the same exception. R5 is checked under a lock on th
 which task writes share (service/tasks/services.py hold_village)."""
 
 from service.exceptions import Conflict
+from service.messages import _
 
 
 class VillageAlreadyAssigned(Conflict):
-    code, title = "village_already_assigned", "The village is already held by a unit (R6)"
+    code, title = "village_already_assigned", _("The village is already held by a unit (R6)")
 
 
 class OpenTasksRemain(Conflict):
-    code, title = "open_tasks_remain", "Tasks in the village are not finished (R5)"
+    code, title = "open_tasks_remain", _("Tasks in the village are not finished (R5)")
 
 
 class AssignmentAlreadyEnded(Conflict):
-    code, title = "assignment_already_ended", "The assignment has already ended"
+    code, title = "assignment_already_ended", _("The assignment has already ended")
 
 
 def check_no_open_tasks(open_task_ids: list[int]) -> None:
     """R5: no role, no flag, gets past unfinished tasks in the village."""
     if open_task_ids:
         raise OpenTasksRemain(
-            f"{len(open_task_ids)} tasks in this village are not done or verified; the unit "
-            "stays until they are.", count=len(open_task_ids), task_ids=open_task_ids[:200])
+            _("%(count)s tasks in this village are not done or verified; the unit stays until "
+              "they are.", count=len(open_task_ids)),
+            count=len(open_task_ids), task_ids=open_task_ids[:200])
 
 
 def pairing_end_reason(reason: str) -> str:

@@ -12,6 +12,7 @@ from service.context import Caller, Context
 from service.exceptions import NotFound
 from service.households.models import Household
 from service.listing import Listing
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import ActivePairingsRemain
 from service.places.models import Village
@@ -54,7 +55,7 @@ def list_assignments(ctx: Context, args: dict) -> Listing:
 def _shown(ctx: Context, assignment_id: int, caller: Caller | None = None) -> dict:
     """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
     row = scope.find_row(ctx.session, caller, VillageAssignment, _select(), assignment_id,
-                         "village assignment")
+                         _("village assignment"))
     return _present(row)
 
 
@@ -73,7 +74,8 @@ def create_assignment(ctx: Context, data: dict) -> dict:
         VillageAssignment.village_id == data["village_id"], VillageAssignment.ended_on.is_(None)))
     if holder is not None:
         raise rules.VillageAlreadyAssigned(
-            f"Village {data['village_id']} is held by unit {holder}; end that assignment first.",
+            _("Village %(village_id)s is held by unit %(unit_id)s; end that assignment first.",
+              village_id=data["village_id"], unit_id=holder),
             village_id=data["village_id"], unit_id=holder)
     assignment = VillageAssignment(unit_id=data["unit_id"], village_id=data["village_id"],
                                    started_on=started_on)
@@ -83,7 +85,8 @@ def create_assignment(ctx: Context, data: dict) -> dict:
     except IntegrityError:
         # Another request assigned the village between our check and our insert.
         session.rollback()
-        raise rules.VillageAlreadyAssigned(f"Village {data['village_id']} was just assigned.",
+        raise rules.VillageAlreadyAssigned(_("Village %(village_id)s was just assigned.",
+                                             village_id=data["village_id"]),
                                            village_id=data["village_id"]) from None
     return _shown(ctx, assignment.id)
 
@@ -95,10 +98,12 @@ def end_assignment(ctx: Context, assignment_id: int, data: dict) -> dict:
     # (and is counted) or waits and then finds the village no longer held.
     assignment = session.get(VillageAssignment, assignment_id, with_for_update=True)
     if assignment is None:
-        raise NotFound(f"No village assignment with id {assignment_id}.")
+        raise NotFound(_("No %(what)s with id %(id)s.", what=_("village assignment"),
+                         id=assignment_id))
     if assignment.ended_on is not None:
-        raise rules.AssignmentAlreadyEnded(
-            f"Assignment {assignment_id} ended on {assignment.ended_on}.")
+        raise rules.AssignmentAlreadyEnded(_("Assignment %(id)s ended on %(day)s.",
+                                             id=assignment_id,
+                                             day=assignment.ended_on.isoformat()))
     ended_on = end_date(assignment, data, ctx.clock.today())
     rules.check_no_open_tasks(session.scalars(
         select(Task.id).join(Household, Household.id == Task.household_id)
@@ -112,8 +117,9 @@ def end_assignment(ctx: Context, assignment_id: int, data: dict) -> dict:
                Pairing.ended_on.is_(None))).all()
     if pairings and not data.get("end_pairings"):
         raise ActivePairingsRemain(
-            f"{len(pairings)} active pairings of this unit remain in the village; hand them over "
-            "or send end_pairings: true.", pairing_ids=[p.id for p in pairings])
+            _("%(count)s active pairings of this unit remain in the village; hand them over "
+              "or send end_pairings: true.", count=len(pairings)),
+            pairing_ids=[p.id for p in pairings])
     for pairing in pairings:
         pairing.ended_on = max(ended_on, pairing.started_on)
         pairing.end_reason = rules.pairing_end_reason(data["reason"])

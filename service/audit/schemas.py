@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from service.api import Id, ListQuery, Moment, Pattern, Sort, StrictSchema, envelope
 from service.audit.rules import ACTIONS, RECORD_TYPES
+from service.messages import _
 
 RECORD_TYPE = validate.OneOf(sorted(RECORD_TYPES.values()))
 
@@ -12,7 +13,7 @@ class AuditQuery(ListQuery):
     sort = Sort("at", "record_type", "action", "user_id", "id")
     record_type = fields.String(validate=RECORD_TYPE)
     record_id = fields.String(validate=Pattern(r"^[A-Za-z0-9-]{1,36}$",
-                                               error="must be a record id"),
+                                               error=_("must be a record id")),
                               metadata={"description": "A number, or a visit's or demand's "
                                                        "UUID"})
     user_id = Id()

@@ -1,6 +1,7 @@
 """Cadre ranks and the household quota they carry (SPEC §1, R1)."""
 
 from service.exceptions import Conflict
+from service.messages import _
 
 RANKS = ("county_level", "section_chief", "deputy_section_chief", "general")
 
@@ -8,14 +9,6 @@ RANKS = ("county_level", "section_chief", "deputy_section_chief", "general")
 WORK_PHONE = r"^(1[3-9][0-9]{9}|0[0-9]{2,3}-?[0-9]{7,8})$"
 NAME_MAX = 50
 SKILL_MAX, SKILLS_MAX = 30, 20  # characters in a skill, skills per cadre
-
-RANK_LABELS = {
-    "county_level": "县级领导",
-    "section_chief": "正科级",
-    "deputy_section_chief": "副科级",
-    "general": "一般干部",
-}
-
 
 def household_quota(rank: str) -> int:
     """Deputy section chief (副科级) and above link 2 households; ordinary cadres link 1."""
@@ -30,4 +23,4 @@ def free_places(rank: str, active: int) -> int:
 
 
 class CadreIsUnitHead(Conflict):
-    code, title = "cadre_is_unit_head", "The cadre heads its unit"
+    code, title = "cadre_is_unit_head", _("The cadre heads its unit")

@@ -5,8 +5,10 @@ from marshmallow import fields, validate
 from service.api import Id, ListArgs, Name, Pattern, Sort, StrictSchema, envelope
 from service.cadres import rules
 from service.cadres.rules import RANKS
+from service.messages import _
 
-WORK_PHONE = Pattern(rules.WORK_PHONE, error="must be a mobile number or a landline with area code")
+WORK_PHONE = Pattern(rules.WORK_PHONE,
+                     error=_("must be a mobile number or a landline with area code"))
 SKILLS = fields.List(Name(max_length=rules.SKILL_MAX),
                      validate=validate.Length(max=rules.SKILLS_MAX))
 

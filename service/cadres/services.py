@@ -7,6 +7,7 @@ from service.cadres.models import Cadre
 from service.cadres.rules import CadreIsUnitHead, free_places
 from service.context import Context
 from service.listing import Listing
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import ActivePairingsRemain, check_rank_change
 from service.records import Precondition, apply_changes, delete_unless_used
@@ -47,11 +48,11 @@ def shown(ctx: Context, cadres: list[Cadre]) -> list[Cadre]:
 
 def get_cadre(ctx: Context, cadre_id: int) -> Cadre:
     """One cadre, or 404 when it is missing or outside scope."""
-    return scope.find(ctx.session, ctx.caller, Cadre, cadre_id, "cadre")
+    return scope.find(ctx.session, ctx.caller, Cadre, cadre_id, _("cadre"))
 
 
 def _check_unit(ctx: Context, unit_id: int) -> None:
-    scope.reference(ctx.session, ctx.caller, Unit, unit_id, "unit_id", "unit")
+    scope.reference(ctx.session, ctx.caller, Unit, unit_id, "unit_id", _("unit"))
 
 
 def create_cadre(ctx: Context, data: dict) -> Cadre:
@@ -76,11 +77,12 @@ def update_cadre(ctx: Context, cadre_id: int, changes: dict,
         _check_unit(ctx, changes["unit_id"])
         if session.scalar(select(Unit.id).where(Unit.head_cadre_id == cadre.id)) is not None:
             raise CadreIsUnitHead(
-                "This cadre heads its unit; name another head before moving the cadre.")
+                _("This cadre heads its unit; name another head before moving the cadre."))
         if active:
             # R3 would break: the new unit does not hold these households' villages.
             raise ActivePairingsRemain(
-                f"The cadre still links {active} households; hand them over first.")
+                _("The cadre still links %(count)s households; hand them over first.",
+                  count=active))
     if "rank" in changes:
         check_rank_change(cadre.id, changes["rank"], active)
     moved = "unit_id" in changes and changes["unit_id"] != cadre.unit_id

@@ -10,6 +10,7 @@ from service.auth import public, require
 from service.cards import schemas as s
 from service.cards import services
 from service.cards.rules import TooManyLookups
+from service.messages import _
 from service.web import context, settings
 
 blp = Blueprint("cards", __name__, url_prefix="/api/v1", template_folder="templates",
@@ -54,7 +55,7 @@ class ContactCard(MethodView):
         rule, key = current_app.config["CONTACT_CARD_RATE_LIMIT"], request.remote_addr or "-"
         storage = settings().ratelimit_storage_uri
         if not ratelimit.allowed(storage, rule, "card-lookup", key):
-            raise TooManyLookups("Too many card lookups from this address; try again later.",
+            raise TooManyLookups(_("Too many card lookups from this address; try again later."),
                                  instance=services.CARD_PATH + "{card_code}")
         ratelimit.count(storage, rule, "card-lookup", key)
         card = services.with_qr(services.card(context(), card_code), _base_url())

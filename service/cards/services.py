@@ -14,6 +14,7 @@ from service.cadres.models import Cadre
 from service.context import Context
 from service.exceptions import NotFound
 from service.households.models import Household
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.reports.rules import mask_name
@@ -87,14 +88,14 @@ def card(ctx: Context, card_code: str) -> dict:
     found = _cards(ctx.session, Household.card_code == code) if code.isalnum() else []
     if not found:
         # The problem's `instance` names the route, not the code tried: nothing is echoed.
-        raise NotFound("No such card.", instance=CARD_PATH + "{card_code}")
+        raise NotFound(_("No such card."), instance=CARD_PATH + "{card_code}")
     return found[0]
 
 
 def village_cards(ctx: Context, village_id: int) -> list[dict]:
     """Cards of every household in a village the caller acts for (404 otherwise) that has a
     cadre now, for printing."""
-    scope.find(ctx.session, ctx.caller, Village, village_id, "village", manage=True)
+    scope.find(ctx.session, ctx.caller, Village, village_id, _("village"), manage=True)
     return [c for c in _cards(ctx.session, Household.village_id == village_id) if c["cadre"]]
 
 

@@ -1,14 +1,15 @@
 """R7: the contact points (联系点) each leader must hold; reported by coverage, never blocking."""
 
 from service.exceptions import Conflict
+from service.messages import _
 
 
 class ContactPointExists(Conflict):
-    code, title = "contact_point_exists", "The cadre already holds this contact point"
+    code, title = "contact_point_exists", _("The cadre already holds this contact point")
 
 
 class ContactPointAlreadyEnded(Conflict):
-    code, title = "contact_point_already_ended", "The contact point has already ended"
+    code, title = "contact_point_already_ended", _("The contact point has already ended")
 
 
 ORGANIZATION_KINDS = ("village_branch", "non_public_economic", "social_organization")

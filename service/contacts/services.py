@@ -11,6 +11,7 @@ from service.contacts.rules import ContactPointAlreadyEnded, ContactPointExists
 from service.context import Caller, Context
 from service.exceptions import ValidationFailed
 from service.listing import Listing
+from service.messages import _
 from service.places.models import Village
 from service.records import (
     Precondition,
@@ -38,12 +39,13 @@ def list_organizations(ctx: Context, args: dict) -> Listing:
 def get_organization(ctx: Context, organization_id: int) -> PartyOrganization:
     """One party organisation, or 404."""
     return scope.find(ctx.session, ctx.caller, PartyOrganization, organization_id,
-                      "organisation")
+                      _("organisation"))
 
 
 def _check_village(session, village_id) -> None:
     if village_id is not None and session.get(Village, village_id) is None:
-        raise ValidationFailed({"village_id": [f"no village with id {village_id}"]})
+        raise ValidationFailed({"village_id": [_("no %(what)s with id %(id)s", what=_("village"),
+                                                  id=village_id)]})
 
 
 def create_organization(ctx: Context, data: dict) -> PartyOrganization:
@@ -108,7 +110,7 @@ def list_contact_points(ctx: Context, args: dict) -> Listing:
 def _shown(ctx: Context, contact_point_id: int, caller: Caller | None = None) -> dict:
     """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
     row = scope.find_row(ctx.session, caller, ContactPoint, _select(), contact_point_id,
-                         "contact point")
+                         _("contact point"))
     return _present(row)
 
 
@@ -130,7 +132,8 @@ def create_contact_point(ctx: Context, data: dict) -> dict:
         session.flush()
     except IntegrityError:
         session.rollback()
-        raise ContactPointExists("The cadre already holds this organisation as a contact point.",
+        raise ContactPointExists(_("The cadre already holds this organisation as a contact "
+                                   "point."),
                                  cadre_id=data["cadre_id"],
                                  organization_id=data["organization_id"]) from None
     return _shown(ctx, point.id)
@@ -138,10 +141,10 @@ def create_contact_point(ctx: Context, data: dict) -> dict:
 
 def end_contact_point(ctx: Context, contact_point_id: int, data: dict) -> dict:
     """End a contact point; it stays in history."""
-    point = scope.find(ctx.session, ctx.caller, ContactPoint, contact_point_id, "contact point")
+    point = scope.find(ctx.session, ctx.caller, ContactPoint, contact_point_id, _("contact point"))
     if point.ended_on is not None:
-        raise ContactPointAlreadyEnded(f"Contact point {contact_point_id} ended on "
-                                       f"{point.ended_on}.")
+        raise ContactPointAlreadyEnded(_("Contact point %(id)s ended on %(day)s.",
+                                         id=contact_point_id, day=point.ended_on.isoformat()))
     ended_on = end_date(point, data, ctx.clock.today())
     point.ended_on, point.end_reason = ended_on, data["reason"]
     mark(ctx.session, point, "end")

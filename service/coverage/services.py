@@ -13,6 +13,7 @@ from service.contacts.rules import REQUIRED_BY_RANK, missing_contact_points
 from service.context import Context
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Village
 from service.units.models import Unit
@@ -185,7 +186,7 @@ def coverage(ctx: Context, args: dict) -> dict:
     """The coverage report for the caller's scope and the filters."""
     session = ctx.session
     args = scope.pinned_to_own_unit(ctx.caller, args,
-                                    "A unit admin sees its own unit's coverage only.")
+                                    _("A unit admin sees its own unit's coverage only."))
     limit = args["limit"]
     units, villages = _units_in(args), _villages_in(args)
     without, below = _cadre_sections(session, units, limit)

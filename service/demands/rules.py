@@ -3,17 +3,12 @@
 from datetime import datetime, timedelta, tzinfo
 
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
+from service.messages import _
 
 CATEGORIES = ("fake_seeds", "harvest_help", "housing_repair", "winter_heating", "tuition",
               "dispute_mediation", "sick_care", "left_behind_children", "unpaid_wages",
               "road_repair", "water_supply", "other")
-CATEGORY_LABELS = {
-    "fake_seeds": "假种子", "harvest_help": "秋收帮忙", "housing_repair": "房屋漏雨",
-    "winter_heating": "冬季取暖用煤", "tuition": "失学孩子学费", "dispute_mediation": "矛盾调解",
-    "sick_care": "五保户生病照看", "left_behind_children": "留守儿童照顾",
-    "unpaid_wages": "打工欠薪",
-    "road_repair": "修路", "water_supply": "通水", "other": "其他",
-}
 STATUSES = ("open", "in_progress", "resolved", "confirmed")
 UNRESOLVED = ("open", "in_progress")
 MOVES = {("open", "in_progress"), ("in_progress", "resolved"), ("resolved", "confirmed"),
@@ -23,11 +18,11 @@ CONFIRMERS = ("county_admin", "unit_admin", "inspector")
 
 
 class InvalidDemandTransition(Conflict):
-    code, title = "invalid_transition", "This status change is not allowed"
+    code, title = "invalid_transition", _("This status change is not allowed")
 
 
 class DemandNotEditable(InvalidDemandTransition):
-    code, title = "demand_not_editable", "Only an open demand can be edited"
+    code, title = "demand_not_editable", _("Only an open demand can be edited")
 
 
 # When a transition stamps the demand.
@@ -40,7 +35,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 def check_editable(status: str) -> None:
     """Only an open demand's category and wording may be corrected."""
     if status != "open":
-        raise DemandNotEditable("Only an open demand can be edited.")
+        raise DemandNotEditable(_("Only an open demand can be edited."))
 
 
 def check_transition(current: str, to: str, role: str, resolution: str | None,
@@ -48,17 +43,20 @@ def check_transition(current: str, to: str, role: str, resolution: str | None,
     """open → in_progress → resolved → confirmed; resolved → in_progress when the household is
     not satisfied (with a note). Resolving needs the resolution text."""
     if (current, to) not in MOVES:
-        raise InvalidDemandTransition(f"A demand cannot go from {current} to {to}.",
-                                      current=current, to=to)
+        raise InvalidDemandTransition(_("A demand cannot go from %(current)s to %(to)s.",
+                                        current=word("demand_status", current),
+                                        to=word("demand_status", to)), current=current, to=to)
     if to == "confirmed" and role not in CONFIRMERS:
-        raise Forbidden("The household's confirmation is recorded by an admin or inspector.")
+        raise Forbidden(_("The household's confirmation is recorded by an admin or "
+                          "inspector."))
     if role == "inspector" and to != "confirmed":
-        raise Forbidden("An inspector only records confirmations.")
+        raise Forbidden(_("An inspector only records confirmations."))
     if to == "resolved" and not (resolution and resolution.strip()):
-        raise InvalidDemandTransition("Resolving a demand needs `resolution`: what was done.",
+        raise InvalidDemandTransition(_("Resolving a demand needs `resolution`: what was "
+                                        "done."),
                                       current=current, to=to)
     if (current, to) == ("resolved", "in_progress") and not (note and note.strip()):
-        raise InvalidDemandTransition("Reopening needs a reason in `note`.",
+        raise InvalidDemandTransition(_("Reopening needs a reason in `note`."),
                                       current=current, to=to)
 
 

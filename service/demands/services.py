@@ -14,6 +14,7 @@ from service.exceptions import ValidationFailed
 from service.households.models import Household
 from service.idempotency import IdConflict, canonical_hash
 from service.listing import Listing
+from service.messages import _
 from service.records import Precondition, apply_changes
 
 
@@ -75,12 +76,12 @@ def list_demands(ctx: Context, args: dict) -> Listing:
 
 def get_demand(ctx: Context, demand_id: str) -> Demand:
     """One demand in scope, or 404."""
-    return scope.find(ctx.session, ctx.caller, Demand, demand_id, "demand")
+    return scope.find(ctx.session, ctx.caller, Demand, demand_id, _("demand"))
 
 
 def _replay(existing: Demand, caller: Caller, digest: str) -> Demand:
     if existing.body_hash != digest or existing.created_by != caller.user_id:
-        raise IdConflict(f"Demand {existing.id} was already sent with another body.",
+        raise IdConflict(_("Demand %(id)s was already sent with another body.", id=existing.id),
                          id=existing.id)
     return existing
 
@@ -94,10 +95,10 @@ def create_demand(ctx: Context, data: dict) -> tuple[Demand, bool]:
     if existing is not None:
         return _replay(existing, caller, digest), False
     scope.reference(session, caller, Household, data["household_id"], "household_id",
-                    "household")
+                    _("household"))
     opened_at = (data.get("opened_at") or now).astimezone(UTC)
     if opened_at > now + rules.CLOCK_SKEW:
-        raise ValidationFailed({"opened_at": ["cannot be in the future"]})
+        raise ValidationFailed({"opened_at": [_("cannot be in the future")]})
     demand = Demand(id=demand_id, household_id=data["household_id"],
                     visit_id=str(data["visit_id"]) if data.get("visit_id") else None,
                     cadre_id=caller.cadre_id, created_by=caller.user_id,

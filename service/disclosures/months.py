@@ -31,6 +31,7 @@ from service.disclosures.models import Disclosure
 from service.disclosures.rules import AlreadyPublished
 from service.disclosures.services import publish
 from service.exceptions import DomainError, ValidationFailed
+from service.messages import _
 from service.places.models import Township, Village
 from service.reports.disclosure import Month, build_disclosures
 
@@ -56,7 +57,7 @@ def month_villages(ctx: Context, month: Month, args: dict) -> list[dict]:
     villages that unit held in the month; a unit admin's are pinned to its unit) in township
     and village code order, with its status for the month."""
     args = scope.pinned_to_own_unit(ctx.caller, args,
-                                    "A unit admin sees its own unit's villages only.")
+                                    _("A unit admin sees its own unit's villages only."))
     stmt = (select(Village.id, Village.code, Village.name, Village.township_id,
                    Township.name.label("township_name"), _held_in(month).label("held"))
             .join(Township, Township.id == Village.township_id)
@@ -112,7 +113,7 @@ def publish_month(ctx: Context, month: Month, township_id: int | None,
     one village's, each reading the batch's facts) and each is then published as the single
     publication publishes it."""
     if not month.complete:
-        raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
+        raise ValidationFailed({"month": [_("has not ended yet; publish it once it is over")]})
     if township_id is not None:
         scope.reference(ctx.session, ctx.caller, Township, township_id, "township_id",
                         "township")

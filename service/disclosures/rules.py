@@ -11,6 +11,7 @@ import json
 from datetime import date
 
 from service.exceptions import Conflict
+from service.messages import _
 
 # A printed publication shows this many leading hex digits of its sha256: enough to tell it
 # from any other publication by eye, short enough to read out over the phone.
@@ -18,7 +19,7 @@ PRINTED_SHA256 = 16
 
 
 class AlreadyPublished(Conflict):
-    code, title = "already_published", "This village and month are already published"
+    code, title = "already_published", _("This village and month are already published")
 
 
 def canonical_json(document: dict) -> str:

@@ -11,6 +11,7 @@ from service.disclosures import rules
 from service.disclosures.models import Disclosure
 from service.exceptions import ValidationFailed
 from service.listing import Listing
+from service.messages import _
 from service.reports.disclosure import Month, build_disclosure
 
 # Any constant: the key of the county's one chain of publications.
@@ -42,17 +43,18 @@ def publish(ctx: Context, village_id: int, month: Month, reason: str | None,
     printed page says so instead (rules.correction_statement)."""
     session, now = ctx.session, ctx.clock.now()
     if not month.complete:
-        raise ValidationFailed({"month": ["has not ended yet; publish it once it is over"]})
+        raise ValidationFailed({"month": [_("has not ended yet; publish it once it is over")]})
     _lock_chain(session)
     latest = session.scalars(select(Disclosure).where(
         Disclosure.village_id == village_id, Disclosure.month == month.name)
         .order_by(Disclosure.revision.desc()).limit(1)).first()
     if latest is not None and not reason:
-        raise rules.AlreadyPublished(
-            f"Village {village_id} {month.name} is published (disclosure {latest.id}); send "
-            "correction_reason to publish a corrected version.", disclosure_id=latest.id)
+        raise rules.AlreadyPublished(_(
+            "Village %(village_id)s %(month)s is published (disclosure %(id)s); send "
+            "correction_reason to publish a corrected version.", village_id=village_id,
+            month=month.name, id=latest.id), disclosure_id=latest.id)
     if latest is None and reason:
-        raise ValidationFailed({"correction_reason": ["nothing published yet to correct"]})
+        raise ValidationFailed({"correction_reason": [_("nothing published yet to correct")]})
     if content is None:
         content = build_disclosure(ctx, village_id, month)
     last = _last(session)
@@ -79,7 +81,7 @@ def publish(ctx: Context, village_id: int, month: Month, reason: str | None,
 
 def get_disclosure(ctx: Context, disclosure_id: int) -> Disclosure:
     """One publication, or 404."""
-    return scope.find(ctx.session, ctx.caller, Disclosure, disclosure_id, "disclosure")
+    return scope.find(ctx.session, ctx.caller, Disclosure, disclosure_id, _("disclosure"))
 
 
 def present(row: Disclosure, with_document: bool = True) -> dict:

@@ -20,6 +20,7 @@ from service.history.models import CadreVersion, UnitVersion
 from service.households.models import Household
 from service.inspections import rules as inspection_rules
 from service.inspections.models import HouseholdCheck, Inspection
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
 from service.places.models import Village
@@ -89,7 +90,7 @@ def build_evaluation(ctx: Context, year: int) -> dict:
     weights = dict(ctx.settings.evaluation_weights)
     first = date(year, 1, 1)
     if first > today:
-        raise ValidationFailed({"year": ["is in the future"]})
+        raise ValidationFailed({"year": [_("is in the future")]})
     span = Year(first, min(date(year, 12, 31), today), ctx.settings.county_zone)
     out = {"year": year, "through": span.last.isoformat(), "weights": weights, "cadres": []}
     facts = _facts(session, span)
@@ -283,7 +284,7 @@ def snapshot(ctx: Context, year: int) -> EvaluationSnapshot | None:
     session, now, today = ctx.session, ctx.clock.now(), ctx.clock.today()
     first = date(year, 1, 1)
     if first > today:
-        raise ValidationFailed({"year": ["is in the future"]})
+        raise ValidationFailed({"year": [_("is in the future")]})
     through = min(date(year, 12, 31), today)
     key = _weights_key(dict(ctx.settings.evaluation_weights))
     mark = _audit_mark(session)
@@ -323,7 +324,7 @@ def evaluation_rows(ctx: Context, year: int, filters: dict, page: int | None,
     the year's evaluation in rank order, filtered by unit or township, a page (or, with
     page None, every one of them). A unit admin's are its own unit's cadres."""
     filters = scope.pinned_to_own_unit(ctx.caller, filters,
-                                       "A unit admin sees its own unit's evaluation only.")
+                                       _("A unit admin sees its own unit's evaluation only."))
     kept = snapshot(ctx, year)
     weights = dict(ctx.settings.evaluation_weights)
     if kept is None:  # no cache: computed now, filtered and cut here

@@ -23,12 +23,11 @@ FILES = {
     "app.js": "text/javascript; charset=utf-8",
     "store.js": "text/javascript; charset=utf-8",
     "outbox.js": "text/javascript; charset=utf-8",
-    "words.js": "text/javascript; charset=utf-8",
     "style.css": "text/css; charset=utf-8",
     "manifest.webmanifest": "application/manifest+json",
     "icon.svg": "image/svg+xml",
 }
-SHELL = ("index.html", "app.js", "store.js", "outbox.js", "words.js", "style.css")
+SHELL = ("index.html", "app.js", "store.js", "outbox.js", "style.css")
 
 
 @functools.cache

@@ -3,6 +3,8 @@
 import re
 from datetime import date
 
+from service.messages import _
+
 DIFFICULTIES = ("hardest", "harder", "easier")
 NEEDS = (
     "low_income",
@@ -35,15 +37,15 @@ def id_check_char(first17: str) -> str:
 def id_number_problem(value: str, today: date) -> str | None:
     """Why an 18-character resident ID is invalid, or None when it is valid."""
     if not _STORED_ID.fullmatch(value):
-        return "must be 17 digits followed by a digit or X"
+        return _("must be 17 digits followed by a digit or X")
     try:
         born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
-        return "birth date inside the ID number is not a real date"
+        return _("birth date inside the ID number is not a real date")
     if born > today or born.year < 1900:
-        return "birth date inside the ID number is out of range"
+        return _("birth date inside the ID number is out of range")
     if id_check_char(value[:17]) != value[17]:
-        return "check digit does not match (GB 11643)"
+        return _("check digit does not match (GB 11643)")
     return None
 
 

@@ -24,6 +24,7 @@ from service.households.rules import (
     NEEDS,
     id_number_problem,
 )
+from service.messages import _
 
 
 class IdNumber(fields.String):
@@ -31,8 +32,8 @@ class IdNumber(fields.String):
     stored as X."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=Pattern(ID_SHAPE, error="must be 17 digits and a digit or X"),
-                         **kwargs)
+        super().__init__(validate=Pattern(
+            ID_SHAPE, error=_("must be 17 digits followed by a digit or X")), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         value = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -42,7 +43,7 @@ class IdNumber(fields.String):
         return value
 
 
-PHONE = Pattern(MOBILE, error="must be an 11-digit mainland mobile number")
+PHONE = Pattern(MOBILE, error=_("must be an 11-digit mainland mobile number"))
 MEMBERS = validate.Range(min=MEMBERS_MIN, max=MEMBERS_MAX)
 INCOME = validate.Range(min=0, max=INCOME_MAX)
 NEEDS_FIELD = fields.List(fields.String(validate=validate.OneOf(NEEDS)),
@@ -52,9 +53,9 @@ NEEDS_FIELD = fields.List(fields.String(validate=validate.OneOf(NEEDS)),
 
 class _NeedsUnique:
     @validates("needs")
-    def _unique(self, value, **_):
+    def _unique(self, value, **kwargs):
         if len(set(value)) != len(value):
-            raise ValidationError("each need may appear once")
+            raise ValidationError(_("each need may appear once"))
 
 
 class HouseholdIn(_NeedsUnique, StrictSchema):

@@ -9,6 +9,7 @@ from service.demands.models import Demand
 from service.households.models import Household, HouseholdNeed
 from service.households.rules import mask_id_number, mask_phone
 from service.listing import Listing
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import VillageNotHeldByUnit
 from service.places.models import Village
@@ -104,11 +105,11 @@ def list_households(ctx: Context, args: dict) -> Listing:
 
 def get_household(ctx: Context, household_id: int) -> Household:
     """One household, or 404 when missing or outside scope."""
-    return scope.find(ctx.session, ctx.caller, Household, household_id, "household")
+    return scope.find(ctx.session, ctx.caller, Household, household_id, _("household"))
 
 
 def _check_village(ctx: Context, village_id: int) -> None:
-    scope.reference(ctx.session, ctx.caller, Village, village_id, "village_id", "village")
+    scope.reference(ctx.session, ctx.caller, Village, village_id, "village_id", _("village"))
 
 
 def create_household(ctx: Context, data: dict) -> Household:

@@ -23,6 +23,8 @@ from service.context import Context
 from service.imports import rules
 from service.imports.reading import Sheet
 from service.imports.rows import Row, problem, read_rows, refuse_if_any, write
+from service.labels.table import word
+from service.messages import _
 from service.pairings.models import Pairing
 from service.units.models import Unit
 
@@ -45,19 +47,21 @@ def _check(row: Row, problems: list[dict]) -> None:
     name = v.get("name")
     if name and len(name) > cadre_rules.NAME_MAX:
         problems.append(problem(row.number, headers["name"],
-                                f"不能超过{cadre_rules.NAME_MAX}个字"))
+                                _("at most %(most)s characters", most=cadre_rules.NAME_MAX)))
     phone = v.get("phone")
     if phone and not re.fullmatch(cadre_rules.WORK_PHONE, phone):
-        problems.append(problem(row.number, headers["phone"],
-                                "应为11位手机号码，或带区号的固定电话（如 0931-8123456）"))
+        problems.append(problem(row.number, headers["phone"], _(
+            "should be an 11-digit mobile number, or a landline with its area code (such as "
+            "0931-8123456)")))
     skills = v.get("skills") or []
     if len(skills) > cadre_rules.SKILLS_MAX:
         problems.append(problem(row.number, headers["skills"],
-                                f"最多{cadre_rules.SKILLS_MAX}项"))
+                                _("at most %(most)s items", most=cadre_rules.SKILLS_MAX)))
     for skill in skills:
         if len(skill) > cadre_rules.SKILL_MAX:
-            problems.append(problem(row.number, headers["skills"],
-                                    f"“{skill[:10]}…”超过{cadre_rules.SKILL_MAX}个字"))
+            problems.append(problem(row.number, headers["skills"], _(
+                "“%(skill)s…” is longer than %(most)s characters", skill=skill[:10],
+                most=cadre_rules.SKILL_MAX)))
 
 
 def _units(ctx: Context, names: set[str]) -> dict[str, int]:
@@ -137,15 +141,17 @@ def import_cadres(ctx: Context, sheet: Sheet, dry_run: bool = False,
         if unit is None:
             continue
         if unit not in units:
-            problems.append(problem(row.number, "单位", f"单位“{unit}”不存在或不在您的范围内"))
+            problems.append(problem(row.number, "单位", _(
+                "unit “%(name)s” does not exist or is outside your scope",
+                name=rules.quoted(unit))))
             continue
         row.values["unit_id"] = units[unit]
         if not row.values.get("name"):
             continue  # already a problem
         key = (units[unit], row.values.get("phone"), row.values["name"])
         if key in first_seen:
-            problems.append(problem(row.number, "姓名",
-                                    f"与第{first_seen[key]}行重复：同一单位、姓名和电话都相同"))
+            problems.append(problem(row.number, "姓名", _(
+                "repeats row %(row)s: the same unit, name and phone", row=first_seen[key])))
             continue
         first_seen[key] = row.number
         named.append(row)
@@ -161,12 +167,12 @@ def import_cadres(ctx: Context, sheet: Sheet, dry_run: bool = False,
                                   phone_shared=phones[(v["unit_id"], phone)] > 1)
         column = "电话" if phone else "姓名"
         if len(found) > 1:
-            problems.append(problem(row.number, column,
-                                    f"本单位已有{len(found)}名干部与此相同，无法确定是哪一位："
-                                    "请先在系统中核对"))
+            problems.append(problem(row.number, column, _(
+                "%(count)s cadres of the unit match it, so which one is meant cannot be told: "
+                "check them in the system first", count=len(found))))
         elif found and found[0]["id"] in matched:
-            problems.append(problem(row.number, column,
-                                    f"与第{matched[found[0]['id']]}行对应同一名干部"))
+            problems.append(problem(row.number, column, _(
+                "names the same cadre as row %(row)s", row=matched[found[0]["id"]])))
         else:
             if found:
                 matched[found[0]["id"]] = row.number
@@ -180,10 +186,10 @@ def import_cadres(ctx: Context, sheet: Sheet, dry_run: bool = False,
             continue
         count = active.get(stored_cadre["id"], 0)
         if count > cadre_rules.household_quota(rank):
-            problems.append(problem(
-                row.number, "职级",
-                f"改为{cadre_rules.RANK_LABELS[rank]}后只能包联"
-                f"{cadre_rules.household_quota(rank)}户，该干部现包联{count}户：请先交接"))
+            problems.append(problem(row.number, "职级", _(
+                "as %(rank)s the cadre may link %(quota)s households, and links %(count)s now: "
+                "hand them over first", rank=word("rank", rank),
+                quota=cadre_rules.household_quota(rank), count=count)))
     refuse_if_any(problems)
 
     return write(ctx, "cadre", matches, dry_run, _changes, cadres.update_cadre, _create_all,

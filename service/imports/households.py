@@ -37,6 +37,7 @@ from service.imports import rules
 from service.imports.reading import Sheet
 from service.imports.rows import Row, read_rows, refuse_if_any, write
 from service.imports.rows import problem as _problem
+from service.messages import _
 from service.places.models import Village
 from service.tasks import rules as task_rules
 from service.tasks.models import Task
@@ -61,36 +62,31 @@ _HEADERS = {c.field: c.header for c in rules.HOUSEHOLD_COLUMNS}
 
 
 def _check(row: Row, today, problems: list[dict]) -> None:
-    """The API's rules for a household (HouseholdIn), in the office's words."""
+    """The API's rules for a household (HouseholdIn), in the office's words (an ID number's
+    problems are the API's own)."""
     v, headers = row.values, _HEADERS
     name = v.get("head_name")
     if name and len(name) > HEAD_NAME_MAX:
         problems.append(_problem(row.number, headers["head_name"],
-                                 f"不能超过{HEAD_NAME_MAX}个字"))
+                                 _("at most %(most)s characters", most=HEAD_NAME_MAX)))
     number = v.get("id_number")
     if number:
         why = id_number_problem(number, today)
         if why:
-            problems.append(_problem(row.number, headers["id_number"], _ID_WORDS.get(why, why)))
+            problems.append(_problem(row.number, headers["id_number"], why))
     phone = v.get("phone")
     if phone and not re.fullmatch(MOBILE, phone):
-        problems.append(_problem(row.number, headers["phone"], "应为11位手机号码"))
+        problems.append(_problem(row.number, headers["phone"],
+                                 _("should be an 11-digit mobile number")))
     members = v.get("members")
     if members is not None and not MEMBERS_MIN <= members <= MEMBERS_MAX:
         problems.append(_problem(row.number, headers["members"],
-                                 f"应在{MEMBERS_MIN}到{MEMBERS_MAX}之间"))
+                                 _("should be from %(min)s to %(max)s", min=MEMBERS_MIN,
+                                   max=MEMBERS_MAX)))
     income = v.get("income_per_capita")
     if income is not None and income > INCOME_MAX:
         problems.append(_problem(row.number, headers["income_per_capita"],
-                                 f"不能超过{INCOME_MAX}元"))
-
-
-_ID_WORDS = {
-    "must be 17 digits followed by a digit or X": "应为17位数字加1位数字或X，共18位",
-    "birth date inside the ID number is not a real date": "其中的出生日期不存在",
-    "birth date inside the ID number is out of range": "其中的出生日期不在合理范围内",
-    "check digit does not match (GB 11643)": "校验位不对，请核对是否抄错",
-}
+                                 _("at most %(most)s yuan", most=INCOME_MAX)))
 
 
 def _villages(ctx: Context, codes: set[str]) -> dict[str, int]:
@@ -216,7 +212,7 @@ def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,
         if id_number:
             if id_number in first_seen:
                 problems.append(_problem(row.number, "身份证号",
-                                         f"与第{first_seen[id_number]}行重复"))
+                                         _("repeats row %(row)s", row=first_seen[id_number])))
             else:
                 first_seen[id_number] = row.number
     codes = {r.values["village_code"] for r in rows if r.values.get("village_code")}
@@ -227,8 +223,9 @@ def import_households(ctx: Context, sheet: Sheet, dry_run: bool = False,
             if code in villages:
                 row.values["village_id"] = villages[code]
             else:
-                problems.append(_problem(row.number, "村代码",
-                                         f"村代码 {code} 不存在或不在您的范围内"))
+                problems.append(_problem(row.number, "村代码", _(
+                    "village code %(code)s does not exist or is outside your scope",
+                    code=rules.quoted(code))))
     refuse_if_any(problems)
     existing = _existing(ctx, list(first_seen))
     matches = [(row, existing.get(row.values["id_number"])) for row in rows]

@@ -6,6 +6,7 @@ limit, 422 for a shape no roster has, 422 for what cannot be read safely), each 
 from dataclasses import dataclass
 
 from service.exceptions import DomainError
+from service.messages import Message, _
 
 MiB = 1 << 20
 EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # the largest sheet Excel writes (A1:XFD1048576)
@@ -30,7 +31,7 @@ class Limits:
     max_string_bytes: int = MiB  # the longest stretch of XML without a tag (a cell holds at
     #                              most 32,767 characters)
     blank_rows: int = 1_000  # rows, blank ones included, a sheet may run past max_rows + 1
-    advice: str = ""  # added to a 413's detail: where a larger file can go
+    advice: str = ""  # follows a 413's detail: where a larger file can go
 
 
 # The API's (SPEC §10: 20,000 rows or 10 MB) and the command line's (SPEC §10: any size, such as
@@ -47,19 +48,21 @@ COMMAND_LINE = Limits(max_bytes=200 * MiB, max_rows=200_000, max_cells=8_000_000
 
 
 class UnreadableFile(DomainError):
-    status, code, title = 422, "import_file_unreadable", "The file cannot be read"
+    status, code, title = 422, "import_file_unreadable", _("The file cannot be read")
 
 
 class TooLarge(DomainError):
-    status, code, title = 413, "payload_too_large", "The file is too large"
+    status, code, title = 413, "payload_too_large", _("The file is too large")
 
 
 class UploadRefused(DomainError):
-    status, code, title = 422, "upload_refused", "The file is refused for its shape"
+    status, code, title = 422, "upload_refused", _("The file is refused for its shape")
 
 
-def _too_large(limits: Limits, name: str, detail: str) -> TooLarge:
-    return TooLarge(detail + limits.advice, limit_name=name, limit=getattr(limits, "max_" + name))
+def _too_large(limits: Limits, name: str, detail: Message) -> TooLarge:
+    if limits.advice:
+        detail = _("%(why)s %(advice)s", why=detail, advice=limits.advice)
+    return TooLarge(detail, limit_name=name, limit=getattr(limits, "max_" + name))
 
 
 def _refused(limits: Limits, name: str, detail: str, limit: int | None = None) -> UploadRefused:
@@ -68,4 +71,4 @@ def _refused(limits: Limits, name: str, detail: str, limit: int | None = None) -
 
 
 def _size(n: int) -> str:
-    return f"{n // MiB} MB" if n >= MiB else f"{n} 字节"
+    return f"{n // MiB} MB" if n >= MiB else _("%(count)s bytes", count=n)

@@ -39,6 +39,7 @@ from service.imports.limits import (  # noqa: F401  (the limits callers pass, an
     _too_large,
 )
 from service.imports.workbook_checks import ZIP, check_workbook
+from service.messages import _
 
 
 @dataclass
@@ -54,7 +55,8 @@ def read_sheet(data: bytes, limits: Limits = UPLOAD) -> Sheet:
     its name: offices rename files); refused (TooLarge, UploadRefused, UnreadableFile) as soon
     as it passes one of `limits`."""
     if len(data) > limits.max_bytes:
-        raise _too_large(limits, "bytes", f"文件大于 {_size(limits.max_bytes)}。")
+        raise _too_large(limits, "bytes", _("The file is larger than %(size)s.",
+                                            size=_size(limits.max_bytes)))
     if data.startswith(ZIP):
         check_workbook(data, limits)
         return _xlsx(data, limits)
@@ -74,7 +76,8 @@ def _xlsx(data: bytes, limits: Limits) -> Sheet:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         rows = sheet.iter_rows()  # from the sheet's first row, blank ones included
     except (CalamineError, ValueError, IndexError) as exc:
-        raise UnreadableFile(f"不是可读取的 Excel 文件 (.xlsx)：{type(exc).__name__}") from None
+        raise UnreadableFile(_("Not a readable Excel file (.xlsx): %(error)s",
+                               error=type(exc).__name__)) from None
     return _numbered(rows, 1, lambda cells: [None if c == "" else c for c in cells], limits)
 
 
@@ -87,7 +90,8 @@ def _csv(data: bytes, limits: Limits) -> Sheet:
             return _csv_in(data, encoding, limits)
         except UnicodeDecodeError:
             continue  # read again from the start in the next encoding
-    raise UnreadableFile("文件编码无法识别：请另存为 UTF-8 或 GB18030 编码的 CSV，或 .xlsx")
+    raise UnreadableFile(_("The file's encoding is not recognised: save it as a CSV in UTF-8 "
+                           "or GB18030, or as .xlsx"))
 
 
 def _csv_in(data: bytes, encoding: str, limits: Limits) -> Sheet:
@@ -105,11 +109,13 @@ def _lines(text, commas: list[int], limits: Limits) -> Iterator[str]:
     most = 16 * limits.max_columns
     for number, line in enumerate(text, start=1):
         if "\x00" in line:
-            raise UnreadableFile("文件含有空字符 (NUL)，不是 CSV 文本文件")
+            raise UnreadableFile(_("The file holds NUL characters: it is not a CSV text "
+                                   "file"))
         commas[0] += line.count(",")
         if commas[0] > most:
-            raise _refused(limits, "columns", f"第{number}行的逗号超过 {most} 个："
-                           f"名册最多 {limits.max_columns} 列。")
+            raise _refused(limits, "columns", _(
+                "Row %(row)s has more than %(most)s commas: a roster has at most %(columns)s "
+                "columns.", row=number, most=most, columns=limits.max_columns))
         yield line
 
 
@@ -121,7 +127,8 @@ def _checked(reader, commas: list[int]) -> Iterator[list[str]]:
             commas[0] = 0
             yield row
     except csv.Error as exc:
-        raise UnreadableFile(f"CSV 格式错误（第{reader.line_num}行附近）：{exc}") from None
+        raise UnreadableFile(_("The CSV is malformed (near row %(row)s): %(error)s",
+                               row=reader.line_num, error=str(exc))) from None
 
 
 def _width(cells: list) -> int:
@@ -147,20 +154,23 @@ def _numbered(rows, first: int, clean, limits: Limits) -> Sheet:
             break
         number += 1
         if number > last_row:
-            raise _too_large(limits, "rows", f"文件超过 {limits.max_rows} 行。")
+            raise _too_large(limits, "rows", _("The file has more than %(most)s rows.",
+                                               most=limits.max_rows))
     else:
-        raise UnreadableFile("文件是空的：第一行应是表头")
+        raise UnreadableFile(_("The file is empty: its first row should be the header"))
 
     data = []
     for offset, cells in enumerate(rows, start=1):
         if number + offset > last_row:
-            raise _too_large(limits, "rows", f"文件超过 {limits.max_rows} 行"
-                             f"（连同空行超过 {last_row} 行）。")
+            raise _too_large(limits, "rows", _(
+                "The file has more than %(most)s rows (more than %(all)s with the blank ones).",
+                most=limits.max_rows, all=last_row))
         cells = clean(list(cells))
         if _blank(cells):
             continue
         if len(data) == limits.max_rows:
-            raise _too_large(limits, "rows", f"文件超过 {limits.max_rows} 行。")
+            raise _too_large(limits, "rows", _("The file has more than %(most)s rows.",
+                                               most=limits.max_rows))
         _within_columns(cells, number + offset, limits)
         data.append((number + offset, cells))
     return Sheet(header, data)
@@ -169,5 +179,6 @@ def _numbered(rows, first: int, clean, limits: Limits) -> Sheet:
 def _within_columns(cells: list, number: int, limits: Limits) -> None:
     width = _width(cells)
     if width > limits.max_columns:
-        raise _refused(limits, "columns", f"第{number}行有 {width} 列：名册最多 "
-                       f"{limits.max_columns} 列。")
+        raise _refused(limits, "columns", _(
+            "Row %(row)s has %(width)s columns: a roster has at most %(columns)s columns.",
+            row=number, width=width, columns=limits.max_columns))

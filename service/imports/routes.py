@@ -18,6 +18,7 @@ from service.imports.cadres import import_cadres
 from service.imports.households import import_households
 from service.imports.reading import UPLOAD, read_sheet
 from service.imports.templates import cadre_template, household_template
+from service.messages import _
 from service.web import context, heavy_request
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1",
@@ -27,7 +28,8 @@ _MULTIPART = 64 * 1024  # room for the form's boundaries and headers around the 
 
 
 def _cli_hint(kind: str) -> str:
-    return f"请用命令行导入：flask --app service import-{kind} FILE [--dry-run]"
+    return _("Import it on the command line: %(command)s",
+             command=f"flask --app service import-{kind} FILE [--dry-run]")
 
 
 # The API's limits, a 413 pointing to the command for the roster being uploaded.
@@ -46,8 +48,10 @@ def _room_for_a_roster():
 
 @blp.errorhandler(RequestEntityTooLarge)
 def _too_large(_error):
-    return problem(413, "payload_too_large", "Payload too large",
-                   f"文件大于 {UPLOAD.max_bytes // 2**20} MB。{_cli_hint(_kind())}",
+    return problem(413, "payload_too_large", _("Payload too large"),
+                   _("%(why)s %(advice)s", why=_("The file is larger than %(size)s.",
+                                                size=f"{UPLOAD.max_bytes // 2**20} MB"),
+                     advice=_cli_hint(_kind())),
                    limit_name="bytes", limit=UPLOAD.max_bytes)
 
 

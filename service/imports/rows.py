@@ -1,6 +1,6 @@
 """What every roster import does with its rows (SPEC §10): each cell read by its column's
 reader, a problem for each cell that cannot be taken or required cell left empty, and each
-problem named by row (as the spreadsheet numbers it) and column header, in Chinese."""
+problem named by row (as the spreadsheet numbers it) and column header."""
 
 import heapq
 from collections.abc import Callable
@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from service.audit import recorder
 from service.imports import rules
+from service.messages import _
 
 
 @dataclass
@@ -15,6 +16,10 @@ class Row:
     number: int
     values: dict = field(default_factory=dict)
     unreadable: set = field(default_factory=set)  # fields whose cell was already refused
+
+
+# The `column` of a problem with the header row: the spreadsheet's own word for it.
+HEADER = "表头"
 
 
 def problem(row: int, column: str, message: str) -> dict:
@@ -56,7 +61,7 @@ def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
     header stops here."""
     columns, header_problems = rules.map_header(sheet.header, columns_of_file)
     if header_problems:
-        raise rules.ImportRowsInvalid([problem(1, "表头", p) for p in header_problems])
+        raise rules.ImportRowsInvalid([problem(1, HEADER, p) for p in header_problems])
     problems = Problems()
     rows = []
     for number, cells in sheet.rows:
@@ -67,11 +72,11 @@ def read_rows(sheet, columns_of_file: tuple[rules.Column, ...],
                 row.values[column.field] = readers[column.field](cell)
             except rules.CellProblem as why:
                 row.unreadable.add(column.field)
-                problems.append(problem(number, column.header, str(why)))
+                problems.append(problem(number, column.header, why.args[0]))
         for column in columns_of_file:
             if column.required and row.values.get(column.field) in (None, "") \
                     and column.field not in row.unreadable:
-                problems.append(problem(number, column.header, "不能为空"))
+                problems.append(problem(number, column.header, _("must not be empty")))
         rows.append(row)
     return rows, problems
 

@@ -4,7 +4,8 @@ full-width digits and stray spaces normalised; an ID number that Excel turned in
 refused with a message that says how to fix it, never silently corrupted.
 
 Each reader takes the raw cell (text, a number as the file holds it, or None) and returns the
-value, or raises CellProblem with a message in Chinese for the office that typed it.
+value, or raises CellProblem with a message for the office that typed it (shown in Chinese
+unless the request asks for English). A message quotes at most QUOTED characters of a cell.
 """
 
 import re
@@ -12,20 +13,22 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from service.cadres.rules import RANK_LABELS, RANKS
+from service.cadres.rules import RANKS
 from service.edges import BLANKS, is_printable_name
 from service.exceptions import DomainError
 from service.households.rules import DIFFICULTIES, NEEDS
+from service.labels.table import codes_by_label
+from service.messages import Message, _
 
 
 class ImportRowsInvalid(DomainError):
     """Any bad row refuses the whole file: its problems, each with its row (as the spreadsheet
     numbers it, the header being row 1), column and message, given in row order. The answer
-    lists the first LISTED (each message cut at MESSAGE_CHARS: some quote a cell), and
-    `rows_total` says how many there are in all, so a file bad in every row answers in a few
-    kilobytes."""
+    lists the first LISTED (a message of ours quotes at most QUOTED characters of a cell; any
+    other text is cut at MESSAGE_CHARS), and `rows_total` says how many there are in all, so a
+    file bad in every row answers in a few kilobytes."""
 
-    status, code, title = 422, "import_rows_invalid", "Some rows cannot be imported"
+    status, code, title = 422, "import_rows_invalid", _("Some rows cannot be imported")
     LISTED = 100
     MESSAGE_CHARS = 200
 
@@ -38,18 +41,31 @@ class ImportRowsInvalid(DomainError):
         self.problems = rows  # all that were kept, for the command line to print
 
     @staticmethod
-    def summary(total: int, listed: int) -> str:
+    def summary(total: int, listed: int) -> Message:
         """How many problems there are, and how many of them are listed."""
-        more = f"（列出前{listed}处）" if total > listed else ""
-        return f"{total} 处错误，未导入任何数据：请改正后重新导入。{more}"
+        if total > listed:
+            return _("%(total)s errors; nothing was imported: correct them and import again. "
+                     "(The first %(listed)s are listed.)", total=total, listed=listed)
+        return _("%(total)s errors; nothing was imported: correct them and import again.",
+                 total=total)
 
 
 def _cut(text: str, most: int) -> str:
+    if isinstance(text, Message):  # bounded already: it quotes at most QUOTED characters
+        return text
     return text if len(text) <= most else text[:most - 1] + "…"
 
 
+QUOTED = 40
+
+
+def quoted(value: str) -> str:
+    """A cell's text as a message quotes it: at most QUOTED characters."""
+    return value if len(value) <= QUOTED else value[:QUOTED - 1] + "…"
+
+
 class CellProblem(ValueError):
-    """Why a cell cannot be taken (the message is shown to the office, in Chinese)."""
+    """Why a cell cannot be taken: its one argument is the message shown to the office."""
 
 
 @dataclass(frozen=True)
@@ -79,21 +95,20 @@ CADRE_COLUMNS = (
     Column("skills", "特长", required=False),
 )
 
-# Doc 003's words (难度最大/较大/较小), the labels the service prints, and the codes.
-DIFFICULTY_WORDS = {
-    "难度最大": "hardest", "最困难": "hardest",
-    "难度较大": "harder", "较困难": "harder",
-    "难度较小": "easier", "一般困难": "easier",
-    **{code: code for code in DIFFICULTIES},
-}
-NEED_WORDS = {
-    "低收入增收": "low_income", "失学返校": "school_dropout", "劳动力就业": "unemployed_labor",
-    "创业扶持": "entrepreneurship", "技能培训": "skills_training",
-    "大户技术支持": "large_grower", "大学生村官创业": "college_grad_official",
-    **{code: code for code in NEEDS},
-}
-RANK_WORDS = {**{label: code for code, label in RANK_LABELS.items()},
-              **{code: code for code in RANKS}}
+# A coded cell holds the label the service prints (the one table, service/labels/table.py:
+# doc 003's 难度最大/难度较大/难度较小 for difficulty) or the code. The difficulty words the
+# disclosures printed before there was one table are still read, so a roster filled from an old
+# notice imports; nothing prints them any more, and a refusal does not suggest them.
+FORMER_WORDS = {"最困难": "hardest", "较困难": "harder", "一般困难": "easier"}
+DIFFICULTY_WORDS = {**codes_by_label("difficulty"), **FORMER_WORDS,
+                    **{code: code for code in DIFFICULTIES}}
+NEED_WORDS = {**codes_by_label("need"), **{code: code for code in NEEDS}}
+RANK_WORDS = {**codes_by_label("rank"), **{code: code for code in RANKS}}
+
+
+def _suggested(words: dict[str, str]) -> str:
+    """The labels a refusal lists: the printed ones, not the codes or former words."""
+    return "、".join(w for w in words if not w.isascii() and w not in FORMER_WORDS)
 
 _LIST_SEPARATORS = re.compile(r"[、,，;；/|\s]+")
 _SCIENTIFIC = re.compile(r"[0-9](\.[0-9]+)?[eE][+-]?[0-9]+")
@@ -107,7 +122,7 @@ def header_key(text: str) -> str:
 def map_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[int, Column],
                                                                           list[str]]:
     """{cell index: column} for the header's known columns, and what is wrong with the header
-    (unknown, repeated or missing columns), in Chinese."""
+    (unknown, repeated or missing columns)."""
     names = {header_key(c.header): c for c in columns}
     names.update({header_key(c.field): c for c in columns})
     found: dict[int, Column] = {}
@@ -117,14 +132,14 @@ def map_header(header: list[str], columns: tuple[Column, ...]) -> tuple[dict[int
             continue
         column = names.get(header_key(text))
         if column is None:
-            problems.append(f"未知的列“{text.strip()}”")
+            problems.append(_("Unknown column “%(name)s”", name=quoted(text.strip())))
         elif column in found.values():
-            problems.append(f"列“{column.header}”出现了两次")
+            problems.append(_("Column “%(name)s” appears twice", name=column.header))
         else:
             found[index] = column
     missing = [c.header for c in columns if c.required and c not in found.values()]
     if missing:
-        problems.append("缺少必需的列：" + "、".join(missing))
+        problems.append(_("Required columns are missing: %(names)s", names="、".join(missing)))
     return found, problems
 
 
@@ -144,7 +159,8 @@ def name(cell) -> str | None:
     control, line-separator or bidi-override character (they would reach printed notices)."""
     value = text(cell)
     if value is not None and not is_printable_name(value):
-        raise CellProblem("含有控制字符、换行符或改变文字方向的字符，或只有不可见的字符")
+        raise CellProblem(_("holds control characters, line breaks or characters that change "
+                            "the direction of text, or only invisible characters"))
     return value
 
 
@@ -154,11 +170,11 @@ def digits(cell, what: str) -> str | None:
     if cell is None:
         return None
     if isinstance(cell, bool):
-        raise CellProblem(f"{what}应为文本")
+        raise CellProblem(_("%(what)s should be text", what=what))
     if isinstance(cell, float):
         if not cell.is_integer() or abs(cell) >= 2**53:
-            raise CellProblem(f"{what}被 Excel 存成了数字，可能已丢失位数：请将该列设为文本后"
-                              "重新填写")
+            raise CellProblem(_("%(what)s was stored by Excel as a number and may have lost "
+                                "digits: set the column to text and type it again", what=what))
         cell = int(cell)
     value = re.sub(r"[\s\u3000-]+", "", unicodedata.normalize("NFKC", str(cell)))
     return value.upper() or None
@@ -168,12 +184,13 @@ def id_number(cell) -> str | None:
     """An 18-character resident ID as text. A number cell, or text in scientific notation
     (1.40421E+17, what a CSV saved by Excel holds), has lost its last digits: refused."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
-        raise CellProblem("身份证号被 Excel 存成了数字（末几位已丢失）：请将该列设为文本，"
-                          "重新填写后再导入")
+        raise CellProblem(_("The ID number was stored by Excel as a number (its last digits "
+                            "are lost): set the column to text, type it again and import"))
     value = digits(cell, "身份证号")
     if value is not None and _SCIENTIFIC.fullmatch(value):
-        raise CellProblem("身份证号是科学计数法（如 1.40421E+17），末几位已丢失：请将该列设为"
-                          "文本，重新填写后再导入")
+        raise CellProblem(_("The ID number is in scientific notation (such as 1.40421E+17) and "
+                            "its last digits are lost: set the column to text, type it again "
+                            "and import"))
     return value
 
 
@@ -183,13 +200,13 @@ def whole_number(cell, what: str) -> int | None:
         return None
     if isinstance(cell, float):
         if not cell.is_integer():
-            raise CellProblem(f"{what}应为整数")
+            raise CellProblem(_("%(what)s should be a whole number", what=what))
         return int(cell)
     if isinstance(cell, int) and not isinstance(cell, bool):
         return cell
     value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(cell)))
     if not re.fullmatch(r"[0-9]{1,6}", value):
-        raise CellProblem(f"{what}应为整数")
+        raise CellProblem(_("%(what)s should be a whole number", what=what))
     return int(value)
 
 
@@ -199,14 +216,15 @@ def amount(cell, what: str) -> Decimal | None:
     if cell is None:
         return None
     if isinstance(cell, bool):
-        raise CellProblem(f"{what}应为金额")
+        raise CellProblem(_("%(what)s should be an amount", what=what))
     value = unicodedata.normalize("NFKC", str(cell)).replace(",", "").replace("元", "").strip()
     if not re.fullmatch(r"[0-9]{1,9}(\.[0-9]+)?", value):
-        raise CellProblem(f"{what}应为金额（元），如 4500 或 4500.50")
+        raise CellProblem(_("%(what)s should be an amount in yuan, such as 4500 or 4500.50",
+                            what=what))
     try:
         return Decimal(value).quantize(Decimal("0.01"))
     except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise CellProblem(f"{what}应为金额") from None
+        raise CellProblem(_("%(what)s should be an amount", what=what)) from None
 
 
 def coded(cell, words: dict[str, str], what: str) -> str | None:
@@ -216,8 +234,9 @@ def coded(cell, words: dict[str, str], what: str) -> str | None:
         return None
     code = words.get(value) or words.get(value.lower())
     if code is None:
-        labels = "、".join(k for k in words if not k.isascii())
-        raise CellProblem(f"{what}“{value}”无法识别，应为：{labels}")
+        raise CellProblem(_("%(what)s “%(value)s” is not recognised; it should be one of: "
+                            "%(labels)s", what=what, value=quoted(value),
+                            labels=_suggested(words)))
     return code
 
 
@@ -232,8 +251,9 @@ def coded_list(cell, words: dict[str, str], what: str) -> list[str]:
             continue
         code = words.get(item) or words.get(item.lower())
         if code is None:
-            labels = "、".join(k for k in words if not k.isascii())
-            raise CellProblem(f"{what}“{item}”无法识别，应为：{labels}（多项用、分隔）")
+            raise CellProblem(_("%(what)s “%(value)s” is not recognised; it should be one of: "
+                                "%(labels)s (several separated by 、)", what=what,
+                                value=quoted(item), labels=_suggested(words)))
         if code not in codes:
             codes.append(code)
     return codes

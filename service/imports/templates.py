@@ -9,13 +9,16 @@ import io
 import xlsxwriter
 
 from service.imports import rules
+from service.labels.table import label, labels_of
 
 # What the example row shows (a made-up household; the ID number's check digit is right).
 HOUSEHOLD_EXAMPLE = {"village_code": "140427100201", "head_name": "张三",
                      "id_number": "14042119800101123X", "phone": "13912345678",
-                     "members": "3", "difficulty": "难度较大", "needs": "低收入增收、技能培训",
+                     "members": "3", "difficulty": label("difficulty", "harder"),
+                     "needs": "、".join((label("need", "low_income"),
+                                        label("need", "skills_training"))),
                      "income_per_capita": "4500.50"}
-CADRE_EXAMPLE = {"name": "李四", "unit": "县农业农村局", "rank": "一般干部",
+CADRE_EXAMPLE = {"name": "李四", "unit": "县农业农村局", "rank": label("rank", "general"),
                  "phone": "13987654321", "skills": "农业技术、法律"}
 HOUSEHOLD_NOTE = ("第1行是表头，请勿修改；从第2行起填写，填法见“示例”工作表（只导入本表）。"
                   "身份证号等列已设为文本格式，请直接粘贴文本。帮扶需求可填多项，用、分隔。")
@@ -23,9 +26,9 @@ CADRE_NOTE = ("第1行是表头，请勿修改；从第2行起填写，填法见
               "单位填系统中的单位全称；同一单位内按电话认人（没有电话的按姓名）。"
               "特长可填多项，用、分隔。")
 EXAMPLE_SHEET = "示例"
-_DROPDOWNS = {"difficulty": ["难度最大", "难度较大", "难度较小"],
-              "rank": [k for k in rules.RANK_WORDS if not k.isascii()]}
-_NEED_LABELS = [k for k in rules.NEED_WORDS if not k.isascii()]
+# The coded columns' choices: the one table's labels (service/labels/table.py).
+_DROPDOWNS = {"difficulty": labels_of("difficulty"), "rank": labels_of("rank")}
+_NEED_LABELS = labels_of("need")
 _WIDE = {"id_number": 20, "needs": 24, "unit": 24, "skills": 24}
 MAX_ROWS = 100_000
 

@@ -25,6 +25,7 @@ from service.imports.limits import (
     _size,
     _too_large,
 )
+from service.messages import _
 
 ZIP = b"PK\x03\x04"  # an .xlsx is a zip archive: its first member's header
 _CHUNK = 256 * 1024  # compressed bytes inflated at a time
@@ -44,42 +45,48 @@ def check_workbook(data: bytes, limits: Limits) -> None:
         members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError,
             struct.error) as exc:
-        raise UnreadableFile(f"不是可读取的 Excel 文件 (.xlsx)：{type(exc).__name__}") from None
+        raise UnreadableFile(_("Not a readable Excel file (.xlsx): %(error)s",
+                               error=type(exc).__name__)) from None
     if len(members) > limits.max_members:
-        raise _refused(limits, "members", f"压缩包内有 {len(members)} 个文件。")
+        raise _refused(limits, "members", _("The archive holds %(count)s files.",
+                                            count=len(members)))
     by_name: dict[bytes, zipfile.ZipInfo] = {}
     total = 0
     for info in members:
         key = info.filename.encode("utf-8", "surrogateescape").lower()  # as calamine: ASCII
         if key in by_name:
-            raise UnreadableFile(f"压缩包内有重名的文件：{info.filename[:80]}")
+            raise UnreadableFile(_("The archive holds two files of one name: %(name)s",
+                                   name=info.filename[:80]))
         by_name[key] = info
         if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED,
                                                               zipfile.ZIP_DEFLATED):
-            raise UnreadableFile("文件已加密，或用了 Excel 不用的压缩方式")
+            raise UnreadableFile(_("The file is encrypted, or compressed in a way Excel does "
+                                   "not use"))
         if info.file_size >= _RATIO_FLOOR \
                 and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1):
-            raise _refused(limits, "compression_ratio",
-                           f"压缩包内的 {info.filename[:80]} 压缩比超过 "
-                           f"{limits.max_compression_ratio} 倍（疑似压缩炸弹）。")
+            raise _refused(limits, "compression_ratio", _(
+                "%(name)s in the archive is compressed more than %(ratio)s times (a zip bomb?).",
+                name=info.filename[:80], ratio=limits.max_compression_ratio))
         total += info.file_size
     if total > limits.max_inflated_bytes:
-        raise _refused(limits, "inflated_bytes",
-                       f"解压后超过 {_size(limits.max_inflated_bytes)}（疑似压缩炸弹）。")
+        raise _refused(limits, "inflated_bytes", _(
+            "Inflated, it is larger than %(size)s (a zip bomb?).",
+            size=_size(limits.max_inflated_bytes)))
     if any(name in by_name for name in _NOT_XLSX):
-        raise UnreadableFile("不是 .xlsx 文件（像是 .xlsb 或 .ods）：请另存为 .xlsx 或 .csv")
+        raise UnreadableFile(_("Not an .xlsx file (it looks like .xlsb or .ods): save it as "
+                               ".xlsx or .csv"))
     strings = by_name.get(b"xl/sharedstrings.xml")
     if strings is not None and strings.file_size > limits.max_shared_strings_bytes:
-        raise _refused(limits, "shared_strings_bytes",
-                       f"共享字符串表 (sharedStrings.xml) 解压后超过 "
-                       f"{_size(limits.max_shared_strings_bytes)}。")
+        raise _refused(limits, "shared_strings_bytes", _(
+            "The shared strings (sharedStrings.xml) inflated are larger than %(size)s.",
+            size=_size(limits.max_shared_strings_bytes)))
 
     # The parts calamine parses share one budget of elements (expat calls Python for each).
     left = limits.max_elements
     targets, first = _Targets(limits), _FirstSheet(limits)
     for name, part in ((b"xl/_rels/workbook.xml.rels", targets), (b"xl/workbook.xml", first)):
         if name not in by_name:
-            raise UnreadableFile("找不到工作表：不是 Excel 文件 (.xlsx)")
+            raise UnreadableFile(_("No worksheet found: not an Excel file (.xlsx)"))
         left = _scan(data, by_name[name], part, left)
     sheet = _first_sheet(by_name, targets, first)
     lengths = array("Q")
@@ -101,7 +108,8 @@ def _check_directory(data: bytes, limits: Limits) -> None:
         return  # zipfile says why it cannot read this
     entries, directory = struct.unpack("<HI", data[end + 10:end + 16])
     if entries > limits.max_members or directory > limits.max_members * _CENTRAL_ENTRY:
-        raise _refused(limits, "members", f"压缩包内的文件超过 {limits.max_members} 个。")
+        raise _refused(limits, "members", _("The archive holds more than %(most)s files.",
+                                            most=limits.max_members))
 
 
 def _first_sheet(by_name: dict, targets: "_Targets", first: "_FirstSheet") -> zipfile.ZipInfo:
@@ -109,12 +117,14 @@ def _first_sheet(by_name: dict, targets: "_Targets", first: "_FirstSheet") -> zi
     through its r:id in xl/_rels/workbook.xml.rels (names compared ignoring ASCII case)."""
     target = targets.found.get(first.rid) if first.rid is not None else None
     if target is None:
-        raise UnreadableFile("找不到第一个工作表：不是可读取的 Excel 文件 (.xlsx)")
+        raise UnreadableFile(_("The first worksheet is missing: not a readable Excel file "
+                               "(.xlsx)"))
     path = target[1:] if target.startswith("/xl/") else \
         target if target.startswith("xl/") else "xl/" + target
     sheet = by_name.get(path.encode("utf-8", "surrogateescape").lower())
     if sheet is None:
-        raise UnreadableFile("找不到第一个工作表：不是可读取的 Excel 文件 (.xlsx)")
+        raise UnreadableFile(_("The first worksheet is missing: not a readable Excel file "
+                               "(.xlsx)"))
     return sheet
 
 
@@ -123,16 +133,17 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
     size and CRC its directory entry declares, and the deflate stream ends there too (so no
     later reader inflates more than was measured)."""
     def broken(why: str) -> UnreadableFile:
-        return UnreadableFile(f"压缩包内的 {info.filename[:80]} 已损坏：{why}")
+        return UnreadableFile(_("%(name)s in the archive is damaged: %(why)s",
+                                name=info.filename[:80], why=why))
 
     start = info.header_offset
     if data[start:start + 4] != ZIP or len(data) < start + 30:
-        raise broken("找不到它的数据")
+        raise broken(_("its data is missing"))
     name, extra = struct.unpack("<HH", data[start + 26:start + 30])
     start += 30 + name + extra
     raw = memoryview(data)[start:start + info.compress_size]
     if len(raw) < info.compress_size:
-        raise broken("数据不完整")
+        raise broken(_("its data is incomplete"))
     size = crc = 0
     inflater = zlib.decompressobj(-15) if info.compress_type == zipfile.ZIP_DEFLATED else None
     try:
@@ -144,15 +155,15 @@ def _inflated(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
             for piece in pieces:
                 size += len(piece)
                 if size > info.file_size:
-                    raise broken("实际大小与声明的不符")
+                    raise broken(_("its size is not the one declared"))
                 crc = zlib.crc32(piece, crc)
                 yield piece
         if inflater is not None and len(raw) and (not inflater.eof or inflater.unused_data):
-            raise broken("压缩数据与声明的不符")
+            raise broken(_("its compressed data are not the ones declared"))
     except zlib.error:
-        raise broken("无法解压") from None
+        raise broken(_("it cannot be inflated")) from None
     if size != info.file_size or crc != info.CRC:
-        raise broken("实际大小或校验码 (CRC) 与声明的不符")
+        raise broken(_("its size or checksum (CRC) is not the one declared"))
 
 
 def _pieces(inflater, chunk) -> Iterator[bytes]:
@@ -168,7 +179,7 @@ def _scan(data: bytes, info: zipfile.ZipInfo, part: "_Part | None", left: int) -
     than calamine should buffer, or past the `left` elements still allowed (returned less
     those this part had)."""
     if part is None:
-        for _ in _inflated(data, info):
+        for _piece in _inflated(data, info):
             pass
         return left
     parser = expat.ParserCreate()
@@ -184,8 +195,9 @@ def _scan(data: bytes, info: zipfile.ZipInfo, part: "_Part | None", left: int) -
             part.pending(fed)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
-        raise UnreadableFile(f"压缩包内的 {info.filename[:80]} 不是有效的 XML："
-                             f"{expat.ErrorString(exc.code)}") from None
+        raise UnreadableFile(_("%(name)s in the archive is not valid XML: %(error)s",
+                               name=info.filename[:80],
+                               error=expat.ErrorString(exc.code))) from None
     part.pending(fed)
     part.finish(fed)
     return part.left
@@ -208,7 +220,8 @@ class _Part:
         parser.StartDoctypeDeclHandler = self._doctype
 
     def _doctype(self, *_args) -> None:
-        raise UnreadableFile(f"压缩包内的 {self.name[:80]} 含有 DOCTYPE，Excel 文件中不会有")
+        raise UnreadableFile(_("%(name)s in the archive holds a DOCTYPE, which no Excel file "
+                               "has", name=self.name[:80]))
 
     def _start(self, name: str, attributes: list) -> None:
         offset = self.parser.CurrentByteIndex
@@ -220,14 +233,15 @@ class _Part:
         self.start(name.rpartition(":")[2], attributes)
 
     def spent(self) -> None:
-        raise _refused(self.limits, "elements", f"压缩包内的 XML 元素超过 "
-                       f"{self.limits.max_elements} 个。")
+        raise _refused(self.limits, "elements", _(
+            "The archive's XML holds more than %(most)s elements.",
+            most=self.limits.max_elements))
 
     def pending(self, offset: int) -> None:
         if offset - self.last > self.limits.max_string_bytes:
-            raise _refused(self.limits, "string_bytes",
-                           f"压缩包内的 {self.name[:80]} 有一段超过 "
-                           f"{_size(self.limits.max_string_bytes)} 的文字或标签。")
+            raise _refused(self.limits, "string_bytes", _(
+                "%(name)s in the archive has a text or tag longer than %(size)s.",
+                name=self.name[:80], size=_size(self.limits.max_string_bytes)))
 
     def feed(self, piece: bytes) -> None:
         pass
@@ -258,7 +272,8 @@ class _Targets(_Part):
 
     def feed(self, piece: bytes) -> None:
         if b"&" in piece:
-            raise UnreadableFile("找不到工作表：xl/_rels/workbook.xml.rels 含有转义字符")
+            raise UnreadableFile(_("No worksheet found: xl/_rels/workbook.xml.rels holds "
+                                   "character references"))
 
     def start(self, local: str, attributes: list) -> None:
         if local == "Relationship":
@@ -291,8 +306,9 @@ class _Strings(_Part):
         if local == "si":
             self.count += 1
             if self.count > self.limits.max_shared_strings:
-                raise _refused(self.limits, "shared_strings",
-                               f"共享字符串超过 {self.limits.max_shared_strings} 个。")
+                raise _refused(self.limits, "shared_strings", _(
+                    "There are more than %(most)s shared strings.",
+                    most=self.limits.max_shared_strings))
             self._close(self.last)
             self.at = self.last
 
@@ -356,13 +372,13 @@ class _Cells(_Part):
                         and int(digits) <= EXCEL_ROWS:
                     self.cell = (int(digits) - 1, column)
                 else:
-                    self.cell = self._reference(ref, "单元格")
+                    self.cell = self._reference(ref, _("cell"))
             self.column = self.cell[1] + 1
             self.open = True
             self.shared = "s" in attributes and _attribute(attributes, "t") == "s"
         elif name == "row":
             ref = _attribute(attributes, "r")
-            self.row = self.row + 1 if ref is None else self._reference(ref, "行", True)[0]
+            self.row = self.row + 1 if ref is None else self._reference(ref, _("row"), True)[0]
             self.column, self.cell, self.open = 0, None, False
         elif self.open and (name == "v" or name == "is" or name == "f"):
             if self.cell is not None:
@@ -380,7 +396,7 @@ class _Cells(_Part):
                 self.parser.CharacterDataHandler = self.digits.append
         elif name == "dimension":
             for part in (_attribute(attributes, "ref") or "").split(":")[:2]:
-                self._reference(part, "工作表范围 (dimension) 的")
+                self._reference(part, _("sheet range (dimension)"))
 
     def attach(self, parser, name: str) -> None:
         super().attach(parser, name)
@@ -401,7 +417,8 @@ class _Cells(_Part):
         try:
             index = int("".join(self.digits))
         except ValueError:
-            raise UnreadableFile("工作表中有无法识别的共享字符串编号") from None
+            raise UnreadableFile(_("The worksheet has a shared string number that cannot be "
+                                   "read")) from None
         if 0 <= index < len(self.lengths):
             self._add_text(self.lengths[index])
 
@@ -419,16 +436,20 @@ class _Cells(_Part):
         match = _REF.fullmatch(ref)
         digits = match[2].lstrip("0") if match else ""
         if not digits or not (match[1] or row_only):
-            raise UnreadableFile(f"工作表中有无法识别的{what}位置“{ref[:20]}”")
+            raise UnreadableFile(_("The worksheet has a %(what)s reference that cannot be "
+                                   "read: “%(ref)s”", what=what, ref=ref[:20]))
         column = 0
         for letter in match[1][:4].upper():
             column = column * 26 + ord(letter) - 64
         if len(match[1]) > 3 or column > EXCEL_COLUMNS:
-            raise _refused(self.limits, "columns", f"{what}位置“{ref[:20]}”超出 Excel 的最后一列"
-                           f" XFD：名册最多 {self.limits.max_columns} 列。")
+            raise _refused(self.limits, "columns", _(
+                "The %(what)s reference “%(ref)s” lies past Excel's last column XFD: a roster "
+                "has at most %(columns)s columns.", what=what, ref=ref[:20],
+                columns=self.limits.max_columns))
         if len(digits) > 7 or int(digits) > EXCEL_ROWS:
-            raise _refused(self.limits, "rows", f"{what}位置“{ref[:20]}”超出 Excel 的最后一行 "
-                           f"{EXCEL_ROWS}。", limit=EXCEL_ROWS)
+            raise _refused(self.limits, "rows", _(
+                "The %(what)s reference “%(ref)s” lies past Excel's last row %(last)s.",
+                what=what, ref=ref[:20], last=EXCEL_ROWS), limit=EXCEL_ROWS)
         if match[1] and len(self.columns) < 2 * EXCEL_COLUMNS:
             self.columns[match[1]] = column - 1
         return int(digits) - 1, column - 1
@@ -437,17 +458,21 @@ class _Cells(_Part):
         """A value at (row, column) past the last one's extent, or past max_cells values."""
         limits = self.limits
         if column + 1 > limits.max_columns:
-            raise _refused(limits, "columns", f"工作表第{column + 1}列有内容：名册最多 "
-                           f"{limits.max_columns} 列。")
+            raise _refused(limits, "columns", _(
+                "Column %(column)s of the worksheet holds values: a roster has at most "
+                "%(columns)s columns.", column=column + 1, columns=limits.max_columns))
         if row + 1 > self.last_row or self.valued_rows > limits.max_rows + 1:
-            raise _too_large(limits, "rows", f"文件超过 {limits.max_rows} 行"
-                             f"（第{row + 1}行有内容）。")
+            raise _too_large(limits, "rows", _(
+                "The file has more than %(most)s rows (row %(row)s holds values).",
+                most=limits.max_rows, row=row + 1))
         self.widest, self.tallest = max(self.widest, column + 1), max(self.tallest, row + 1)
         if self.cells > limits.max_cells or self.widest * self.tallest > limits.max_cells:
-            raise _refused(limits, "cells", f"工作表的单元格超过 {limits.max_cells} 个。")
+            raise _refused(limits, "cells", _("The worksheet has more than %(most)s cells.",
+                                              most=limits.max_cells))
 
     def _add_text(self, size: int) -> None:
         self.text += size
         if self.text > self.limits.max_text_bytes:
-            raise _refused(self.limits, "text_bytes", f"工作表的文字超过 "
-                           f"{_size(self.limits.max_text_bytes)}（共享字符串按引用次数计）。")
+            raise _refused(self.limits, "text_bytes", _(
+                "The worksheet's text is longer than %(size)s (a shared string counted at each "
+                "cell that uses it).", size=_size(self.limits.max_text_bytes)))

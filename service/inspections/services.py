@@ -15,6 +15,7 @@ from service.households.models import Household
 from service.inspections import rules
 from service.inspections.models import HouseholdCheck, Inspection
 from service.listing import Listing
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Village
 
@@ -27,20 +28,21 @@ def create_inspection(ctx: Context, data: dict) -> Inspection:
     session, today, zone = ctx.session, ctx.clock.today(), ctx.settings.county_zone
     village = session.get(Village, data["village_id"])
     if village is None:
-        raise ValidationFailed({"village_id": ["no such village"]})
+        raise ValidationFailed({"village_id": [_("no such village")]})
     if data["inspected_on"] > today:
-        raise ValidationFailed({"inspected_on": ["cannot be in the future"]})
+        raise ValidationFailed({"inspected_on": [_("cannot be in the future")]})
     checks = data["household_checks"]
     ids = [c["household_id"] for c in checks]
     errors: dict = {}
     if len(set(ids)) != len(ids):
-        errors["household_checks"] = ["a household appears twice"]
+        errors["household_checks"] = [_("a household appears twice")]
     found = dict(session.execute(select(Household.id, Household.village_id)
                                  .where(Household.id.in_(ids))).all())
     for index, hid in enumerate(ids):
         if found.get(hid) != village.id:
             errors.setdefault("household_checks", []).append(
-                f"item {index}: household {hid} is not in village {village.id}")
+                _("item %(index)s: household %(household)s is not in village %(village)s",
+                  index=index, household=hid, village=village.id))
     if errors:
         raise ValidationFailed(errors)
     day = data["inspected_on"]
@@ -80,7 +82,7 @@ def present(inspection: Inspection) -> dict:
 
 def get_inspection(ctx: Context, inspection_id: int) -> Inspection:
     """One inspection, or 404."""
-    return scope.find(ctx.session, ctx.caller, Inspection, inspection_id, "inspection")
+    return scope.find(ctx.session, ctx.caller, Inspection, inspection_id, _("inspection"))
 
 
 def _in_month(stmt, month: str | None):

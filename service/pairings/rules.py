@@ -10,6 +10,8 @@ from datetime import date
 
 from service.cadres.rules import household_quota
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
+from service.messages import _
 
 # R4: which difficulty each rank takes on (县级领导 → 难度最大, 乡科级 → 较大, 一般干部 → 较小).
 DIFFICULTY_FOR_RANK = {
@@ -21,51 +23,57 @@ DIFFICULTY_FOR_RANK = {
 
 
 class QuotaExceeded(Conflict):
-    code, title = "quota_exceeded", "The cadre's household quota is full (R1)"
+    code, title = "quota_exceeded", _("The cadre's household quota is full (R1)")
 
     def __init__(self, cadre_id: int, quota: int, active: int):
-        super().__init__(f"Cadre {cadre_id} already links {active} of {quota} households.",
+        super().__init__(_("Cadre %(cadre_id)s already links %(active)s of %(quota)s "
+                           "households.", cadre_id=cadre_id, active=active, quota=quota),
                          cadre_id=cadre_id, quota=quota, active=active)
 
 
 class HouseholdAlreadyPaired(Conflict):
-    code, title = "household_already_paired", "The household already has a cadre (R2)"
+    code, title = "household_already_paired", _("The household already has a cadre (R2)")
 
     def __init__(self, household_id: int, cadre_id: int | None = None):
-        super().__init__(f"Household {household_id} already has an active pairing.",
+        super().__init__(_("Household %(household_id)s already has an active pairing.",
+                           household_id=household_id),
                          household_id=household_id, current_cadre_id=cadre_id)
 
 
 class VillageNotHeldByUnit(Conflict):
-    code, title = "village_not_held_by_unit", "The cadre's unit does not hold this village (R3)"
+    code, title = ("village_not_held_by_unit",
+                   _("The cadre's unit does not hold this village (R3)"))
 
     def __init__(self, unit_id: int, village_id: int):
-        super().__init__(f"Unit {unit_id} does not hold village {village_id}.",
+        super().__init__(_("Unit %(unit_id)s does not hold village %(village_id)s.",
+                           unit_id=unit_id, village_id=village_id),
                          unit_id=unit_id, village_id=village_id)
 
 
 class DifficultyMismatch(Conflict):
-    code, title = "difficulty_mismatch", "Rank and household difficulty do not match (R4)"
+    code, title = "difficulty_mismatch", _("Rank and household difficulty do not match (R4)")
 
     def __init__(self, rank: str, difficulty: str):
         super().__init__(
-            f"A {rank} cadre links {DIFFICULTY_FOR_RANK[rank]} households, not {difficulty}; "
-            "a county admin may override with override_reason.",
+            _("A cadre of rank %(rank)s links households of difficulty %(expected)s, not "
+              "%(difficulty)s; a county admin may override with override_reason.",
+              rank=word("rank", rank), expected=word("difficulty", DIFFICULTY_FOR_RANK[rank]),
+              difficulty=word("difficulty", difficulty)),
             rank=rank, difficulty=difficulty, expected=DIFFICULTY_FOR_RANK[rank])
 
 
 class PairingAlreadyEnded(Conflict):
-    code, title = "pairing_already_ended", "The pairing has already ended"
+    code, title = "pairing_already_ended", _("The pairing has already ended")
 
 
 class ActivePairingsRemain(Conflict):
-    code, title = "active_pairings_remain", "Active pairings would be left behind"
+    code, title = "active_pairings_remain", _("Active pairings would be left behind")
 
 
 def check_override_allowed(role: str, override_reason: str | None) -> None:
     """R4: only a county admin may pair across difficulty with an override reason."""
     if override_reason and role != "county_admin":
-        raise Forbidden("Only a county admin may override difficulty matching (R4).")
+        raise Forbidden(_("Only a county admin may override difficulty matching (R4)."))
 
 
 def check_quota(cadre_id: int, rank: str, active: int) -> None:

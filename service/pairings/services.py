@@ -13,6 +13,7 @@ from service.dates import month_bounds
 from service.exceptions import ValidationFailed
 from service.households.models import Household
 from service.listing import Listing
+from service.messages import _
 from service.pairings import rules
 from service.pairings.models import Pairing
 from service.places.models import Village
@@ -68,7 +69,7 @@ def list_pairings(ctx: Context, args: dict) -> Listing:
 
 def _shown(ctx: Context, pairing_id: int, caller: Caller | None = None) -> dict:
     """The record as the API shows it; with a caller, only one in its scope (404 otherwise)."""
-    row = scope.find_row(ctx.session, caller, Pairing, _select(), pairing_id, "pairing")
+    row = scope.find_row(ctx.session, caller, Pairing, _select(), pairing_id, _("pairing"))
     return _present(row)
 
 
@@ -108,9 +109,9 @@ def _flush_pairing(session, cadre: Cadre, household: Household) -> None:
 def create_pairing(ctx: Context, data: dict) -> dict:
     """Link a cadre to a household, checking R1–R4."""
     session = ctx.session
-    cadre = scope.reference(session, ctx.caller, Cadre, data["cadre_id"], "cadre_id", "cadre")
+    cadre = scope.reference(session, ctx.caller, Cadre, data["cadre_id"], "cadre_id", _("cadre"))
     household = scope.reference(session, ctx.caller, Household, data["household_id"],
-                                "household_id", "household")
+                                "household_id", _("household"))
     override = data.get("override_reason")
     _check_override(ctx, override)
     started_on = start_date(data, ctx.clock.today())
@@ -127,7 +128,8 @@ def create_pairing(ctx: Context, data: dict) -> dict:
     if started_on < held_since:
         # Past months' disclosures would otherwise show a unit in a village it did not hold.
         raise ValidationFailed({"started_on": [
-            f"cannot be before the unit took the village ({held_since})"]})
+            _("cannot be before the unit took the village (%(day)s)",
+              day=held_since.isoformat())]})
     rules.check_quota(cadre.id, cadre.rank, active_count(session, cadre.id))
     rules.check_difficulty(cadre.rank, household.difficulty, override)
     pairing = Pairing(cadre_id=cadre.id, household_id=household.id, started_on=started_on,
@@ -147,9 +149,10 @@ def _end(session, pairing: Pairing, ended_on, reason: str) -> None:
 def end_pairing(ctx: Context, pairing_id: int, data: dict) -> dict:
     """End a pairing with its reason; it stays in history."""
     session = ctx.session
-    pairing = scope.find(session, ctx.caller, Pairing, pairing_id, "pairing")
+    pairing = scope.find(session, ctx.caller, Pairing, pairing_id, _("pairing"))
     if pairing.ended_on is not None:
-        raise rules.PairingAlreadyEnded(f"Pairing {pairing_id} ended on {pairing.ended_on}.")
+        raise rules.PairingAlreadyEnded(_("Pairing %(id)s ended on %(day)s.", id=pairing_id,
+                                          day=pairing.ended_on.isoformat()))
     ended_on = end_date(pairing, data, ctx.clock.today())
     _end(session, pairing, ended_on, data["reason"])
     session.flush()
@@ -159,11 +162,11 @@ def end_pairing(ctx: Context, pairing_id: int, data: dict) -> dict:
 def handover(ctx: Context, from_cadre_id: int, data: dict) -> dict:
     """Move every active pairing of a cadre to another, checking R1–R4; all or nothing."""
     session, today = ctx.session, ctx.clock.today()
-    giver = scope.find(session, ctx.caller, Cadre, from_cadre_id, "cadre", manage=True)
+    giver = scope.find(session, ctx.caller, Cadre, from_cadre_id, _("cadre"), manage=True)
     receiver = scope.reference(session, ctx.caller, Cadre, data["to_cadre_id"], "to_cadre_id",
-                               "cadre")
+                               _("cadre"))
     if receiver.id == giver.id:
-        raise ValidationFailed({"to_cadre_id": ["must be another cadre"]})
+        raise ValidationFailed({"to_cadre_id": [_("must be another cadre")]})
     override = data.get("override_reason")
     _check_override(ctx, override)
     moving = session.execute(
@@ -172,7 +175,7 @@ def handover(ctx: Context, from_cadre_id: int, data: dict) -> dict:
         .order_by(Pairing.id)).all()
     rules.check_handover_quota(receiver.id, receiver.rank, active_count(session, receiver.id),
                                len(moving))
-    for _, household in moving:
+    for _pairing, household in moving:
         if not scope.unit_holds_village(session, receiver.unit_id, household.village_id):
             raise rules.VillageNotHeldByUnit(receiver.unit_id, household.village_id)
         rules.check_difficulty(receiver.rank, household.difficulty, override)
@@ -185,7 +188,7 @@ def handover(ctx: Context, from_cadre_id: int, data: dict) -> dict:
                                receiver.rank, household.difficulty) else None))
         session.add(new[-1])
         _flush_pairing(session, receiver, household)
-    ended, moved = [p.id for p, _ in moving], [p.id for p in new]
+    ended, moved = [p.id for p, _household in moving], [p.id for p in new]
     recorder.record(session, "handover", "cadre", giver.id, {
         "cadre_id": [giver.id, receiver.id], "pairing_ids": [ended, moved],
         "reason": [None, data["reason"]]})

@@ -3,9 +3,10 @@
 from marshmallow import fields, validate
 
 from service.api import Id, ListQuery, Name, Pattern, Sort, StrictSchema, envelope
+from service.messages import _
 
-TOWNSHIP_CODE = Pattern(r"^[0-9]{9}$", error="must be the 9-digit township division code")
-VILLAGE_CODE = Pattern(r"^[0-9]{12}$", error="must be the 12-digit village division code")
+TOWNSHIP_CODE = Pattern(r"^[0-9]{9}$", error=_("must be the 9-digit township division code"))
+VILLAGE_CODE = Pattern(r"^[0-9]{12}$", error=_("must be the 12-digit village division code"))
 
 
 class TownshipIn(StrictSchema):

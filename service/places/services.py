@@ -8,6 +8,7 @@ from service.context import Context
 from service.exceptions import HasDependents, ValidationFailed
 from service.households.models import Household
 from service.listing import Listing
+from service.messages import _
 from service.places.models import Township, Village
 from service.records import Precondition, apply_changes, delete_unless_used
 from service.unique import flush_unique
@@ -23,7 +24,7 @@ def list_townships(ctx: Context, args: dict) -> Listing:
 
 def get_township(ctx: Context, township_id: int) -> Township:
     """One township, or 404."""
-    return scope.find(ctx.session, ctx.caller, Township, township_id, "township")
+    return scope.find(ctx.session, ctx.caller, Township, township_id, _("township"))
 
 
 def create_township(ctx: Context, data: dict) -> Township:
@@ -41,8 +42,8 @@ def update_township(ctx: Context, township_id: int, changes: dict,
     if changes.get("code", township.code) != township.code and ctx.session.scalar(
             select(Village.id).where(Village.township_id == township.id).limit(1)):
         # Village codes embed the township code; a change must come with their recoding.
-        raise HasDependents("Its villages' codes start with the current code; recode or move "
-                            "them first.", dependents=["villages"])
+        raise HasDependents(_("Its villages' codes start with the current code; recode or "
+                              "move them first."), dependents=["villages"])
     apply_changes(township, changes, precondition)
     flush_unique(ctx.session, "townships")
     return township
@@ -59,10 +60,11 @@ def delete_township(ctx: Context, township_id: int, precondition: Precondition =
 def _check_code_prefix(session, code: str | None, township_id: int) -> None:
     township = session.get(Township, township_id)
     if township is None:
-        raise ValidationFailed({"township_id": [f"no township with id {township_id}"]})
+        raise ValidationFailed({"township_id": [
+            _("no %(what)s with id %(id)s", what=_("township"), id=township_id)]})
     if code is not None and not code.startswith(township.code):
         raise ValidationFailed(
-            {"code": [f"must start with its township's code {township.code}"]}
+            {"code": [_("must start with its township's code %(code)s", code=township.code)]}
         )
 
 
@@ -80,7 +82,7 @@ def list_villages(ctx: Context, args: dict) -> Listing:
 
 def get_village(ctx: Context, village_id: int) -> Village:
     """One village, or 404."""
-    return scope.find(ctx.session, ctx.caller, Village, village_id, "village")
+    return scope.find(ctx.session, ctx.caller, Village, village_id, _("village"))
 
 
 def create_village(ctx: Context, data: dict) -> Village:

@@ -81,4 +81,4 @@ def free_quota(rank: str, active: int) -> int:
 # Why a household is left without a cadre.
 NO_UNIT = "no_unit_holds_the_village"
 NO_CADRE = "no_cadre_of_the_matching_rank_with_free_quota"
-REASON_WORDS = {NO_UNIT: "该村没有包村单位", NO_CADRE: "包村单位没有相应职级且有空余名额的干部"}
+REASONS = (NO_UNIT, NO_CADRE)  # labelled in the one table as uncovered_reason

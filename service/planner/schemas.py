@@ -5,7 +5,8 @@ from marshmallow import fields, validate
 from service.api import Flag, Id, ListQuery, Sort, StrictSchema, envelope
 from service.cadres.rules import RANKS
 from service.households.rules import DIFFICULTIES, NEEDS
-from service.planner.rules import REASON_WORDS
+from service.labels.table import LABELS
+from service.planner.rules import REASONS
 
 
 class PlanIn(StrictSchema):
@@ -44,9 +45,9 @@ class Uncovered(StrictSchema):
     household_id = fields.Integer(required=True)
     household_head_name = fields.String(required=True, allow_none=True)
     village_name = fields.String(required=True, allow_none=True)
-    reason = fields.String(required=True, validate=validate.OneOf(tuple(REASON_WORDS)),
-                           metadata={"description": "; ".join(f"{k}: {v}"
-                                                              for k, v in REASON_WORDS.items())})
+    reason = fields.String(required=True, validate=validate.OneOf(REASONS), metadata={
+        "description": "; ".join(f"{k}: {v}" for k, v in LABELS["uncovered_reason"].items())
+        + " (GET /api/v1/labels: uncovered_reason)"})
 
 
 class Totals(StrictSchema):

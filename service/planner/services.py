@@ -22,6 +22,7 @@ from service.context import AUDIT_ACTOR, Context
 from service.exceptions import Conflict, Forbidden, NotFound
 from service.households.models import Household, HouseholdNeed
 from service.listing import Listing
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.planner import rules
@@ -35,11 +36,11 @@ PLAN_RESERVE_SECONDS = 5.0
 
 
 class PlanOutOfDate(Conflict):
-    code, title = "plan_out_of_date", "The records changed since the plan was made"
+    code, title = "plan_out_of_date", _("The records changed since the plan was made")
 
 
 class PlanAlreadyApplied(Conflict):
-    code, title = "plan_already_applied", "This plan has been applied"
+    code, title = "plan_already_applied", _("This plan has been applied")
 
 
 def _scope(ctx: Context, data: dict) -> dict:
@@ -47,12 +48,13 @@ def _scope(ctx: Context, data: dict) -> dict:
     unit, township or village outside the caller's scope answers as a missing one would."""
     asked = {k: data[k] for k in ("unit_id", "township_id", "village_id") if data.get(k)}
     asked = scope.pinned_to_own_unit(ctx.caller, asked,
-                                     "A unit admin plans its own unit's villages only.")
+                                     _("A unit admin plans its own unit's villages only."))
     if asked.get("unit_id") is None:
         asked.pop("unit_id", None)
     session, caller = ctx.session, ctx.caller
-    for key, model, what in (("unit_id", Unit, "unit"), ("township_id", Township, "township"),
-                             ("village_id", Village, "village")):
+    for key, model, what in (("unit_id", Unit, _("unit")),
+                             ("township_id", Township, _("township")),
+                             ("village_id", Village, _("village"))):
         if key in asked:
             scope.reference(session, caller, model, asked[key], key, what)
     return asked
@@ -174,7 +176,7 @@ def _find(ctx: Context, plan_id: int) -> PairingPlan:
         if pinned is None or pinned["unit_id"] != unit_id:
             plan = None
     if plan is None:
-        raise NotFound(f"No pairing plan with id {plan_id}.")
+        raise NotFound(_("No %(what)s with id %(id)s.", what=_("pairing plan"), id=plan_id))
     return plan
 
 
@@ -186,7 +188,8 @@ def list_plans(ctx: Context, args: dict) -> Listing:
     """Plans the caller may see, newest first, without their pairings: a unit admin's are its
     own unit's (`unit_id` pinned, another unit's refused as the reports refuse it); filtered by
     `unit_id` and `applied`."""
-    args = scope.pinned_to_own_unit(ctx.caller, args, "Plans of another unit are not yours.")
+    args = scope.pinned_to_own_unit(ctx.caller, args,
+                                    _("Plans of another unit are not yours."))
     stmt = select(PairingPlan.id, PairingPlan.created_at, PairingPlan.applied_at,
                   PairingPlan.scope, PairingPlan.totals).order_by(PairingPlan.id.desc())
     if args.get("unit_id") is not None:
@@ -226,8 +229,8 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
     plan = _find(ctx, plan_id)
     session.refresh(plan, with_for_update=True)  # two clerks applying at once: one waits
     if plan.applied_at is not None:
-        raise PlanAlreadyApplied(
-            f"Plan {plan.id} was applied at {plan.applied_at.isoformat(timespec='seconds')}.")
+        raise PlanAlreadyApplied(_("Plan %(id)s was applied at %(at)s.", id=plan.id,
+                                   at=plan.applied_at.isoformat(timespec="seconds")))
     wanted = plan.body["pairings"]
     cadre_ids = sorted({p["cadre_id"] for p in wanted})
     household_ids = sorted({p["household_id"] for p in wanted})
@@ -247,8 +250,8 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
     taken = _by_chunks(session, lambda ids: select(Pairing.household_id, Pairing.cadre_id).where(
         Pairing.household_id.in_(ids), Pairing.ended_on.is_(None)), household_ids)
     if moved or taken:
-        raise PlanOutOfDate(f"{len(moved) + len(taken)} of the plan's cadres and households "
-                            "changed since it was made; make a new plan.")
+        raise PlanOutOfDate(_("%(count)s of the plan's cadres and households changed since "
+                              "it was made; make a new plan.", count=len(moved) + len(taken)))
     today = ctx.clock.today()
     held = dict(_rows_by_chunks(session, lambda ids: select(
         VillageAssignment.village_id, VillageAssignment.unit_id).where(
@@ -262,9 +265,10 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
         if held.get(household.village_id) != cadre.unit_id \
                 or rules.difficulty_for(cadre.rank) != household.difficulty \
                 or load[cadre.id] > household_quota(cadre.rank):
-            raise PlanOutOfDate("A pairing of the plan no longer keeps R1–R4; make a new plan.")
+            raise PlanOutOfDate(_("A pairing of the plan no longer keeps R1–R4; make a new "
+                                  "plan."))
     if len(household_ids) != len(wanted):
-        raise PlanOutOfDate("The plan names a household twice; make a new plan.")
+        raise PlanOutOfDate(_("The plan names a household twice; make a new plan."))
     now, actor = ctx.clock.now(), session.info[AUDIT_ACTOR]
     table = Pairing.__table__
     insert_rows = insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -280,8 +284,8 @@ def apply_plan(ctx: Context, plan_id: int) -> dict:
                 for pairing_id, row in zip(ids, rows, strict=True)])
     except IntegrityError:  # the database's own rules refused a row: someone got there first
         session.rollback()
-        raise PlanOutOfDate("The database refused a pairing of the plan (a cadre's quota or a "
-                            "household was taken meanwhile); make a new plan.") from None
+        raise PlanOutOfDate(_("The database refused a pairing of the plan (a cadre's quota "
+                              "or a household was taken meanwhile); make a new plan.")) from None
     plan.applied_at = now
     session.flush()
     return present(ctx, plan)

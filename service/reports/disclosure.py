@@ -9,7 +9,6 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, or_, select, union
 
 from service.assignments.models import VillageAssignment
-from service.cadres.rules import RANK_LABELS
 from service.context import Context
 from service.dates import month_bounds
 from service.demands.history import resolved_as_of
@@ -18,6 +17,8 @@ from service.exceptions import NotFound, ValidationFailed
 from service.history.asof import load_versions, pick
 from service.history.models import CadreVersion, HouseholdVersion, UnitVersion
 from service.households.models import Household
+from service.labels.table import label
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_or_last
 from service.places.models import Township, Village
@@ -34,7 +35,7 @@ class Month:
         self.name, self.zone = month, zone
         self.first, self.last = month_bounds(month)
         if self.first > today:
-            raise ValidationFailed({"month": ["is in the future"]})
+            raise ValidationFailed({"month": [_("is in the future")]})
         self.complete = self.last < today
         self.start = self.instant(self.first)
         self.end = self.instant(self.last + timedelta(days=1))
@@ -98,7 +99,7 @@ def build_disclosure(ctx: Context, village_id: int, month: Month) -> dict:
     """The disclosure's content: public, masked, and the same whenever it is built again."""
     built = build_disclosures(ctx, [village_id], month)
     if village_id not in built:
-        raise NotFound(f"No village {village_id}.")
+        raise NotFound(_("No %(what)s with id %(id)s.", what=_("village"), id=village_id))
     return built[village_id]
 
 
@@ -213,8 +214,8 @@ def _tasks(session, household_ids: list[int], month: Month) -> dict[int, list[di
     for t in tasks:
         s = status.get(t.id, "open")
         by_household.setdefault(t.household_id, []).append({
-            "category": t.category, "category_label": rules.NEED_LABELS.get(t.category),
-            "status": s, "status_label": rules.TASK_STATUS_LABELS[s],
+            "category": t.category, "category_label": label("task_kind", t.category),
+            "status": s, "status_label": label("task_status", s),
             "due_on": t.due_on.isoformat(),
             "closed": t.closed_on is not None and t.closed_on <= month.last})
     return by_household
@@ -279,10 +280,10 @@ def _items(shown: list[Shown], units: dict, month: Month, visits: dict, tasks: d
         p, household, cadre = s.pairing, s.household, s.cadre
         items.append({
             "cadre": cadre.name, "unit": _unit_name(units, s), "rank": cadre.rank,
-            "rank_label": RANK_LABELS[cadre.rank],
+            "rank_label": label("rank", cadre.rank),
             "household": rules.mask_name(household.head_name),
             "difficulty": household.difficulty,
-            "difficulty_label": rules.DIFFICULTY_LABELS[household.difficulty],
+            "difficulty_label": label("difficulty", household.difficulty),
             "paired_from": p.started_on.isoformat(),
             "paired_to": _ended_by(p.ended_on, month),
             # Only whether R4 was waived, never the admin's reason: it is staff free text,

@@ -44,6 +44,7 @@ from service.demands.models import Demand
 from service.demands.services import overdue_demand_condition
 from service.disclosures.models import Disclosure
 from service.households.models import Household
+from service.messages import _
 from service.pairings.models import Pairing
 from service.places.models import Township, Village
 from service.reports.disclosure import Month
@@ -98,7 +99,7 @@ def build_overview(ctx: Context, month: Month, args: dict) -> dict:
     """{month, generated_at, totals, units, townships}: the figures of FIGURES for the
     caller's scope and the filters (a unit admin: its unit)."""
     args = scope.pinned_to_own_unit(ctx.caller, args,
-                                    "A unit admin sees its own unit's overview only.")
+                                    _("A unit admin sees its own unit's overview only."))
     session, unit_id, township_id = ctx.session, args.get("unit_id"), args.get("township_id")
     held = _held()
 

@@ -1,4 +1,5 @@
-"""Plain rules for public reports: masking names, Chinese labels, ranking units."""
+"""Plain rules for public reports: masking names, ranking units (their labels come from the
+one table, service/labels/table.py)."""
 
 import statistics
 
@@ -10,15 +11,6 @@ COMPOUND_SURNAMES = frozenset("""
 羊舌 微生 梁丘 左丘 第五 公羊 谷梁 拓跋 乐正 壤驷 公良 漆雕 巫马 夹谷 宰父 亓官 司寇 子车
 颛孙 段干 闾丘 东门 公西 鲜于 完颜
 """.split())
-
-DIFFICULTY_LABELS = {"hardest": "最困难", "harder": "较困难", "easier": "一般困难"}
-TASK_STATUS_LABELS = {"open": "未开始", "in_progress": "进行中", "done": "已完成",
-                      "verified": "已验收"}
-NEED_LABELS = {
-    "low_income": "低收入增收", "school_dropout": "失学返校", "unemployed_labor": "劳动力就业",
-    "entrepreneurship": "创业扶持", "skills_training": "技能培训", "large_grower": "大户技术支持",
-    "college_grad_official": "大学生村官创业",
-}
 
 
 def mask_name(name: str) -> str:

@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 from service.exceptions import Conflict, Forbidden
+from service.labels.table import word
+from service.messages import _
 
 STATUSES = ("open", "in_progress", "done", "verified")
 FINISHED = ("done", "verified")
@@ -33,11 +35,11 @@ VERIFIERS = ("county_admin", "inspector")
 
 
 class InvalidTransition(Conflict):
-    code, title = "invalid_transition", "This status change is not allowed (R9)"
+    code, title = "invalid_transition", _("This status change is not allowed (R9)")
 
 
 class TaskInHistory(Conflict):
-    code, title = "task_in_history", "Only a hand-made task that never moved can be deleted"
+    code, title = "task_in_history", _("Only a hand-made task that never moved can be deleted")
 
 
 NEED_REMOVED = "需求已撤销 (need removed from the household)"
@@ -47,7 +49,7 @@ def check_deletable(source: str, status: str, moved: bool) -> None:
     """Only a hand-made task entered by mistake, still open and never moved, is deleted;
     everything else stays in history."""
     if source != "manual" or moved or status != "open":
-        raise TaskInHistory("Generated tasks and tasks that moved stay in history.")
+        raise TaskInHistory(_("Generated tasks and tasks that moved stay in history."))
 
 
 def template_for(category: str, today: date) -> dict:
@@ -72,16 +74,18 @@ def check_transition(current: str, to: str, role: str, note: str | None,
     """R9: open → in_progress → done → verified; done → in_progress only with a reason;
     verified only by a county admin or an inspector; a closed task does not move."""
     if closed:
-        raise InvalidTransition("The task was closed; it no longer moves.", current=current, to=to)
+        raise InvalidTransition(_("The task was closed; it no longer moves."), current=current,
+                                to=to)
     if (current, to) not in MOVES:
-        raise InvalidTransition(f"A task cannot go from {current} to {to}.",
-                                current=current, to=to)
+        raise InvalidTransition(_("A task cannot go from %(current)s to %(to)s.",
+                                  current=word("task_status", current),
+                                  to=word("task_status", to)), current=current, to=to)
     if to == "verified" and role not in VERIFIERS:
-        raise Forbidden("Only a county admin or an inspector verifies a task.")
+        raise Forbidden(_("Only a county admin or an inspector verifies a task."))
     if to != "verified" and role == "inspector":
-        raise Forbidden("An inspector only verifies tasks.")
+        raise Forbidden(_("An inspector only verifies tasks."))
     if (current, to) == ("done", "in_progress") and not (note and note.strip()):
-        raise InvalidTransition("Reopening a done task needs a reason in `note`.",
+        raise InvalidTransition(_("Reopening a done task needs a reason in `note`."),
                                 current=current, to=to)
 
 

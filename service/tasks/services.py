@@ -8,6 +8,7 @@ from service.audit.recorder import mark
 from service.context import Context
 from service.households.models import Household
 from service.listing import Listing
+from service.messages import _
 from service.records import Precondition, apply_changes
 from service.tasks import rules
 from service.tasks.models import Task, TaskTransition
@@ -94,7 +95,7 @@ def list_tasks(ctx: Context, args: dict) -> Listing:
 
 def get_task(ctx: Context, task_id: int) -> Task:
     """One task in scope, or 404."""
-    return scope.find(ctx.session, ctx.caller, Task, task_id, "task")
+    return scope.find(ctx.session, ctx.caller, Task, task_id, _("task"))
 
 
 def detail(ctx: Context, task: Task) -> dict:
@@ -109,7 +110,7 @@ def create_task(ctx: Context, data: dict) -> Task:
     """Add a task by hand."""
     session = ctx.session
     household = scope.reference(session, ctx.caller, Household, data["household_id"],
-                                "household_id", "household")
+                                "household_id", _("household"))
     hold_village(session, household.id)
     task = Task(source="manual", **data)
     session.add(task)

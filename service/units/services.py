@@ -8,6 +8,7 @@ from service.cadres.models import Cadre
 from service.context import Context
 from service.exceptions import ValidationFailed
 from service.listing import Listing
+from service.messages import _
 from service.records import Precondition, apply_changes, delete_unless_used
 from service.unique import flush_unique
 from service.units.models import Unit
@@ -29,7 +30,7 @@ def list_units(ctx: Context, args: dict) -> Listing:
 
 def get_unit(ctx: Context, unit_id: int) -> Unit:
     """One unit, or 404."""
-    return scope.find(ctx.session, ctx.caller, Unit, unit_id, "unit")
+    return scope.find(ctx.session, ctx.caller, Unit, unit_id, _("unit"))
 
 
 def create_unit(ctx: Context, data: dict) -> Unit:
@@ -45,12 +46,12 @@ def update_unit(ctx: Context, unit_id: int, changes: dict,
     """Rename a unit or name its head, who must be one of its own cadres."""
     session = ctx.session
     # Another unit is answered as a unit that does not exist (SPEC §9).
-    unit = scope.find(session, ctx.caller, Unit, unit_id, "unit", manage=True)
+    unit = scope.find(session, ctx.caller, Unit, unit_id, _("unit"), manage=True)
     head_id = changes.get("head_cadre_id")
     if head_id is not None:
         head = session.get(Cadre, head_id)
         if head is None or head.unit_id != unit.id:
-            raise ValidationFailed({"head_cadre_id": ["must be a cadre of this unit"]})
+            raise ValidationFailed({"head_cadre_id": [_("must be a cadre of this unit")]})
     apply_changes(unit, changes, precondition)
     flush_unique(session, "units")
     return unit

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from service import ratelimit
 from service.audit import recorder
 from service.context import Context, Settings
+from service.messages import _
 from service.passwords import dummy_verify, verify_password
 from service.users.models import User
 from service.users.rules import LoginFailed, TooManyAttempts
@@ -51,8 +52,9 @@ def refuse_when_limited(settings: Settings, username: str | None, client: str) -
         limits.append(_pair(settings, username, client))
     for limit in limits:
         if not ratelimit.allowed(storage, *limit):
-            raise TooManyAttempts("Too many failed logins from this address; wait a few "
-                                  "minutes and try again.", ratelimit.retry_after(storage, *limit))
+            raise TooManyAttempts(_("Too many failed logins from this address; wait a few "
+                                    "minutes and try again."),
+                                  ratelimit.retry_after(storage, *limit))
 
 
 # An address the account logged in from: remembered as one hit of a 30-day window.
@@ -75,8 +77,8 @@ def slow_down_when_targeted(settings: Settings, username: str, client: str) -> f
             or not ratelimit.allowed(storage, *_known(settings, username, client)):
         return 0.0
     if not _SLEEPING.acquire(blocking=False):
-        raise TooManyAttempts("Many failed logins for this account from many addresses; try "
-                              "again in a second.", 1)
+        raise TooManyAttempts(_("Many failed logins for this account from many addresses; "
+                                "try again in a second."), 1)
     try:
         time.sleep(settings.login_slowdown_seconds)
     finally:
@@ -114,7 +116,7 @@ def authenticate(ctx: Context, username: str, password: str, client: str) -> Use
         _count_failure(settings, username, client)
         # The typed username is not kept: it may be a password typed in the wrong field.
         recorder.record(ctx.session, "login_failed", "user", user.id if user else None, {})
-        raise LoginFailed("Wrong username or password, or the account is inactive.")
+        raise LoginFailed(_("Wrong username or password, or the account is inactive."))
     # The owner's typos from this address are forgiven; the address's count and the
     # username's ceiling stand (another account's password must not wipe them). The address is
     # known to the account from now on (never slowed down).

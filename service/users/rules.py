@@ -6,6 +6,8 @@ import re
 from importlib import resources
 
 from service.exceptions import DomainError, Unauthenticated
+from service.labels.table import word
+from service.messages import _
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 # Leading and trailing digits, punctuation and spaces: "Password2026!" is "password" with the
@@ -21,7 +23,7 @@ class TooManyAttempts(DomainError):
     """A login refused unread: this address (or this username from this address) has failed
     too often. `retry_after` is the number of seconds until one more attempt is allowed."""
 
-    status, code, title = 429, "too_many_attempts", "Too many failed logins"
+    status, code, title = 429, "too_many_attempts", _("Too many failed logins")
 
     def __init__(self, detail: str, retry_after: int):
         super().__init__(detail)
@@ -65,21 +67,22 @@ def password_problems(password: str, username: str) -> list[str]:
     spaces…): two kinds at least are needed; a passphrase of Chinese characters alone passes."""
     problems = []
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        problems.append(f"must be {PASSWORD_MIN}–{PASSWORD_MAX} characters")
+        problems.append(_("must be %(min)s–%(max)s characters", min=PASSWORD_MIN,
+                          max=PASSWORD_MAX))
     if not password.strip():
-        problems.append("must not be only spaces or other whitespace")
+        problems.append(_("must not be only spaces or other whitespace"))
     elif not _mixed_enough(password):
-        problems.append("must mix at least two kinds of character: lowercase letters, "
-                        "uppercase letters, digits, others (punctuation, spaces…), or be "
-                        "Chinese characters")
+        problems.append(_("must mix at least two kinds of character: lowercase letters, "
+                          "uppercase letters, digits, others (punctuation, spaces…), or be "
+                          "Chinese characters"))
     lowered, name = password.casefold(), username.casefold()
     if name and name in lowered:
-        problems.append("must not contain the username")
+        problems.append(_("must not contain the username"))
     common = common_passwords()
     core = _DECORATION.sub("", lowered)
     if lowered in common or (core and core in common):
-        problems.append("is one of the most common passwords (or one with digits or symbols "
-                        "added); choose another")
+        problems.append(_("is one of the most common passwords (or one with digits or "
+                          "symbols added); choose another"))
     return problems
 
 
@@ -87,11 +90,12 @@ def role_link_problems(role: str, unit_id: int | None, cadre_id: int | None) -> 
     """Field errors for a role with the wrong links, empty when consistent."""
     errors: dict[str, list[str]] = {}
     if role == "unit_admin" and unit_id is None:
-        errors["unit_id"] = ["a unit admin needs unit_id"]
+        errors["unit_id"] = [_("a unit admin needs unit_id")]
     if role == "cadre" and cadre_id is None:
-        errors["cadre_id"] = ["a cadre account needs cadre_id"]
+        errors["cadre_id"] = [_("a cadre account needs cadre_id")]
     if role != "cadre" and cadre_id is not None:
-        errors["cadre_id"] = ["only a cadre account links to a cadre"]
+        errors["cadre_id"] = [_("only a cadre account links to a cadre")]
     if role in ("county_admin", "inspector") and unit_id is not None:
-        errors["unit_id"] = [f"a {role} is not tied to a unit"]
+        errors["unit_id"] = [_("a %(role)s account is not tied to a unit",
+                               role=word("role", role))]
     return errors

@@ -3,11 +3,12 @@
 from marshmallow import fields, validate
 
 from service.api import Boolean, Flag, Id, ListQuery, Pattern, Sort, StrictSchema, envelope
+from service.messages import _
 from service.users.models import ROLES
 
 USERNAME = Pattern(r"^[A-Za-z0-9_.-]{3,50}$",
-                   error="3–50 letters, digits, dot, dash or underscore")
-PASSWORD = validate.Length(min=10, max=128, error="must be 10–128 characters")
+                   error=_("3–50 letters, digits, dot, dash or underscore"))
+PASSWORD = validate.Length(min=10, max=128, error=_("must be %(min)s–%(max)s characters"))
 
 
 class LoginIn(StrictSchema):

@@ -9,6 +9,7 @@ from service.context import Context
 from service.demands.models import Demand, DemandTransition
 from service.exceptions import ValidationFailed
 from service.listing import Listing
+from service.messages import _
 from service.passwords import hash_password
 from service.records import Precondition, apply_changes, delete_unless_used
 from service.tasks.models import TaskTransition
@@ -32,7 +33,7 @@ def list_users(ctx: Context, args: dict) -> Listing:
 
 def get_user(ctx: Context, user_id: int) -> User:
     """One account, or 404."""
-    return scope.find(ctx.session, ctx.caller, User, user_id, "user")
+    return scope.find(ctx.session, ctx.caller, User, user_id, _("user"))
 
 
 def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None,
@@ -41,13 +42,14 @@ def _check_links(session, role: str, unit_id: int | None, cadre_id: int | None,
     from its cadre record."""
     errors = {**role_link_problems(role, unit_id, cadre_id), **(errors or {})}
     if "unit_id" not in errors and unit_id is not None and session.get(Unit, unit_id) is None:
-        errors["unit_id"] = [f"no unit with id {unit_id}"]
+        errors["unit_id"] = [_("no %(what)s with id %(id)s", what=_("unit"), id=unit_id)]
     if not {"unit_id", "cadre_id"} & set(errors) and cadre_id is not None:
         cadre = session.get(Cadre, cadre_id)
         if cadre is None:
-            errors["cadre_id"] = [f"no cadre with id {cadre_id}"]
+            errors["cadre_id"] = [_("no %(what)s with id %(id)s", what=_("cadre"),
+                                    id=cadre_id)]
         elif unit_id is not None and unit_id != cadre.unit_id:
-            errors["unit_id"] = ["must be the cadre's own unit"]
+            errors["unit_id"] = [_("must be the cadre's own unit")]
         else:
             unit_id = cadre.unit_id
     if errors:

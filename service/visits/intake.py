@@ -41,6 +41,7 @@ from service.demands.models import Demand
 from service.exceptions import DomainError, Forbidden, ValidationFailed
 from service.households.models import Household
 from service.idempotency import IdConflict, canonical_hash
+from service.messages import _
 from service.pairings.models import Pairing
 from service.pairings.rules import in_force_on
 from service.places.models import Village
@@ -126,8 +127,8 @@ _INSERT_VISIT = _audited_insert()
 def _not_paired(household_id: int) -> Forbidden:
     """SPEC §5: only the paired cadre logs a visit (403). A household that does not exist is
     answered alike, so the answer never tells another unit's households from none (§9)."""
-    return Forbidden(f"Only the cadre paired with household {household_id} may log a visit to "
-                     "it.")
+    return Forbidden(_("Only the cadre paired with household %(household_id)s may log a visit "
+                       "to it.", household_id=household_id))
 
 
 @dataclass(frozen=True)
@@ -268,8 +269,10 @@ class Intake:
         if pairing is not None:
             return pairing.pairing_id
         if local_day < min(p.started_on for p in pairings):
-            raise ValidationFailed({"visited_at": ["is before the pairing started"]})
-        raise Forbidden("The pairing with this household had ended by that day.")
+            raise ValidationFailed({"visited_at": [_("is before the pairing started")]},
+                                   _("The visit is dated before the pairing with this "
+                                     "household started."))
+        raise Forbidden(_("The pairing with this household had ended by that day."))
 
     def _check_card(self, code: str | None, household) -> bool:
         if code is None:
@@ -277,10 +280,12 @@ class Intake:
         storage = self.ctx.settings.ratelimit_storage_uri
         key = ("wrong-card", str(self.caller.cadre_id))
         if not ratelimit.allowed(storage, rules.WRONG_CARD_LIMIT, *key):
-            raise rules.TooManyWrongCards("Too many wrong card codes; try again later.")
+            raise rules.TooManyWrongCards(_("Too many wrong card codes; try again later."))
         if code.strip().upper() != household.card_code:
             ratelimit.count(storage, rules.WRONG_CARD_LIMIT, *key)
-            raise ValidationFailed({"card_code": ["does not match this household's card"]})
+            raise ValidationFailed({"card_code": [_("does not match this household's card")]},
+                                   _("The contact card code does not match this household's "
+                                     "card; check it."))
         return True
 
     def flags(self, visit_id: str, household_id: int, visited_at: datetime, received_at,
@@ -304,7 +309,8 @@ class Intake:
         stored = self.existing.get(visit_id)
         if stored is not None:
             if stored.body_hash != digest or stored.created_by != self.caller.user_id:
-                raise IdConflict(f"Visit {visit_id} was already sent with another body.",
+                raise IdConflict(_("Visit %(id)s was already sent with another body.",
+                                   id=visit_id),
                                  id=visit_id)
             return Outcome(visit_id, "duplicate", None)
         household = self.households.get(data["household_id"])
@@ -313,12 +319,14 @@ class Intake:
         hid = household.household_id
         visited_at = data["visited_at"].astimezone(UTC)
         if visited_at > self.now + rules.CLOCK_SKEW:
-            raise ValidationFailed({"visited_at": ["cannot be in the future"]})
+            raise ValidationFailed({"visited_at": [_("cannot be in the future")]},
+                                   _("The visit time is later than now; check the phone's "
+                                     "clock."))
         pairing_id = self._pairing_for(hid, visited_at.astimezone(self.zone).date())
         demands = data.get("demands") or []
         taken = [str(d["id"]) for d in demands]
         if len(set(taken)) != len(taken) or self.existing_demands & set(taken):
-            raise IdConflict("A demand id in this visit is already used.", id=visit_id)
+            raise IdConflict(_("A demand id in this visit is already used."), id=visit_id)
         card_scanned = self._check_card(data.get("card_code"), household)
         direct, location = rules.is_direct(data["kind"]), data.get("location")
         flags = self.flags(visit_id, hid, visited_at, self.now, direct, location,

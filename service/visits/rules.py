@@ -4,12 +4,9 @@ import math
 from datetime import datetime, timedelta
 
 from service.exceptions import Conflict, DomainError
+from service.messages import _
 
 KINDS = ("home_visit", "stay_overnight", "shared_labor", "heart_to_heart", "reception", "phone")
-# In doc 003's words (住村, 同吃同住同劳动, 民情恳谈), for the field client and the exports.
-KIND_LABELS = {"home_visit": "入户走访", "stay_overnight": "住村（同吃同住）",
-               "shared_labor": "同劳动", "heart_to_heart": "民情恳谈", "reception": "接待来访",
-               "phone": "电话联系"}
 FLAGS = ("late_entry", "far_from_village", "duplicate_suspect", "night_time", "too_many_today")
 LATE_AFTER = timedelta(days=7)
 DUPLICATE_WITHIN = timedelta(hours=1)
@@ -21,17 +18,17 @@ WRONG_CARD_LIMIT = "5 per hour"
 
 
 class CorrectionWindowClosed(Conflict):
-    code, title = "correction_window_closed", "Visits can be corrected for 24 hours"
+    code, title = "correction_window_closed", _("Visits can be corrected for 24 hours")
 
 
 class TooManyWrongCards(DomainError):
-    status, code, title = 429, "too_many_wrong_cards", "Too many wrong card codes"
+    status, code, title = 429, "too_many_wrong_cards", _("Too many wrong card codes")
 
 
 def check_correction_window(now: datetime, received_at: datetime) -> None:
     """A visit is corrected by its cadre within 24 hours of reaching the service."""
     if now - received_at > CORRECTION_WINDOW:
-        raise CorrectionWindowClosed("The 24 hours for corrections have passed.")
+        raise CorrectionWindowClosed(_("The 24 hours for corrections have passed."))
 
 
 def is_direct(kind: str) -> bool:

@@ -15,6 +15,7 @@ from service.exceptions import Conflict, DomainError, Forbidden
 from service.households.models import Household
 from service.idempotency import IdConflict
 from service.listing import Listing
+from service.messages import _
 from service.records import Precondition
 from service.visits import rules
 from service.visits.intake import Intake, Outcome, Rejected, Unconfirmed
@@ -83,7 +84,7 @@ def list_visits(ctx: Context, args: dict) -> Listing:
 
 def get_visit(ctx: Context, visit_id: str) -> Visit:
     """One visit in scope, or 404."""
-    return scope.find(ctx.session, ctx.caller, Visit, visit_id, "visit")
+    return scope.find(ctx.session, ctx.caller, Visit, visit_id, _("visit"))
 
 
 def _intake(ctx: Context, items: list[dict], sender: Unconfirmed | None = None) -> Intake:
@@ -166,8 +167,8 @@ def _refusal(intake: Intake, data: dict, error: Exception) -> DomainError:
     quote the values)."""
     visit_id = str(data["id"])
     if isinstance(error, IntegrityError) and intake.session.get(Visit, visit_id) is not None:
-        return IdConflict("Sent twice at once; send it again.", id=visit_id)
-    return Conflict("The database refused this visit; correct it or discard it.")
+        return IdConflict(_("Sent twice at once; send it again."), id=visit_id)
+    return Conflict(_("The database refused this visit; correct it or discard it."))
 
 
 def correct_visit(ctx: Context, visit_id: str, changes: dict,
@@ -178,7 +179,7 @@ def correct_visit(ctx: Context, visit_id: str, changes: dict,
     if precondition is not None:
         precondition(visit)
     if visit.created_by != caller.user_id:
-        raise Forbidden("Only the cadre who logged a visit may correct it.")
+        raise Forbidden(_("Only the cadre who logged a visit may correct it."))
     rules.check_correction_window(now, visit.received_at)
     before = {c: getattr(visit, c) for c in ("kind", "diary", "help_given", "latitude",
                                              "longitude", "accuracy_m", "flags")}

@@ -13,6 +13,7 @@ from service.demands.rules import UNRESOLVED
 from service.exceptions import ValidationFailed
 from service.households import services as households_shown
 from service.households.models import Household
+from service.messages import _
 from service.pairings.models import Pairing
 from service.tasks import services as tasks
 from service.tasks.models import Task
@@ -32,13 +33,13 @@ def decode_cursor(cursor: str | None) -> datetime | None:
     if not cursor:
         return None
     try:
-        version, _, stamp = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        version, _colon, stamp = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
         at = datetime.fromisoformat(stamp)
         if version != "v1" or at.tzinfo is None or not EARLIEST <= at.date() <= LATEST:
             raise ValueError
         return at
     except ValueError:
-        raise ValidationFailed({"since": ["is not a cursor from /api/v1/sync"]}) from None
+        raise ValidationFailed({"since": [_("is not a cursor from /api/v1/sync")]}) from None
 
 
 def sync_down(ctx: Context, cursor: str | None) -> dict:

@@ -27,12 +27,12 @@ def _refused_password(response) -> list[str]:
 
 
 @pytest.mark.parametrize("password, says", [
-    (" " * 10, "only spaces"),
-    ("8472951036", "two kinds of character"),
-    ("zqxjvkwpmhty", "two kinds of character"),
-    ("my-clerk-secret", "username"),
-    ("Password2026!", "most common passwords"),
-    ("short-1", "10–128 characters"),
+    (" " * 10, "不能只有空格"),
+    ("8472951036", "两类字符"),
+    ("zqxjvkwpmhty", "两类字符"),
+    ("my-clerk-secret", "用户名"),
+    ("Password2026!", "最常见的密码"),
+    ("short-1", "10–128 个字符"),
 ])
 def test_a_new_account_with_a_weak_password_is_422(admin, password, says):
     response = admin.post(f"{API}/users", json={"username": "clerk", "password": password,
@@ -45,7 +45,7 @@ def test_every_problem_is_named_at_once(admin):
                                                  "role": "unit_admin"})
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"password", "unit_id"}
-    assert "username" in " ".join(response.json["errors"]["password"])
+    assert "用户名" in " ".join(response.json["errors"]["password"])
 
 
 @pytest.mark.parametrize("password", ["demo-pass-2026", "correct-horse-battery",
@@ -61,9 +61,9 @@ def test_a_good_password_opens_the_account(admin, anonymous, password):
 def test_a_password_change_to_a_weak_one_is_422_and_changes_nothing(world, admin, anonymous):
     user = world.users["cadre"]
     response = admin.patch(f"{API}/users/{user.id}", json={"password": "qwertyuiop1"})
-    assert "most common passwords" in " ".join(_refused_password(response))
+    assert "最常见的密码" in " ".join(_refused_password(response))
     response = admin.patch(f"{API}/users/{user.id}", json={"password": f"x-{user.username}-1"})
-    assert "username" in " ".join(_refused_password(response))
+    assert "用户名" in " ".join(_refused_password(response))
     assert anonymous.post(LOGIN, json={"username": user.username, "password": PASSWORD}
                           ).status_code == 200
 

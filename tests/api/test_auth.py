@@ -125,4 +125,4 @@ def test_duplicate_username_is_409(world, admin):
         "username": world.users["cadre"].username, "password": "long-enough-pw",
         "role": "inspector"})
     assert response.status_code == 409 and response.json["errors"] == {
-        "username": ["already exists"]}
+        "username": ["已存在"]}

@@ -35,7 +35,7 @@ def test_a_request_past_its_budget_answers_503_and_the_next_one_is_served(
         app, admin, monkeypatch):
     monkeypatch.setitem(app.config, "REQUEST_SECONDS", 0.0)
     body = problem(admin.get(HOUSEHOLDS), 503, "request_timeout")
-    assert "budget" in body["detail"]
+    assert "时间限额" in body["detail"]
     # Work that sends no statement is not stopped.
     assert admin.client.get("/healthz").status_code == 200
     monkeypatch.setitem(app.config, "REQUEST_SECONDS", 30.0)
@@ -258,13 +258,13 @@ def test_an_object_with_thousands_of_members_is_refused_as_it_is_parsed(admin):
     took = time.perf_counter() - started
     print(f"{len(data):,} bytes refused in {took:.2f} s")
     body = problem(response, 400, "malformed_body")
-    assert "1000 members" in body["detail"]
+    assert "成员超过 1000 个" in body["detail"]
     assert len(response.get_data()) < 2_000
 
 
 @pytest.mark.parametrize("body,why", [
-    ("[" + ",".join(["1"] * 4_000_000) + "]", "more than 1000 items"),
-    (json.dumps({"visits": [[0] * 999] * 999}), "more than 200000 values"),
+    ("[" + ",".join(["1"] * 4_000_000) + "]", "超过 1000 项"),
+    (json.dumps({"visits": [[0] * 999] * 999}), "超过 200000 个"),
 ])
 def test_a_body_of_millions_of_tiny_values_is_refused_before_it_is_walked(admin, body, why):
     started = time.perf_counter()

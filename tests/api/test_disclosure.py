@@ -35,7 +35,7 @@ from sqlalchemy import select
 
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
-from service.cadres.rules import RANK_LABELS
+from service.labels.table import label as table_label
 from service.pairings.models import Pairing
 from service.reports import render, rules
 from service.units.models import Unit
@@ -343,9 +343,11 @@ def assert_october_content(body: dict, world) -> None:
     (row,) = body["pairings"]
     assert row["cadre"] == world.cadres["a1"].name
     assert row["unit"] == world.units["a"].name
-    assert (row["rank"], row["rank_label"]) == ("general", RANK_LABELS["general"])
+    assert (row["rank"], row["rank_label"]) == ("general", "一般干部")
     assert row["household"] == rules.mask_name(world.households["a1"].head_name)
-    assert (row["difficulty"], row["difficulty_label"]) == ("easier", "一般困难")
+    # The one table's words (SPEC §15), doc 003's for difficulty.
+    assert (row["difficulty"], row["difficulty_label"]) == ("easier", "难度较小")
+    assert row["difficulty_label"] == table_label("difficulty", "easier")
     assert (row["paired_from"], row["paired_to"]) == ("2026-01-01", None)
     assert (row["direct_visits"], row["demands_opened"], row["demands_resolved"]) == (2, 1, 1)
     assert [(t["category"], t["status"]) for t in row["tasks"]] == [("low_income", "in_progress")]
@@ -561,7 +563,8 @@ def test_tasks_show_their_status_at_the_end_of_the_month(world, session, admin, 
         "school_dropout": ("done", "已完成", False),
         "large_grower": ("open", "未开始", False),
     }
-    assert tasks["low_income"]["category_label"] == "低收入增收"
+    assert tasks["low_income"]["category_label"] == table_label("task_kind", "low_income") \
+        == "完成增收任务"
     assert tasks["school_dropout"]["due_on"] == "2026-11-30"
     # The tasks' own records have moved on; the present month shows that.
     (now,) = [p for p in disclosure(client, world.villages["a"].id, CLOCK.month())["pairings"]
@@ -575,7 +578,7 @@ def test_tasks_show_their_status_at_the_end_of_the_month(world, session, admin, 
     rows = list(csv.reader(io.StringIO(
         fetch(client, world.villages["a"].id, fmt="csv").get_data().decode("utf-8-sig"))))
     cell = [r for r in rows[1:] if r[4] == world.cadres["a1"].name][0][11]
-    assert "低收入增收(进行中)" in cell and "技能培训(未开始)" in cell
+    assert "完成增收任务(进行中)" in cell and "联系部门进行培训(未开始)" in cell
 
 
 # --- 7. demands on the pairing in force that day --------------------------------------------
@@ -706,9 +709,9 @@ def test_json_has_every_field(world, client):
     assert set(row) == PAIRING_KEYS
     assert row == {
         "cadre": world.cadres["a1"].name, "unit": world.units["a"].name, "rank": "general",
-        "rank_label": RANK_LABELS["general"],
+        "rank_label": "一般干部",
         "household": rules.mask_name(world.households["a1"].head_name),
-        "difficulty": "easier", "difficulty_label": "一般困难", "paired_from": "2026-01-01",
+        "difficulty": "easier", "difficulty_label": "难度较小", "paired_from": "2026-01-01",
         "paired_to": None, "difficulty_override": False, "tasks": [], "direct_visits": 0,
         "demands_opened": 0, "demands_resolved": 0}
     assert body["cadres_without_direct_visit"] == [{"cadre": world.cadres["a1"].name,

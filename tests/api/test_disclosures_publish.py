@@ -572,7 +572,7 @@ def test_a_published_disclosure_as_csv(october, admin, cadre, anonymous):
     assert row["干部"] == item["cadre"] == october.cadres["a1"].name
     assert row["联系户"] == item["household"]
     assert row["本月直接走访次数"] == "2" and row["本月无直接走访"] == "否"
-    assert row["包扶任务及进度"] == "低收入增收(进行中)"
+    assert row["包扶任务及进度"] == "完成增收任务(进行中)"
     assert (row["本月新增诉求"], row["本月解决诉求"]) == ("1", "1")
     assert october.households["a1"].head_name not in body
 
@@ -592,7 +592,7 @@ def test_a_published_disclosure_as_html(october, admin, cadre, anonymous):
     assert f"{frozen[:10]} {frozen[11:16]}" in page  # the frozen page, not a fresh build
     assert content["pairings"][0]["household"] in page
     assert "直接走访 2 次" in page
-    assert "低收入增收(进行中)" in page
+    assert "完成增收任务(进行中)" in page
     assert f"工作队长：{october.cadres['a2'].name}" in page
     household = october.households["a1"]
     for secret in (household.head_name, household.id_number, household.phone, "日记不公开"):

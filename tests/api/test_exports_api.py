@@ -440,7 +440,7 @@ def test_an_export_past_the_limit_is_422_and_names_the_filters(admin, records, m
     assert response.status_code == 422 and response.mimetype == PROBLEM
     body = response.get_json()
     assert body["code"] == "export_too_large"
-    assert "6 rows" in body["detail"] and "filters" in body["detail"]
+    assert "6 行" in body["detail"] and "筛选条件" in body["detail"]
     narrowed = admin.get(f"{API}/households", query_string={
         "format": "xlsx", "village_id": records.households["formula"].village_id})
     assert narrowed.status_code == 200

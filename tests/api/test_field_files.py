@@ -10,9 +10,6 @@ import re
 import pytest
 
 from service import field
-from service.demands.rules import CATEGORY_LABELS
-from service.reports.rules import NEED_LABELS
-from service.visits.rules import KIND_LABELS
 from service.web import FIELD_POLICY
 
 MEDIA = {"html": "text/html", "js": "text/javascript", "css": "text/css",
@@ -58,16 +55,11 @@ def test_nothing_else_is_served(client, path):
     assert response.mimetype == "application/problem+json"
 
 
-def _words(name: str) -> dict[str, str]:
-    script = field.read("words.js").decode()
-    block = re.search(rf"export const {name} = \{{(.*?)\}};", script, re.S).group(1)
-    return dict(re.findall(r"(\w+): '([^']*)'", block))
-
-
-@pytest.mark.parametrize("name, service_words", [
-    ("KINDS", KIND_LABELS), ("DEMANDS", CATEGORY_LABELS), ("NEEDS", NEED_LABELS)])
-def test_the_apps_words_are_the_services(name, service_words):
-    assert _words(name) == service_words
+def test_the_app_takes_its_labels_from_the_service():
+    """SPEC §15: the one table, GET /api/v1/labels, kept for offline use; no table of its own
+    (tests/unit/test_labels.py looks for one)."""
+    assert "`${API}/labels`" in field.read("outbox.js").decode()
+    assert "words.js" not in field.FILES
 
 
 def test_every_label_the_spec_names_is_on_a_screen():

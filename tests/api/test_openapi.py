@@ -63,6 +63,7 @@ PUBLIC_OPERATIONS = {
     ("get", "/api/v1/disclosures/{disclosure_id}"),
     ("get", "/api/v1/disclosures/{disclosure_id}/verify"),
     ("get", "/api/v1/public/contact-cards/{card_code}"),
+    ("get", "/api/v1/labels"),
 }
 
 

@@ -135,7 +135,7 @@ def test_the_typescript_client_works_against_the_service(project, served):
     assert answer["templateBytes"] > 1000 and answer["exportBytes"] > 1000
     # The roster went up as FormData and was read: one row, a dry run.
     assert answer["counts"] == {"dry_run": True, "rows": 1, "created": 1, "updated": 0,
-                                "unchanged": 0}
+                                "unchanged": 0, "created_ids": [], "updated_ids": []}
     # A bad roster's problem came back typed, each row with its row, column and message.
     assert answer["refused"] and answer["refused"][0].startswith("第1行 表头")
     assert answer["edited"] is not None  # a PATCH with the ETag as If-Match

@@ -229,7 +229,7 @@ def test_household_with_wrong_check_digit_is_refused(admin, session, world):
     good = valid_id_number()
     body = _refused_household(admin, session, world, "id_number",
                               id_number=wrong_check_digit(good))
-    assert "check" in " ".join(body["errors"]["id_number"])
+    assert "校验位" in " ".join(body["errors"]["id_number"])
 
 
 def test_household_with_nonexistent_birth_date_is_refused(admin, session, world):

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from service import create_app, migrate
+from service import create_app, field, migrate
 from service.db import make_engine
 from service.visits.models import Visit
 from tests import factories
@@ -165,14 +165,14 @@ def until(page, script: str, seconds: float = 15) -> None:
 
 
 def offline_ready(page) -> None:
-    """Wait until the service worker has kept every file of the app."""
+    """Wait until the service worker has kept every file of the app (its page as /field/)."""
     until(page, """async () => {
         const registration = await navigator.serviceWorker.getRegistration('/field/');
         const keys = await caches.keys();
         if (!registration || !registration.active || !keys.length) return false;
         const cache = await caches.open(keys[0]);
-        return (await cache.keys()).length >= 8;
-    }""")
+        return (await cache.keys()).length >= FILES;
+    }""".replace("FILES", str(len(field.FILES))))
 
 
 def queued(page) -> int:

@@ -150,13 +150,13 @@ def test_demo_data_then_create_user_works_too(app, client, session):
     # a taken username is a clear refusal, not a traceback
     again = runner.invoke(args=["create-user", "admin", "--role", "county_admin",
                                 "--password-stdin"], input="our-own-secret-2026\n")
-    assert again.exit_code == 1 and "already has this username" in again.output
+    assert again.exit_code == 1 and "已有其他记录使用了这个 username" in again.output
     assert again.exception is None or isinstance(again.exception, SystemExit)
 
 
-@pytest.mark.parametrize("password, says", [("short-1", "10–128"), ("          ", "spaces"),
-                                            ("Password2026!", "common"),
-                                            ("chief-of-staff-1", "username")])
+@pytest.mark.parametrize("password, says", [("short-1", "10–128"), ("          ", "空格"),
+                                            ("Password2026!", "最常见的密码"),
+                                            ("chief-of-staff-1", "用户名")])
 def test_create_user_refuses_a_weak_password(app, connection, password, says):
     result = app.test_cli_runner().invoke(
         args=["create-user", "chief", "--role", "county_admin", "--password-stdin"],

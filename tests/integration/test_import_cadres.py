@@ -21,6 +21,7 @@ from service.imports.cadres import import_cadres
 from service.imports.reading import read_sheet
 from service.imports.rules import ImportRowsInvalid
 from tests import factories
+from tests.words import zh
 
 HEADER = ["姓名", "单位", "职级", "电话", "特长"]
 ENGLISH = ["name", "unit", "rank", "phone", "skills"]
@@ -274,7 +275,7 @@ def test_every_kind_of_bad_row_is_listed_and_nothing_is_written(ctx, session, wo
     listed = refused.value.extra["rows"]
     assert [(p["row"], p["column"]) for p in listed] == [(n, bad[n][1]) for n in sorted(bad)]
     assert all(p["message"] for p in listed)
-    by_row = {p["row"]: p["message"] for p in listed}
+    by_row = {p["row"]: zh(p["message"]) for p in listed}
     assert by_row[2] == "不能为空" and by_row[13] == "不能为空" and by_row[14] == "不能为空"
     assert by_row[3] == "不能超过50个字"
     assert by_row[4] == "单位“不存在的单位”不存在或不在您的范围内"
@@ -310,7 +311,7 @@ def test_a_bad_header_is_row_1_column_biao_tou(ctx, session, world, header, mess
     rows = [["吴一", world.units["a"].name, "一般干部", "x"][:len(header)]]
     with pytest.raises(ImportRowsInvalid) as refused:
         import_cadres(ctx, read_sheet(csv_file(rows, header)))
-    assert refused.value.extra["rows"] == [{"row": 1, "column": "表头", "message": message}]
+    assert zh(refused.value.extra["rows"]) == [{"row": 1, "column": "表头", "message": message}]
     assert (count(session, Cadre), count(session, AuditEvent)) == before
 
 

@@ -17,6 +17,7 @@ from service.imports.reading import read_sheet
 from service.imports.rules import ImportRowsInvalid
 from service.tasks.models import Task
 from tests import factories
+from tests.words import zh
 
 HEADER = ["村代码", "户主姓名", "身份证号", "联系电话", "家庭人口", "困难程度", "帮扶需求",
           "人均纯收入"]
@@ -147,7 +148,7 @@ def test_every_kind_of_bad_row_is_listed_and_nothing_is_written(ctx, session, wo
     print(*listed, sep="\n")
     assert {p["row"] for p in listed} == set(bad)
     assert all(p["column"] in HEADER and p["message"] for p in listed), listed
-    by_row = {p["row"]: p for p in listed}
+    by_row = {p["row"]: zh(p) for p in listed}
     assert by_row[3]["column"] == "身份证号" and "文本" in by_row[3]["message"]
     assert by_row[14]["message"] == "与第13行重复"
     assert by_row[12]["column"] == "村代码"

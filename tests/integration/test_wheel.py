@@ -4,6 +4,7 @@ repository in it — the migrations, templates and gunicorn settings must come f
 
 Slow (a fresh venv resolves every dependency), so it runs once, in the SQLite pass."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -81,6 +82,12 @@ def test_the_installed_wheel_migrates_loads_and_serves_from_any_directory(tmp_pa
         assert status == 200 and "待同步".encode() in body
         status, body = get(port, "/field/sw.js")
         assert status == 200 and b"__VERSION__" not in body
+        # The message catalogs come from the package too (SPEC §15: Chinese by default).
+        status, body = get(port, "/api/v1/nothing")
+        assert status == 404 and json.loads(body)["title"] == "未找到"
+        status, _, body = request(port, "GET", "/api/v1/nothing", headers={
+            "Accept-Language": "en"})
+        assert status == 404 and json.loads(body)["title"] == "Not found"
 
     port = free_port()
     with serving([str(bin_ / "gunicorn"), "--config", "python:service.gunicorn_conf",

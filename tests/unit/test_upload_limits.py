@@ -31,6 +31,7 @@ from service.imports.reading import (
 )
 from service.imports.rows import Problems, problem, refuse_if_any
 from service.imports.rules import ImportRowsInvalid
+from tests.words import zh
 
 HEADER = ["村代码", "户主姓名", "身份证号", "联系电话", "家庭人口", "困难程度", "帮扶需求",
           "人均纯收入"]
@@ -215,7 +216,7 @@ def test_each_hostile_file_is_refused_at_once_naming_its_limit(name):
     with pytest.raises(refusal) as refused:
         read_sheet(data, UPLOAD)
     elapsed = time.perf_counter() - started
-    print(f"{name}: {len(data):,} bytes refused in {elapsed:.3f} s: {refused.value.detail}")
+    print(f"{name}: {len(data):,} bytes refused in {elapsed:.3f} s: {zh(refused.value.detail)}")
     assert refused.value.extra.get("limit_name") == limit_name
     if limit_name:
         assert isinstance(refused.value.extra["limit"], int)
@@ -239,7 +240,7 @@ def test_a_bomb_that_passes_the_ratio_is_stopped_at_the_row_limit_as_it_streams(
         read_sheet(deflate_bomb(), limits)
     assert time.perf_counter() - started < 5
     assert refused.value.extra == {"limit_name": "rows", "limit": 20_000}
-    assert "20002" in refused.value.detail
+    assert "20002" in zh(refused.value.detail)
 
 
 def test_the_total_inflated_size_and_the_shared_strings_size_are_limited():
@@ -363,26 +364,30 @@ def test_a_dimension_beyond_excel_is_refused(ref, limit_name):
 def test_what_calamine_might_read_otherwise_is_unreadable(build, why):
     with pytest.raises(UnreadableFile) as refused:
         read_sheet(build())
-    assert why in refused.value.detail
+    assert why in zh(refused.value.detail)
 
 
 def test_a_bad_crc_or_deflate_data_past_the_declared_end_is_unreadable():
     good = member("xl/worksheets/sheet1.xml", SHEET_HEAD + text_cell("A1") + SHEET_TAIL)
-    with pytest.raises(UnreadableFile, match="校验码"):
+    with pytest.raises(UnreadableFile) as refused:
         read_sheet(workbook(replace(good, crc=good.crc ^ 1)))
+    assert "校验码" in zh(refused.value.detail)
     # The same first bytes, declared and checksummed as such, with more deflate data after.
     longer = member(good.name, SHEET_HEAD + text_cell("A1") + SHEET_TAIL + b" " * 5000)
     cut = replace(longer, crc=good.crc, size=good.size)
-    with pytest.raises(UnreadableFile, match="不符"):
+    with pytest.raises(UnreadableFile) as refused:
         read_sheet(workbook(cut))
-    with pytest.raises(UnreadableFile, match="压缩数据"):
+    assert "不符" in zh(refused.value.detail)
+    with pytest.raises(UnreadableFile) as refused:
         read_sheet(workbook(replace(good, stored=good.stored + b"more")))
+    assert "压缩数据" in zh(refused.value.detail)
 
 
 def test_a_lying_member_is_refused_without_inflating_it_all():
     started = time.perf_counter()
-    with pytest.raises(UnreadableFile, match="实际大小"):
+    with pytest.raises(UnreadableFile) as refused:
         read_sheet(lying_member())
+    assert "实际大小" in zh(refused.value.detail)
     assert time.perf_counter() - started < 5
 
 
@@ -482,5 +487,5 @@ def test_the_refusal_lists_100_and_says_how_many():
     assert extra["rows_total"] == 5_000 and len(extra["rows"]) == 100
     assert [p["row"] for p in extra["rows"]] == list(range(2, 102))
     assert all(len(p["message"]) <= ImportRowsInvalid.MESSAGE_CHARS for p in extra["rows"])
-    assert "5000 处错误" in refused.value.detail and "列出前100处" in refused.value.detail
+    assert "5000 处错误" in zh(refused.value.detail) and "列出前100处" in zh(refused.value.detail)
     assert len(refused.value.problems) == 5_000  # for the command line

@@ -5,16 +5,21 @@
 
 import * as store from './store.js';
 import * as outbox from './outbox.js';
-import * as words from './words.js';
 
 const root = document.getElementById('app');
 // generation: which login the phone is on (a sync started under another is dropped);
 // editing: a visit form is open (an expired login then waits until it is saved).
 const state = { session: null, sending: null, notice: '', generation: 0, needsLogin: false,
-  editing: false };
+  editing: false, labels: {} };
 const EXPIRED = '登录已过期，请重新登录。待同步的记录仍在本机，登录后自动发送。';
 
 // --- small DOM helpers -------------------------------------------------------------------
+
+/** A code's label from the server's one table (GET /api/v1/labels, kept for offline use); the
+ * code itself until the first answer has come. */
+function word(enumName, code) {
+  return state.labels[enumName]?.[code] || code;
+}
 
 function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
@@ -53,6 +58,11 @@ function localInput(date) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T` +
     `${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** Why the server refused something: its own words (a problem's detail, in Chinese). */
+function refusal(problem, otherwise = '服务器退回了这条记录') {
+  return problem?.detail || problem?.title || otherwise;
 }
 
 function when(iso) {
@@ -102,16 +112,19 @@ function showLogin(message) {
     let response;
     try {
       response = await fetch('/api/v1/auth/login', {
-        method: 'POST', headers: { 'Content-Type': 'application/json' }, cache: 'no-store',
+        method: 'POST', headers: { 'Content-Type': 'application/json', ...outbox.LANGUAGE },
+        cache: 'no-store',
         body: JSON.stringify({ username: username.value.trim(), password: password.value }),
       });
     } catch {
       error.textContent = '连不上服务器：登录需要网络。已保存的走访记录不会丢失。';
       return;
     }
-    if (response.status === 401) { error.textContent = '用户名或密码不对'; return; }
-    if (response.status === 429) { error.textContent = '尝试次数过多，请稍后再试'; return; }
-    if (!response.ok) { error.textContent = `登录失败（${response.status}），请稍后再试`; return; }
+    if (!response.ok) { // the server says why, in Chinese
+      const problem = await response.json().catch(() => null);
+      error.textContent = refusal(problem, `登录失败（${response.status}），请稍后再试`);
+      return;
+    }
     const body = await response.json();
     const before = await store.get('kv', 'session');
     const name = username.value.trim();
@@ -121,6 +134,7 @@ function showLogin(message) {
     state.needsLogin = false;
     await store.put('kv', state.session, 'session');
     store.keepStorage();
+    state.labels = await outbox.labels(); // before the first screen that shows them
     state.notice = '';
     await showHome();
     await syncNow(false);
@@ -178,7 +192,7 @@ async function showHome() {
         'data-household': household.id, onclick: () => showHousehold(household.id) },
       h('strong', { text: household.head_name }),
       h('span', { text: `${villages.get(household.village_id) || '村'} · ` +
-        `${words.DIFFICULTY[household.difficulty] || ''}` +
+        `${word('difficulty', household.difficulty)}` +
         (open ? ` · ${open}项任务` : '') })));
     }))
     : h('p', { class: 'empty', text: '还没有联系户：请联网后点“同步”。' });
@@ -195,7 +209,8 @@ async function showHome() {
 
 function demandRow(demand = {}) {
   const id = demand.id || outbox.uuid(); // one id per row, however often 保存 is pressed
-  const category = h('select', {}, options(words.DEMANDS, demand.category || 'other'));
+  const category = h('select', {}, options(state.labels.demand_category || {},
+    demand.category || 'other'));
   const text = h('textarea', { rows: 2, maxlength: 2000 }, demand.description || '');
   const row = h('fieldset', { class: 'demand' },
     h('legend', { text: '诉求' }),
@@ -271,7 +286,8 @@ async function showHousehold(householdId, correcting) {
   const draft = correcting?.visit || {};
   const now = new Date();
 
-  const kind = h('select', { required: true }, options(words.KINDS, draft.kind || 'home_visit'));
+  const kind = h('select', { required: true },
+    options(state.labels.visit_kind || {}, draft.kind || 'home_visit'));
   const at = h('input', { type: 'datetime-local', required: true, max: localInput(now),
     value: localInput(draft.visited_at ? new Date(draft.visited_at) : now) });
   const diary = h('textarea', { rows: 5, maxlength: 5000,
@@ -325,7 +341,7 @@ async function showHousehold(householdId, correcting) {
   const form = h('form', { class: 'card', onsubmit: save },
     h('h2', { text: correcting ? '修改后重新保存' : '记一次走访' }),
     correcting?.problem
-      ? h('p', { class: 'error', text: `被退回：${words.reason(correcting.problem)}` }) : null,
+      ? h('p', { class: 'error', text: `被退回：${refusal(correcting.problem)}` }) : null,
     field('走访方式', 'kind', kind),
     field('走访时间', 'visited_at', at),
     field('民情日记', 'diary', diary),
@@ -345,19 +361,19 @@ async function showHousehold(householdId, correcting) {
       h('button', { type: 'button', class: 'back', onclick: () => showHome() }, '返回'),
       h('h1', { text: household.head_name }),
       h('p', { class: 'facts', text: [villages.get(household.village_id),
-        words.DIFFICULTY[household.difficulty], `${household.members}口人`,
+        word('difficulty', household.difficulty), `${household.members}口人`,
         household.phone ? `电话 ${household.phone}` : null].filter(Boolean).join(' · ') }),
       household.needs?.length
         ? h('p', { class: 'facts', text: '帮扶需求：' +
-          household.needs.map((n) => words.NEEDS[n] || n).join('、') }) : null,
+          household.needs.map((n) => word('need', n)).join('、') }) : null,
       tasks.length ? h('section', {}, h('h2', { text: '包扶任务' }),
         h('ul', { class: 'plain' }, tasks.map((t) => h('li', {
-          text: `${t.description}（${words.TASK_STATUS[t.status] || t.status}` +
+          text: `${t.description}（${word('task_status', t.status)}` +
             `${t.due_on ? `，${t.due_on}前` : ''}）` })))) : null,
       demands.length ? h('section', {}, h('h2', { text: '未办结的诉求' }),
         h('ul', { class: 'plain' }, demands.map((d) => h('li', {
-          text: `${words.DEMANDS[d.category] || d.category}：${d.description}` +
-            `（${words.DEMAND_STATUS[d.status] || d.status}）` })))) : null,
+          text: `${word('demand_category', d.category)}：${d.description}` +
+            `（${word('demand_status', d.status)}）` })))) : null,
       form));
   state.editing = true;
 }
@@ -369,13 +385,11 @@ async function showOutbox() {
   const names = new Map((await store.all('households')).map((x) => [x.id, x.head_name]));
   const rows = items.map((item) => h('li', { class: item.state === 'rejected' ? 'rejected' : '' },
     h('strong', { text: `${names.get(item.visit.household_id) || `农户${item.visit.household_id}`}` +
-      ` · ${words.KINDS[item.visit.kind] || item.visit.kind}` }),
+      ` · ${word('visit_kind', item.visit.kind)}` }),
     h('span', { text: when(item.visit.visited_at) }),
     item.state === 'rejected'
-      ? h('p', { class: 'error', text: `被退回：${words.reason(item.problem)}` })
+      ? h('p', { class: 'error', text: `被退回：${refusal(item.problem)}` })
       : h('p', { class: 'hint', text: '等待发送' }),
-    item.state === 'rejected' && item.problem?.detail
-      ? h('p', { class: 'hint', text: `服务器原话：${item.problem.detail}` }) : null,
     item.state === 'rejected'
       ? h('div', { class: 'row' },
         h('button', { type: 'button', onclick: () => showHousehold(item.visit.household_id, item) },
@@ -426,6 +440,7 @@ async function exchange(asked, generation) {
   try {
     const sent = await outbox.send(username, token);
     if (!current()) return;
+    state.labels = await outbox.labels();
     await outbox.pull(token, current);
     if (!current()) return;
     const parts = [];
@@ -469,6 +484,7 @@ async function start() {
   window.addEventListener('online', () => { refreshBar(); syncNow(false); });
   window.addEventListener('offline', () => refreshBar());
   setInterval(() => { if (navigator.onLine) syncNow(false); }, 60000);
+  state.labels = await outbox.keptLabels();
   state.session = (await store.get('kv', 'session')) || null;
   if (!state.session) { showLogin(); return; }
   await showHome();

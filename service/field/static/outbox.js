@@ -46,6 +46,9 @@ export async function keep(owner, visit, replaces) {
 
 export const discard = (id) => store.remove('outbox', id);
 
+// The app speaks Chinese (SPEC §12) whatever the phone's own language: so do the server's words.
+export const LANGUAGE = { 'Accept-Language': 'zh-CN' };
+
 async function call(token, method, path, body) {
   let response;
   try {
@@ -53,6 +56,7 @@ async function call(token, method, path, body) {
       method,
       headers: {
         Authorization: `Bearer ${token}`,
+        ...LANGUAGE,
         ...(body ? { 'Content-Type': 'application/json' } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
@@ -103,7 +107,8 @@ async function post(token, batch, counts) {
       return;
     }
     answer = { results: [{ id: batch[0].id, status: 'rejected',
-      problem: { code: 'payload_too_large', detail: 'The visit is larger than a request may be.' } }] };
+      problem: { code: 'payload_too_large',
+        detail: '这条记录太大，发送不了：请缩短民情日记后重新保存' } }] };
   }
   counts.requests += 1;
   const byId = new Map(batch.map((item) => [item.id, item]));
@@ -173,6 +178,31 @@ export async function pull(token, current = () => true) {
   if (!current()) return;
   await store.put('kv', body.cursor, 'cursor');
   await store.put('kv', Date.now(), 'synced_at');
+}
+
+/** The one table of labels (GET /api/v1/labels, public, SPEC §15): kept in IndexedDB so the
+ * app shows it offline, asked again with its ETag (unchanged, the answer is an empty 304).
+ * Resolves to the table, fresh or kept ({} before the first answer). */
+export async function labels() {
+  const kept = await store.get('kv', 'labels');
+  let response;
+  try {
+    response = await fetch(`${API}/labels`, {
+      headers: { ...LANGUAGE, ...(kept?.etag ? { 'If-None-Match': kept.etag } : {}) },
+      cache: 'no-store',
+    });
+  } catch {
+    return kept?.table || {};
+  }
+  if (response.status !== 200) return kept?.table || {};
+  const table = await response.json();
+  await store.put('kv', { etag: response.headers.get('ETag'), table }, 'labels');
+  return table;
+}
+
+/** The labels kept from the last answer, for a start with no signal. */
+export async function keptLabels() {
+  return (await store.get('kv', 'labels'))?.table || {};
 }
 
 /** Forget the previous cadre's copy of the server (never the outbox: each item names its

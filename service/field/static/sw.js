@@ -5,7 +5,7 @@
 const VERSION = '__VERSION__';
 const CACHE = `field-${VERSION}`;
 const SHELL = ['/field/', '/field/app.js', '/field/store.js', '/field/outbox.js',
-  '/field/words.js', '/field/style.css', '/field/manifest.webmanifest', '/field/icon.svg'];
+  '/field/style.css', '/field/manifest.webmanifest', '/field/icon.svg'];
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL))
