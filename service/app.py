@@ -18,6 +18,7 @@ from service.config import Config
 from service.errors import register_error_handlers
 from service.field import blueprint as field_blueprint
 from service.observability import configure_logging
+from service.office import blueprint as office_blueprint
 from service.web import (
     Database,
     ServiceFlask,
@@ -104,6 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["api"] = api
     _register_blueprints(api)
     app.register_blueprint(field_blueprint)  # the field client's files: not in the API spec
+    app.register_blueprint(office_blueprint)  # the office console's files: not in it either
     # After the blueprints' own app-wide hooks (the login limit answers 429 before this 4xx).
     app.before_request(guard_request)
     app.before_request(refuse_unknown_parameters)

@@ -131,6 +131,8 @@ def serve_demo(host, port):
     logins = [(a.username, a.role) for a in open_demo_accounts(ctx, DEMO_PASSWORD)]
     url = f"http://{host}:{port}"
     click.echo(f"\n双包双联 demo county is at {url}   (API docs: {url}/docs)")
+    click.echo(f"county office console (desktop browser): {url}/office/   (log in as admin, "
+               "unit1 or inspector)")
     click.echo(f"field client for cadres (phone browser): {url}/field/   (log in as cadre1)")
     click.echo(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for username, role in logins:

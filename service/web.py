@@ -161,11 +161,20 @@ FIELD_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
+# The office console (/office/): its own modules and styles, calls to this service only (the
+# printable pages it opens are the service's own, in a new tab).
+OFFICE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                 "connect-src 'self'; base-uri 'none'; form-action 'none'; "
+                 "frame-ancestors 'none'")
+
+
 def _policy(path: str) -> str:
     if path == "/docs" or path.startswith("/docs/"):
         return DOCS_POLICY
     if path.startswith("/field/"):
         return FIELD_POLICY
+    if path.startswith("/office/"):
+        return OFFICE_POLICY
     return HTML_POLICY
 
 

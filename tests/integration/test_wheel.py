@@ -82,6 +82,11 @@ def test_the_installed_wheel_migrates_loads_and_serves_from_any_directory(tmp_pa
         assert status == 200 and "待同步".encode() in body
         status, body = get(port, "/field/sw.js")
         assert status == 200 and b"__VERSION__" not in body
+        # So do the office console's, its vendored library included (SPEC §16).
+        status, body = get(port, "/office/")
+        assert status == 200 and b"app.js" in body
+        status, body = get(port, "/office/vendor/lit-html.js")
+        assert status == 200 and b"BSD-3-Clause" in body
         # The message catalogs come from the package too (SPEC §15: Chinese by default).
         status, body = get(port, "/api/v1/nothing")
         assert status == 404 and json.loads(body)["title"] == "未找到"

@@ -1,0 +1,157 @@
+// The county office console (SPEC §16): the shell — who is logged in, the screens a role may
+// use, the address bar as the state of a screen (#/households?q=…&sort=…: a link can be shared
+// and the back button works), and a login that, when the session expires, asks for the
+// password again over the page instead of leaving it.
+
+import { html, render } from "./vendor/lit-html.js";
+import { Problem, call, label, loadLabels, logIn, logOut, session } from "./api.js";
+import { SCREENS } from "./screens.js";
+
+const root = /** @type {HTMLElement} */ (document.getElementById("app"));
+root.textContent = "";  // the page's own "loading" line: lit-html renders beside what is there
+
+/** @type {{id: number, username: string, role: string, unit_id: number | null} | null} */
+let me = null;
+
+/** The screen and its query from the address: #/households?q=张 → ["households", {q: "张"}]. */
+export function route() {
+  const [path, search] = location.hash.replace(/^#\/?/, "").split("?");
+  return { name: path || "households", query: Object.fromEntries(new URLSearchParams(search || "")) };
+}
+
+/** Go to a screen with a query; every change of a filter, a sort or a page goes through here.
+ * @param {string} name @param {Record<string, any>} query */
+export function go(name, query = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
+  }
+  const text = params.toString();
+  location.hash = `#/${name}${text ? `?${text}` : ""}`;
+}
+
+/** The message a refusal shows: the server's own words. @param {unknown} error */
+export function said(error) {
+  if (error instanceof Problem) {
+    const rows = Array.isArray(error.body.rows) ? error.body.rows : [];
+    return rows.length ? `${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+function loginForm(/** @type {string} */ notice = "", relogin = false) {
+  return html`
+    <main class="login" aria-labelledby="login-title">
+      <h1 id="login-title">${relogin ? "登录已过期，请重新登录" : "双包双联 · 县级工作台"}</h1>
+      <form @submit=${relogin ? onRelogin : onLogin} novalidate>
+        <label for="username">用户名</label>
+        <input id="username" name="username" autocomplete="username" required
+               .value=${relogin && me ? me.username : ""} ?readonly=${relogin}>
+        <label for="password">密码</label>
+        <input id="password" name="password" type="password" autocomplete="current-password"
+               required>
+        <button type="submit">登录</button>
+        <p class="error" role="alert">${notice}</p>
+      </form>
+    </main>`;
+}
+
+/** @param {SubmitEvent} event */
+async function onLogin(event) {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const data = new FormData(form);
+  try {
+    me = await logIn(String(data.get("username")), String(data.get("password")));
+    await loadLabels();
+    show();
+  } catch (error) {
+    render(loginForm(said(error)), root);
+  }
+}
+
+/** @type {((value: void) => void) | null} */
+let resume = null;
+/** @type {HTMLDialogElement | null} */
+let dialog = null;
+
+/** The session ran out: the password over the page, then the request goes again. */
+session.expired = () => new Promise((resolve, reject) => {
+  if (!me) { reject(new Error("not logged in")); return; }
+  resume = resolve;
+  dialog = document.createElement("dialog");
+  dialog.setAttribute("aria-labelledby", "login-title");
+  document.body.append(dialog);
+  render(loginForm("", true), dialog);
+  dialog.showModal();
+  /** @type {HTMLInputElement} */ (dialog.querySelector("#password")).focus();
+});
+
+/** @param {SubmitEvent} event */
+async function onRelogin(event) {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (event.currentTarget);
+  const data = new FormData(form);
+  try {
+    session.token = null;
+    me = await logIn(String(data.get("username")), String(data.get("password")));
+    dialog?.close();
+    dialog?.remove();
+    const go = resume;
+    resume = null;
+    go?.();
+  } catch (error) {
+    if (dialog) render(loginForm(said(error), true), dialog);
+  }
+}
+
+async function onLogout() {
+  await logOut();
+  me = null;
+  render(loginForm(), root);
+}
+
+/** The shell around the current screen. */
+async function show() {
+  if (!me) { render(loginForm(), root); return; }
+  const { name, query } = route();
+  const allowed = SCREENS.filter((s) => s.roles.includes(/** @type {any} */ (me).role));
+  const screen = allowed.find((s) => s.name === name) || allowed[0];
+  const frame = (/** @type {unknown} */ body) => html`
+    <header class="bar">
+      <span class="brand">双包双联 · 县级工作台</span>
+      <nav aria-label="功能">
+        ${allowed.map((s) => html`<a href="#/${s.name}"
+            aria-current=${s === screen ? "page" : "false"}>${s.title}</a>`)}
+      </nav>
+      <span class="who">${me?.username}（${label("role", me?.role)}）</span>
+      <button type="button" class="link" @click=${onLogout}>退出</button>
+    </header>
+    <main id="screen" aria-labelledby="screen-title">
+      <h1 id="screen-title">${screen.title}</h1>
+      ${body}
+    </main>`;
+  render(frame(html`<p class="loading" role="status">正在加载…</p>`), root);
+  try {
+    render(frame(await screen.view(query, { me, go: (/** @type {Record<string, any>} */ q) => go(screen.name, q) })), root);
+  } catch (error) {
+    render(frame(html`<p class="error" role="alert">${said(error)}</p>`), root);
+  }
+}
+
+window.addEventListener("hashchange", () => { show(); });
+
+async function start() {
+  if (session.token) {
+    try {
+      me = await call("me");
+      await loadLabels();
+    } catch {
+      session.token = null;
+      me = null;
+    }
+  }
+  show();
+}
+
+start();
