@@ -16,7 +16,7 @@ let me = null;
 /** The screen and its query from the address: #/households?q=张 → ["households", {q: "张"}]. */
 export function route() {
   const [path, search] = location.hash.replace(/^#\/?/, "").split("?");
-  return { name: path || "households", query: Object.fromEntries(new URLSearchParams(search || "")) };
+  return { name: path || "home", query: Object.fromEntries(new URLSearchParams(search || "")) };
 }
 
 /** Go to a screen with a query; every change of a filter, a sort or a page goes through here.
@@ -131,13 +131,20 @@ async function show() {
       <h1 id="screen-title">${screen.title}</h1>
       ${body}
     </main>`;
+  const turn = ++shown;
   render(frame(html`<p class="loading" role="status">正在加载…</p>`), root);
+  /** @type {unknown} */
+  let body;
   try {
-    render(frame(await screen.view(query, { me, go: (/** @type {Record<string, any>} */ q) => go(screen.name, q) })), root);
+    body = await screen.view(query, { me, go: (/** @type {Record<string, any>} */ q) => go(screen.name, q) });
   } catch (error) {
-    render(frame(html`<p class="error" role="alert">${said(error)}</p>`), root);
+    body = html`<p class="error" role="alert">${said(error)}</p>`;
   }
+  // A screen asked for since (a click while this one loaded) shows instead: never an old answer.
+  if (turn === shown) render(frame(body), root);
 }
+
+let shown = 0;
 
 window.addEventListener("hashchange", () => { show(); });
 
