@@ -50,15 +50,6 @@ def heads_and_villages(session, ids) -> dict[int, tuple[str, str]]:
     return found
 
 
-def heads_of_households(session, ids) -> dict[int, str]:
-    """Each household's head's name."""
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    return dict(session.execute(
-        select(Household.id, Household.head_name).where(Household.id.in_(ids))).all())
-
-
 def of_cadres(session, ids) -> dict[int, str]:
     """Each cadre's name (for any number of cadres)."""
     ids = sorted({i for i in ids if i is not None})

@@ -27,7 +27,7 @@ def present_many(session, visits: list, known: dict | None = None) -> list[dict]
     corrections (four queries for a page; two when `known` gives the demand ids of a visit
     just created)."""
     ids = [v.id for v in visits]
-    heads = names.heads_of_households(session, [v.household_id for v in visits])
+    households = names.heads_and_villages(session, [v.household_id for v in visits])
     cadres = names.of_cadres(session, [v.cadre_id for v in visits])
     demands: dict[str, list[str]] = {}
     revisions: dict[str, int] = {}
@@ -48,7 +48,7 @@ def present_many(session, visits: list, known: dict | None = None) -> list[dict]
             "kind", "direct", "diary", "help_given", "card_scanned", "flags", "updated_at")}
         data["location"] = None if v.latitude is None else {
             "latitude": v.latitude, "longitude": v.longitude, "accuracy_m": v.accuracy_m}
-        data["household_head_name"] = heads.get(v.household_id)
+        data["household_head_name"] = households.get(v.household_id, (None,))[0]
         data["cadre_name"] = cadres.get(v.cadre_id)
         data["demand_ids"] = demands.get(v.id, [])
         data["revisions"] = revisions.get(v.id, 0)

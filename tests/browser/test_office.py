@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from service import create_app, migrate
 from service.db import make_engine
 from tests import factories
-from tests.browser.test_field_client import CHROMIUM, needs_chromium
+from tests.browser.test_field_client import needs_chromium
 from tests.clock import WORLD_BUILT
 
 pytestmark = [
@@ -80,18 +80,6 @@ def served(tmp_path, clock):
     thread.join(timeout=10)
     app.extensions["db"].engine.dispose()
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

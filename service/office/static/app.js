@@ -4,7 +4,7 @@
 // password again over the page instead of leaving it.
 
 import { html, render } from "./vendor/lit-html.js";
-import { Problem, call, label, loadLabels, logIn, logOut, session } from "./api.js";
+import { Problem, call, label, loadLabels, logIn, logOut, qs, session } from "./api.js";
 import { SCREENS } from "./screens.js";
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
@@ -22,21 +22,12 @@ export function route() {
 /** Go to a screen with a query; every change of a filter, a sort or a page goes through here.
  * @param {string} name @param {Record<string, any>} query */
 export function go(name, query = {}) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== null && value !== "") params.set(key, String(value));
-  }
-  const text = params.toString();
-  location.hash = `#/${name}${text ? `?${text}` : ""}`;
+  location.hash = `#/${name}${qs(query)}`;
 }
 
 /** The message a refusal shows: the server's own words. @param {unknown} error */
 export function said(error) {
-  if (error instanceof Problem) {
-    const rows = Array.isArray(error.body.rows) ? error.body.rows : [];
-    return rows.length ? `${error.message}` : error.message;
-  }
-  return String(error);
+  return error instanceof Problem ? error.message : String(error);
 }
 
 function loginForm(/** @type {string} */ notice = "", relogin = false) {
