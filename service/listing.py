@@ -18,23 +18,25 @@ class Listing:
     sorts: Mapping = field(default_factory=dict)
 
     @property
-    def key(self):
-        """The listed record's id column (the first entity the statement selects)."""
-        entity = self.statement.column_descriptions[0]["entity"]
-        return inspect(entity).primary_key[0]
+    def record(self):
+        """The listed record's class (the first entity the statement selects)."""
+        return self.statement.column_descriptions[0]["entity"]
 
     def arranged(self, ids: list | None = None,
                  sort: list[tuple[str, bool]] | None = None) -> "Listing":
         """Only the records `ids` names, in the order `sort` asks ([(field, descending)]):
         empty values last, the id breaking ties."""
-        statement, key = self.statement, self.key
+        if ids is None and not sort:
+            return self
+        record = self.record
+        key = inspect(record).primary_key[0]
+        statement = self.statement
         if ids is not None:
             statement = statement.where(key.in_(ids))
         if sort:
-            entity = self.statement.column_descriptions[0]["entity"]
             order = []
             for name, descending in sort:
-                column = self.sorts[name] if name in self.sorts else getattr(entity, name)
+                column = self.sorts[name] if name in self.sorts else getattr(record, name)
                 order.append((column.desc() if descending else column.asc()).nulls_last())
             statement = statement.order_by(None).order_by(*order, key)
         return replace(self, statement=statement)
