@@ -6,7 +6,9 @@ change and its audit events land together or not at all; any refusal leaves noth
 The CLI builds its context with `cli_context()` and commits itself.
 """
 
+import base64
 import functools
+import hashlib
 import re
 import uuid
 from pathlib import Path
@@ -161,11 +163,28 @@ FIELD_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; "
                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 
 
-# The office console (/office/): its own modules and styles, calls to this service only (the
-# printable pages it opens are the service's own, in a new tab).
-OFFICE_POLICY = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                 "connect-src 'self'; base-uri 'none'; form-action 'none'; "
-                 "frame-ancestors 'none'")
+
+def _printed_styles() -> str:
+    """The hashes of the printed pages' inline style sheets (cards, disclosure). A printed page
+    that needs a token (a village's cards) is fetched by the console and opened from a blob:
+    address, which keeps the console's policy: these hashes let exactly those styles apply."""
+    from importlib import resources
+
+    hashes = []
+    for package, name in (("service.cards", "cards.html"), ("service.reports", "disclosure.html")):
+        page = resources.files(package).joinpath("templates", name).read_text(encoding="utf-8")
+        start = page.index("<style>") + len("<style>")
+        sheet = page[start:page.index("</style>", start)]
+        digest = base64.b64encode(hashlib.sha256(sheet.encode()).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    return " ".join(hashes)
+
+
+# The office console (/office/): its own modules and styles, calls to this service only; the
+# printed pages it opens (in a new tab) keep their own inline styles, named by hash.
+OFFICE_POLICY = (f"default-src 'none'; script-src 'self'; style-src 'self' {_printed_styles()}; "
+                 "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
+                 "form-action 'none'; frame-ancestors 'none'")
 
 
 def _policy(path: str) -> str:

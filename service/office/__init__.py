@@ -13,16 +13,27 @@ from service.auth import public
 
 blueprint = Blueprint("office", __name__)
 
-JS = "text/javascript; charset=utf-8"
-# The console's files and their media types. Nothing else under static/ is served.
-FILES = {
-    "index.html": "text/html; charset=utf-8",
-    "style.css": "text/css; charset=utf-8",
-    "app.js": JS,
-    "api.js": JS,
-    "screens.js": JS,
-    "vendor/lit-html.js": JS,
-}
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8"}
+
+
+def _files() -> dict[str, str]:
+    """The console's files and their media types: every page, style sheet and module under
+    static/ (the vendored library's license and version notes are not served)."""
+    root = resources.files(__package__).joinpath("static")
+    found: dict[str, str] = {}
+    folders = [("", root)]
+    while folders:
+        prefix, folder = folders.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                folders.append((f"{prefix}{entry.name}/", entry))
+            elif (suffix := entry.name[entry.name.rfind("."):]) in TYPES:
+                found[prefix + entry.name] = TYPES[suffix]
+    return dict(sorted(found.items()))
+
+
+FILES = _files()
 
 
 @functools.cache

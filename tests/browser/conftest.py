@@ -1,4 +1,7 @@
-"""What the browser tests share: one Debian chromium per test module, driven by Playwright."""
+"""What the browser tests share: one Debian chromium per test module, driven by Playwright,
+and axe-core from clients/office for the accessibility checks."""
+
+import subprocess
 
 import pytest
 
@@ -15,3 +18,17 @@ def browser():
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core, as pinned in clients/office's lock file."""
+    from tests.browser.office import NPM, OFFICE
+
+    script = OFFICE / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        if NPM is None:
+            pytest.skip("axe-core comes from the npm registry: install Node.js and npm")
+        subprocess.run([NPM, "ci", "--no-audit", "--no-fund"], cwd=OFFICE, check=True,
+                       capture_output=True, timeout=300)
+    return script.read_text()

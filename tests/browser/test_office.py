@@ -6,124 +6,38 @@ unit, a session that expires asking for the password over the page and keeping i
 
 Playwright drives Debian's chromium, as the field client's tests do."""
 
-import os
-import shutil
-import subprocess
-import threading
-from pathlib import Path
-
 import pytest
-from sqlalchemy.orm import Session
-from werkzeug.serving import make_server
 
-from service import create_app, migrate
-from service.db import make_engine
 from tests import factories
-from tests.browser.test_field_client import needs_chromium
-from tests.clock import WORLD_BUILT
+from tests.browser.office import (MARKS, clerk_world, desk_at, log_in, open_screen, rows,
+                                  serious_violations, serve, shot)
 
-pytestmark = [
-    pytest.mark.slow,  # independent of the date: not in .ci/run's date passes
-    pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
-                       reason="runs once, in the SQLite pass (its service has a database "
-                              "of its own)"),
-    needs_chromium,
-]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "office"
-OFFICE = Path(__file__).resolve().parents[2] / "clients" / "office"
-NPM = shutil.which("npm")
-if NPM is None and os.environ.get("REQUIRE_NODE") == "1":
-    raise RuntimeError("REQUIRE_NODE=1 but there is no npm: axe-core comes from the npm registry")
+pytestmark = MARKS
 
 
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """axe-core, as pinned in clients/office's lock file."""
-    script = OFFICE / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
-        if NPM is None:
-            pytest.skip("axe-core comes from the npm registry: install Node.js and npm")
-        subprocess.run([NPM, "ci", "--no-audit", "--no-fund"], cwd=OFFICE, check=True,
-                       capture_output=True, timeout=300)
-    return script.read_text()
+def _world(session) -> dict:
+    """The clerk's world and households to find (张德福 in village a, with an ID number to
+    search by; sixty more in village b)."""
+    names = clerk_world(session)
+    world = names["world"]
+    found = factories.household(session, world.villages["a"], head_name="张德福",
+                                id_number=factories.valid_id_number(424242),
+                                difficulty="harder")
+    for n in range(60):
+        factories.household(session, world.villages["b"], head_name=f"王{n:02d}")
+    return {**names, "id_number": found.id_number}
 
 
 @pytest.fixture
 def served(tmp_path, clock):
-    """The service on a free port: the small world, its county admin `clerk` and unit A's admin
-    `unit_a`, and households to find (张德福 in village a, with an ID number to search by)."""
-    url = f"sqlite:///{tmp_path / 'office.db'}"
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        with clock.at(WORLD_BUILT):
-            world = factories.small_world(session)
-            found = factories.household(session, world.villages["a"], head_name="张德福",
-                                        id_number=factories.valid_id_number(424242),
-                                        difficulty="harder")
-            for n in range(60):
-                factories.household(session, world.villages["b"], head_name=f"王{n:02d}")
-            factories.user(session, "county_admin", username="clerk")
-            factories.user(session, "unit_admin", unit_=world.units["a"], username="unit_a")
-            session.commit()
-        names = {"village_a": world.villages["a"].name, "village_b": world.villages["b"].name,
-                 "id_number": found.id_number}
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "office-test-" + "k" * 40,
-                      "PASSWORD_HASH_FAST": True, "TOKEN_TTL_SECONDS": 3600,
-                      "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path / 'limits.sqlite'}"})
-    server = make_server("127.0.0.1", 0, app.wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", names
-    server.shutdown()
-    thread.join(timeout=10)
-    app.extensions["db"].engine.dispose()
-    engine.dispose()
+    with serve(tmp_path, clock, _world) as running:
+        yield running.url, running.names
 
 
 @pytest.fixture
 def desk(browser, served, clock):
-    """A desktop page at 1366 × 768 with the console open, the browser's clock at the
-    service's (CSP bypassed only so that the test can add axe-core to the page)."""
-    url, _ = served
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", bypass_csp=True)
-    context.clock.install(time=clock.now())
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{url}/office/")
-    yield page
-    context.close()
-
-
-def log_in(page, username: str = "clerk") -> None:
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.locator("#screen-title").wait_for()
-
-
-def open_screen(page, title: str) -> None:
-    page.get_by_role("navigation", name="功能").get_by_role("link", name=title).click()
-    page.get_by_role("heading", name=title, level=1).wait_for()
-
-
-def rows(page) -> list[str]:
-    page.locator("table.data tbody tr").first.wait_for()
-    return page.locator("table.data tbody tr td:first-child").all_inner_texts()
-
-
-def serious_violations(page, axe_source: str) -> list[str]:
-    page.add_script_tag(content=axe_source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
-            if v["impact"] in ("critical", "serious")]
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    with desk_at(browser, served[0], clock) as page:
+        yield page
 
 
 def test_a_clerk_finds_sorts_and_pages_households_and_the_address_keeps_it(

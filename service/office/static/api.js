@@ -31,13 +31,15 @@ export const session = {
 };
 
 /**
- * One call to the API. A 401 with a token asks for the password (session.expired) and sends
- * the request again; any other refusal is thrown as a Problem.
+ * The service's answer to one request, with the token. A 401 to a request made with a token
+ * asks for the password (session.expired) and sends the request again; any other refusal is
+ * thrown as a Problem (the server's words).
  * @param {string} path e.g. "households?page=2"
  * @param {{method?: string, body?: any, headers?: Record<string, string>, retried?: boolean}} [options]
- * @returns {Promise<any>}
+ * @returns {Promise<Response>}
  */
-export async function call(path, options = {}) {
+export async function fetchWithToken(path, options = {}) {
+  /** @type {Record<string, string>} */
   const headers = { "Accept-Language": "zh-CN", ...(options.headers || {}) };
   if (session.token) headers.Authorization = `Bearer ${session.token}`;
   /** @type {RequestInit} */
@@ -57,17 +59,93 @@ export async function call(path, options = {}) {
   }
   if (response.status === 401 && session.token && !options.retried) {
     await session.expired();
-    return call(path, { ...options, retried: true });
+    return fetchWithToken(path, { ...options, retried: true });
   }
+  if (!response.ok) {
+    const type = response.headers.get("Content-Type") || "";
+    const body = type.includes("json") ? await response.json() : { detail: await response.text() };
+    throw new Problem(response.status, body);
+  }
+  return response;
+}
+
+/**
+ * One call to the API, its JSON answer (null for 204). A record read carries its ETag as
+ * `etag` (not enumerable), for the If-Match of an edit.
+ * @param {string} path e.g. "households?page=2"
+ * @param {{method?: string, body?: any, headers?: Record<string, string>}} [options]
+ * @returns {Promise<any>}
+ */
+export async function call(path, options = {}) {
+  const response = await fetchWithToken(path, options);
   if (response.status === 204) return null;
   const type = response.headers.get("Content-Type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
-  if (!response.ok) {
-    throw new Problem(response.status, typeof body === "object" ? body : { detail: body });
-  }
   const etag = response.headers.get("ETag");
   if (etag && body && typeof body === "object") Object.defineProperty(body, "etag", { value: etag });
   return body;
+}
+
+/** @typedef {import("../../../clients/office/api-types").Method} Method */
+/**
+ * The address of a call: the spec's path template with its path parameters filled in and its
+ * query appended, relative to /api/v1/.
+ * @param {string} template e.g. "/api/v1/households/{household_id}"
+ * @param {{path?: Record<string, any>, query?: Record<string, any>}} [params]
+ */
+function address(template, params = {}) {
+  let path = template.replace(/^\/api\/v1\//, "");
+  for (const [name, value] of Object.entries(params.path || {})) {
+    path = path.replace(`{${name}}`, encodeURIComponent(String(value)));
+  }
+  return path + qs(params.query || {});
+}
+
+/**
+ * GET, typed by the spec: the path is one of its addresses, the query its parameters, the
+ * answer its 200 body.
+ * @template {import("../../../clients/office/api-types").PathsWith<"get">} P
+ * @param {P} path
+ * @param {import("../../../clients/office/api-types").Params<P, "get">} [params]
+ * @returns {Promise<import("../../../clients/office/api-types").Answer<P, "get"> & {etag?: string}>}
+ */
+export function get(path, params) {
+  return call(address(path, /** @type {any} */ (params)));
+}
+
+/**
+ * POST, typed by the spec (body: its JSON, or FormData for an upload).
+ * @template {import("../../../clients/office/api-types").PathsWith<"post">} P
+ * @param {P} path
+ * @param {import("../../../clients/office/api-types").Body<P, "post">} body
+ * @param {import("../../../clients/office/api-types").Params<P, "post"> & {headers?: Record<string, string>}} [params]
+ * @returns {Promise<import("../../../clients/office/api-types").Answer<P, "post">>}
+ */
+export function post(path, body, params) {
+  return call(address(path, /** @type {any} */ (params)), { method: "POST", body, headers: params?.headers });
+}
+
+/**
+ * PATCH a record read with its ETag (If-Match): a 412 says someone changed it since.
+ * @template {import("../../../clients/office/api-types").PathsWith<"patch">} P
+ * @param {P} path
+ * @param {import("../../../clients/office/api-types").Body<P, "patch">} body
+ * @param {import("../../../clients/office/api-types").Params<P, "patch"> & {etag: string}} params
+ * @returns {Promise<import("../../../clients/office/api-types").Answer<P, "patch"> & {etag?: string}>}
+ */
+export function patch(path, body, params) {
+  return call(address(path, /** @type {any} */ (params)), { method: "PATCH", body, headers: { "If-Match": params.etag } });
+}
+
+/**
+ * DELETE a record read with its ETag (If-Match).
+ * @template {import("../../../clients/office/api-types").PathsWith<"delete">} P
+ * @param {P} path
+ * @param {import("../../../clients/office/api-types").Params<P, "delete"> & {etag: string}} params
+ * @returns {Promise<null>}
+ */
+export function remove(path, params) {
+  return call(address(path, /** @type {any} */ (params)), { method: "DELETE", headers: { "If-Match": params.etag } });
 }
 
 /** @param {string} username @param {string} password */
@@ -85,10 +163,11 @@ export async function logOut() {
 /** @type {Record<string, Record<string, string>> | null} */
 let labels = null;
 
-/** The labels table, read once a session. */
+/** The labels table, read once a session.
+ * @returns {Promise<Record<string, Record<string, string>>>} */
 export async function loadLabels() {
   if (!labels) labels = await call("labels");
-  return labels;
+  return /** @type {Record<string, Record<string, string>>} */ (labels);
 }
 
 /** A code's label (the code itself if the table has none). @param {string} kind @param {string | null | undefined} code */

@@ -4,8 +4,9 @@
 // password again over the page instead of leaving it.
 
 import { html, render } from "./vendor/lit-html.js";
-import { Problem, call, label, loadLabels, logIn, logOut, qs, session } from "./api.js";
+import { call, label, loadLabels, logIn, logOut, qs, session } from "./api.js";
 import { SCREENS } from "./screens.js";
+import { said } from "./ui.js";
 
 const root = /** @type {HTMLElement} */ (document.getElementById("app"));
 root.textContent = "";  // the page's own "loading" line: lit-html renders beside what is there
@@ -23,11 +24,6 @@ export function route() {
  * @param {string} name @param {Record<string, any>} query */
 export function go(name, query = {}) {
   location.hash = `#/${name}${qs(query)}`;
-}
-
-/** The message a refusal shows: the server's own words. @param {unknown} error */
-export function said(error) {
-  return error instanceof Problem ? error.message : String(error);
 }
 
 function loginForm(/** @type {string} */ notice = "", relogin = false) {
@@ -108,32 +104,51 @@ async function show() {
   const { name, query } = route();
   const allowed = SCREENS.filter((s) => s.roles.includes(/** @type {any} */ (me).role));
   const screen = allowed.find((s) => s.name === name) || allowed[0];
+  const current = screen.nav === false ? allowed.find((s) => s.name === "households") : screen;
   const frame = (/** @type {unknown} */ body) => html`
     <header class="bar">
       <span class="brand">双包双联 · 县级工作台</span>
-      <nav aria-label="功能">
-        ${allowed.map((s) => html`<a href="#/${s.name}"
-            aria-current=${s === screen ? "page" : "false"}>${s.title}</a>`)}
-      </nav>
       <span class="who">${me?.username}（${label("role", me?.role)}）</span>
       <button type="button" class="link" @click=${onLogout}>退出</button>
     </header>
-    <main id="screen" aria-labelledby="screen-title">
-      <h1 id="screen-title">${screen.title}</h1>
-      ${body}
-    </main>`;
+    <div class="layout">
+      <nav class="menu" aria-label="功能">
+        <ul>${allowed.filter((s) => s.nav !== false).map((s) => html`<li><a href="#/${s.name}"
+            aria-current=${s === current ? "page" : "false"}>${s.title}</a></li>`)}</ul>
+      </nav>
+      <main id="screen" aria-labelledby="screen-title">
+        <h1 id="screen-title" tabindex="-1">${screen.title}</h1>
+        ${body}
+      </main>
+    </div>`;
+  const tools = {
+    me: /** @type {import("./ui.js").Me} */ (me),
+    go: (/** @type {Record<string, any>} */ q) => go(screen.name, q),
+    open: (/** @type {string} */ other, /** @type {Record<string, any>} */ q = {}) => go(other, q),
+    refresh: () => { show(); },
+  };
   const turn = ++shown;
   render(frame(html`<p class="loading" role="status">正在加载…</p>`), root);
   /** @type {unknown} */
   let body;
   try {
-    body = await screen.view(query, { me, go: (/** @type {Record<string, any>} */ q) => go(screen.name, q) });
+    body = await screen.view(query, tools);
   } catch (error) {
     body = html`<p class="error" role="alert">${said(error)}</p>`;
   }
   // A screen asked for since (a click while this one loaded) shows instead: never an old answer.
-  if (turn === shown) render(frame(body), root);
+  if (turn !== shown) return;
+  render(frame(body), root);
+  // A new screen (not a new page of the same one) takes the focus to its heading, so a
+  // keyboard or screen-reader user starts there.
+  if (screen.name !== lastScreen) {
+    lastScreen = screen.name;
+    /** @type {HTMLElement} */ (document.getElementById("screen-title")).focus();
+  }
 }
+
+/** @type {string} */
+let lastScreen = "";
 
 let shown = 0;
 

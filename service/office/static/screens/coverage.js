@@ -1,0 +1,9 @@
+// 两个全覆盖 (SPEC §16): the gaps, with drill-down to households and cadres.
+// Being built (issue 28): this module's view is a placeholder until its screen lands.
+
+import { html } from "../vendor/lit-html.js";
+
+/** @param {import("../ui.js").Query} _query @param {import("../ui.js").Tools} _tools */
+export async function coverage(_query, _tools) {
+  return html`<p>此功能正在建设中。</p>`;
+}

@@ -1,0 +1,9 @@
+// 花名册导入 (SPEC §16): template, upload, dry run with row errors, import, created and updated.
+// Being built (issue 28): this module's view is a placeholder until its screen lands.
+
+import { html } from "../vendor/lit-html.js";
+
+/** @param {import("../ui.js").Query} _query @param {import("../ui.js").Tools} _tools */
+export async function imports(_query, _tools) {
+  return html`<p>此功能正在建设中。</p>`;
+}
