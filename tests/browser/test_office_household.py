@@ -230,8 +230,9 @@ def test_a_county_admin_edits_and_meets_someone_elses_change(desk, served, axe_s
     her = served.names["her"]
     log_in(desk)
     _open_her(desk, served)
-    desk.get_by_role("button", name="修改信息").click()
+    desk.get_by_role("button", name="修改信息").press("Enter")  # by keyboard: the form has it
     form = desk.locator("form.household-edit")
+    expect(form.get_by_label("户主姓名")).to_be_focused()
     expect(form.get_by_label("家庭人口")).to_have_value("5")
     form.get_by_label("联系电话").fill("13600001111")
     # Meanwhile a colleague saves the household: 6 members now.
@@ -246,6 +247,7 @@ def test_a_county_admin_edits_and_meets_someone_elses_change(desk, served, axe_s
     # Reload: the form shows what the service holds now, the clerk's typing gone.
     alert.get_by_role("button", name="重新加载").click()
     expect(form.get_by_label("家庭人口")).to_have_value("6")
+    expect(form.get_by_label("户主姓名")).to_be_focused()
     expect(form.get_by_label("联系电话")).to_have_value("13911112222")
     expect(form.get_by_role("alert")).to_have_count(0)
     form.get_by_label("联系电话").fill("13600001111")
@@ -311,6 +313,7 @@ def test_an_inspector_reads_the_household_with_nothing_to_change(desk, served, a
     expect(desk.get_by_role("button", name="修改信息")).to_have_count(0)
     expect(desk.get_by_role("button", name="结束包联")).to_have_count(0)
     expect(desk.get_by_label("结束原因")).to_have_count(0)
+    shot(desk, "4d-household-inspector")
     # Asking for the edit mode by address offers no form either.
     desk.goto(desk.url + "&edit=1")
     expect(desk.locator("form.household-edit")).to_have_count(0)

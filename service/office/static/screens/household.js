@@ -71,6 +71,18 @@ export async function household(/** @type {Query} */ query, /** @type {Tools} */
     ${timeline(events, query, tools)}`;
 }
 
+/** Give the focus to an element once the page shows it (a keyboard user starts on the form
+ * the button opened). @param {string} selector */
+function focusWhenShown(selector) {
+  let tries = 0;
+  const look = () => {
+    const element = /** @type {HTMLElement | null} */ (document.querySelector(selector));
+    if (element) element.focus();
+    else if (++tries < 120) requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}
+
 /** The query without the edit mode. @param {Query} query */
 function viewing(query) {
   const { edit: _edit, ...rest } = query;
@@ -96,7 +108,10 @@ function facts({ h, query, tools }, admin) {
       ${h.card_code ? html`<dt>连心卡编号</dt><dd>${h.card_code}</dd>` : ""}
     </dl>
     ${admin ? html`<button type="button"
-        @click=${() => tools.go({ ...viewing(query), edit: "1" })}>修改信息</button>` : ""}
+        @click=${() => {
+          tools.go({ ...viewing(query), edit: "1" });
+          focusWhenShown("form.household-edit input");
+        }}>修改信息</button>` : ""}
   </section>`;
 }
 
@@ -133,8 +148,9 @@ function changed(h, data) {
 
 /**
  * The edit form: each field the API lets an admin change (a field masked for the role is not
- * offered). Values are bound as the inputs' defaults, so the reload after a conflict, which
- * resets the form, shows what the service holds now.
+ * offered). Values are bound as the inputs' defaults and the reload after a conflict resets
+ * the form before reading the household again, so the form shows what the service holds now
+ * even where the shell keeps the same form on the page.
  * @param {Page} page @param {Array<{id: number, name: string}>} villages
  */
 function editForm({ h, query, tools, labels }, villages) {
@@ -162,6 +178,7 @@ function editForm({ h, query, tools, labels }, villages) {
         render(html``, out);
         form.reset();
         tools.refresh();
+        focusWhenShown("form.household-edit input");
       }), out);
     } finally {
       button.disabled = false;
