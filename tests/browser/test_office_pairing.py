@@ -8,7 +8,6 @@ others not offered with their reasons, and a refusal (the receiver's quota fille
 in the server's words. A unit admin sees its own unit only. axe-core on every state worth it."""
 
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -32,6 +31,7 @@ from tests.browser.office import (
     serve,
     shot,
 )
+from tests.clock import WORLD_BUILT
 
 pytestmark = MARKS
 
@@ -56,7 +56,7 @@ def _gaps_world(session) -> dict:
     wu = factories.household(session, vb, head_name="吴家", difficulty="easier")
     leader = factories.cadre(session, world.units["b"], rank="county_level", name="高县长")
     he = factories.household(session, vb, head_name="何家", difficulty="easier")
-    session.add(Pairing(cadre_id=leader.id, household_id=he.id, started_on=date(2026, 1, 1),
+    session.add(Pairing(cadre_id=leader.id, household_id=he.id, started_on=WORLD_BUILT.date(),
                         override_reason="本村无难度最大的农户"))
     world.units["a"].head_cadre_id = world.cadres["a2"].id
     other = factories.township(session, name="石门乡")
@@ -238,6 +238,13 @@ def test_a_plan_is_made_read_cancelled_applied_and_not_applied_twice(desk, gaps,
     expect(other.get_by_role("button", name="应用方案")).to_be_enabled()
 
     before = _pairings(engine)
+    # By keyboard: Enter on the button asks, Escape answers no.
+    desk.get_by_role("button", name="应用方案").focus()
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("dialog")).to_be_visible()
+    desk.keyboard.press("Escape")
+    expect(desk.get_by_role("dialog")).to_have_count(0)
+    expect(desk.get_by_role("button", name="应用方案")).to_be_focused()
     desk.get_by_role("button", name="应用方案").click()
     dialog = desk.get_by_role("dialog")
     expect(dialog).to_contain_text("将新建 3 条联户：2 名干部包联 3 户农户。")
