@@ -5,6 +5,7 @@ from marshmallow import fields, validate
 from service.api import Id, ListArgs, Name, Pattern, Sort, StrictSchema, envelope
 from service.cadres import rules
 from service.cadres.rules import RANKS
+from service.households.rules import DIFFICULTIES
 from service.messages import _
 
 WORK_PHONE = Pattern(rules.WORK_PHONE,
@@ -42,6 +43,9 @@ class CadreOut(StrictSchema):
         "description": "Households the cadre links now (active pairings)"})
     free_places = fields.Integer(required=True, metadata={
         "description": "How many more households the cadre may take (R1)"})
+    matching_difficulty = fields.String(required=True, validate=validate.OneOf(DIFFICULTIES),
+                                        metadata={"description": "R4: the difficulty of the "
+                                                  "households this cadre's rank links"})
 
 
 class CadreQuery(ListArgs):

@@ -9,7 +9,7 @@ from service.context import Context
 from service.listing import Listing
 from service.messages import _
 from service.pairings.models import Pairing
-from service.pairings.rules import ActivePairingsRemain, check_rank_change
+from service.pairings.rules import DIFFICULTY_FOR_RANK, ActivePairingsRemain, check_rank_change
 from service.records import Precondition, apply_changes, delete_unless_used
 from service.units.models import Unit
 from service.users.models import User
@@ -31,8 +31,9 @@ def list_cadres(ctx: Context, args: dict) -> Listing:
 
 def shown(ctx: Context, cadres: list[Cadre]) -> list[Cadre]:
     """Cadres as a table shows them (SPEC §15): each with its unit's name, `active_households`
-    (its active pairings) and `free_places` (R1: how many more it may take), two queries for
-    the lot."""
+    (its active pairings), `free_places` (R1: how many more it may take) and
+    `matching_difficulty` (R4), two queries for the lot: a handover's receivers are found
+    without restating a rule client-side."""
     ids = [c.id for c in cadres]
     active = dict(ctx.session.execute(
         select(Pairing.cadre_id, func.count()).where(Pairing.cadre_id.in_(ids),
@@ -43,6 +44,7 @@ def shown(ctx: Context, cadres: list[Cadre]) -> list[Cadre]:
         cadre.unit_name = units.get(cadre.unit_id)
         cadre.active_households = active.get(cadre.id, 0)
         cadre.free_places = free_places(cadre.rank, cadre.active_households)
+        cadre.matching_difficulty = DIFFICULTY_FOR_RANK[cadre.rank]
     return cadres
 
 

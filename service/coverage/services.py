@@ -5,7 +5,7 @@ Counts come from SQL aggregates over the whole scope; each section lists at most
 
 from sqlalchemy import and_, case, exists, func, select
 
-from service import scope
+from service import names, scope
 from service.assignments.models import VillageAssignment
 from service.cadres.models import Cadre
 from service.contacts.models import ContactPoint, PartyOrganization
@@ -15,7 +15,7 @@ from service.households.models import Household, HouseholdNeed
 from service.households.rules import NEEDS
 from service.messages import _
 from service.pairings.models import Pairing
-from service.places.models import Village
+from service.places.models import Township, Village
 from service.units.models import Unit
 
 # Mirrors service.cadres.rules.household_quota, as SQL.
@@ -91,27 +91,32 @@ def _section(session, stmt, limit: int, present) -> dict:
 def _cadre_sections(session, units, limit: int) -> tuple[dict, dict]:
     active = active_per_cadre()
     n = func.coalesce(active.c.n, 0)
-    base = (select(Cadre.id, Cadre.name, Cadre.unit_id, Cadre.rank, n, QUOTA)
+    base = (select(Cadre.id, Cadre.name, Cadre.unit_id, Cadre.rank, n, QUOTA, Unit.name)
+            .join(Unit, Unit.id == Cadre.unit_id)
             .outerjoin(active, active.c.cadre_id == Cadre.id).order_by(Cadre.unit_id, Cadre.id))
     if units is not None:
         base = base.where(Cadre.unit_id.in_(units))
 
     def present(r):
-        return {"id": r[0], "name": r[1], "unit_id": r[2], "rank": r[3], "active": r[4],
-                "quota": r[5]}
+        return {"id": r[0], "name": r[1], "unit_id": r[2], "unit_name": r[6], "rank": r[3],
+                "active": r[4], "quota": r[5]}
 
     return (_section(session, base.where(without_households(n)), limit, present),
             _section(session, base.where(below_quota(n)), limit, present))
 
 
 def _household_section(session, villages, limit: int) -> dict:
-    stmt = (select(Household.id, Household.head_name, Household.village_id, Household.difficulty)
+    stmt = (select(Household.id, Household.head_name, Household.village_id, Household.difficulty,
+                   Village.name, Village.township_id, Township.name)
+            .join(Village, Village.id == Household.village_id)
+            .join(Township, Township.id == Village.township_id)
             .where(has_needs(), ~has_cadre())
             .order_by(Household.id))
     if villages is not None:
         stmt = stmt.where(Household.village_id.in_(villages))
     section = _section(session, stmt, limit, lambda r: {
-        "id": r[0], "head_name": r[1], "village_id": r[2], "difficulty": r[3], "needs": []})
+        "id": r[0], "head_name": r[1], "village_id": r[2], "village_name": r[4],
+        "township_id": r[5], "township_name": r[6], "difficulty": r[3], "needs": []})
     ids = [h["id"] for h in section["items"]]
     needs: dict[int, set] = {}
     for hid, need in session.execute(select(HouseholdNeed.household_id, HouseholdNeed.need)
@@ -123,7 +128,8 @@ def _household_section(session, villages, limit: int) -> dict:
 
 
 def _village_section(session, args: dict, limit: int) -> dict:
-    stmt = (select(Village.id, Village.code, Village.name, Village.township_id)
+    stmt = (select(Village.id, Village.code, Village.name, Village.township_id, Township.name)
+            .join(Township, Township.id == Village.township_id)
             .where(~exists().where(VillageAssignment.village_id == Village.id,
                                    VillageAssignment.ended_on.is_(None)))
             .order_by(Village.code))
@@ -134,7 +140,7 @@ def _village_section(session, args: dict, limit: int) -> dict:
     if args.get("township_id") is not None:
         stmt = stmt.where(Village.township_id == args["township_id"])
     return _section(session, stmt, limit, lambda r: {
-        "id": r[0], "code": r[1], "name": r[2], "township_id": r[3]})
+        "id": r[0], "code": r[1], "name": r[2], "township_id": r[3], "township_name": r[4]})
 
 
 def _unit_section(session, units, limit: int) -> dict:
@@ -162,15 +168,20 @@ def _leader_section(session, units, limit: int) -> dict:
         if missing:
             gaps.append({"id": cadre.id, "name": cadre.name, "unit_id": cadre.unit_id,
                          "rank": cadre.rank, "missing": missing})
-    return {"count": len(gaps), "items": gaps[:limit]}
+    listed = gaps[:limit]
+    unit_names = names.of_units(session, [g["unit_id"] for g in listed])
+    for gap in listed:
+        gap["unit_name"] = unit_names.get(gap["unit_id"])
+    return {"count": len(gaps), "items": listed}
 
 
 def _override_section(session, units, villages, limit: int) -> dict:
     stmt = (select(Pairing.id, Pairing.cadre_id, Cadre.name, Cadre.rank, Pairing.household_id,
-                   Household.head_name, Household.difficulty, Pairing.override_reason,
-                   Pairing.started_on)
+                   Household.head_name, Household.village_id, Village.name,
+                   Household.difficulty, Pairing.override_reason, Pairing.started_on)
             .join(Cadre, Cadre.id == Pairing.cadre_id)
             .join(Household, Household.id == Pairing.household_id)
+            .join(Village, Village.id == Household.village_id)
             .where(Pairing.ended_on.is_(None), Pairing.override_reason.is_not(None))
             .order_by(Pairing.id))
     if units is not None:
@@ -178,7 +189,8 @@ def _override_section(session, units, villages, limit: int) -> dict:
     if villages is not None:
         stmt = stmt.where(Household.village_id.in_(villages))
     keys = ("pairing_id", "cadre_id", "cadre_name", "cadre_rank", "household_id",
-            "household_head_name", "difficulty", "override_reason", "started_on")
+            "household_head_name", "village_id", "village_name", "difficulty",
+            "override_reason", "started_on")
     return _section(session, stmt, limit, lambda r: dict(zip(keys, r, strict=True)))
 
 

@@ -17,9 +17,14 @@ class PlanIn(StrictSchema):
 
 
 class PlanScope(StrictSchema):
+    """What the plan was made for (none: the whole county), each id with its name."""
+
     unit_id = fields.Integer()
+    unit_name = fields.String()
     township_id = fields.Integer()
+    township_name = fields.String()
     village_id = fields.Integer()
+    village_name = fields.String()
 
 
 class Why(StrictSchema):
@@ -34,6 +39,9 @@ class Why(StrictSchema):
 class PlannedPairing(StrictSchema):
     cadre_id = fields.Integer(required=True)
     cadre_name = fields.String(required=True, allow_none=True)
+    unit_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The cadre's unit"})
+    unit_name = fields.String(required=True, allow_none=True)
     household_id = fields.Integer(required=True)
     household_head_name = fields.String(required=True, allow_none=True)
     village_id = fields.Integer(required=True)

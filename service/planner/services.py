@@ -112,6 +112,39 @@ def _inputs(ctx: Context, villages: dict[int, int | None]):
     return cadres, households, stamps
 
 
+def _cadres_and_units(session, ids) -> dict[int, tuple[str, int, str]]:
+    """Each cadre's name, unit and unit's name (for any number of cadres)."""
+    ids = sorted(set(ids))
+    found: dict[int, tuple[str, int, str]] = {}
+    for start in range(0, len(ids), names.CHUNK):
+        for cadre_id, name, unit_id, unit_name in session.execute(
+                select(Cadre.id, Cadre.name, Cadre.unit_id, Unit.name)
+                .join(Unit, Unit.id == Cadre.unit_id)
+                .where(Cadre.id.in_(ids[start:start + names.CHUNK]))):
+            found[cadre_id] = (name, unit_id, unit_name)
+    return found
+
+
+def named_scopes(session, scopes: list[dict]) -> list[dict]:
+    """Plans' scopes with the name next to each id (SPEC §15), three statements for a page."""
+    units = names.of_units(session, [s.get("unit_id") for s in scopes])
+    villages = names.of_villages(session, [s.get("village_id") for s in scopes])
+    wanted = {s["township_id"] for s in scopes if s.get("township_id") is not None}
+    townships = dict(session.execute(select(Township.id, Township.name).where(
+        Township.id.in_(wanted))).all()) if wanted else {}
+    named = []
+    for scope_ in scopes:
+        shown = dict(scope_)
+        if "unit_id" in shown:
+            shown["unit_name"] = units.get(shown["unit_id"])
+        if "township_id" in shown:
+            shown["township_name"] = townships.get(shown["township_id"])
+        if "village_id" in shown:
+            shown["village_name"] = villages.get(shown["village_id"], {}).get("village_name")
+        named.append(shown)
+    return named
+
+
 def present(ctx: Context, plan: PairingPlan) -> dict:
     """A plan as printed: each pairing and uncovered household with the names a table shows
     (as they read now; a few statements whatever the plan's size)."""
@@ -119,16 +152,19 @@ def present(ctx: Context, plan: PairingPlan) -> dict:
     households = names.heads_and_villages(
         ctx.session, [p["household_id"] for p in body["pairings"]]
         + [u["household_id"] for u in body["uncovered"]])
-    cadres = names.of_cadres(ctx.session, [p["cadre_id"] for p in body["pairings"]])
+    cadres = _cadres_and_units(ctx.session, [p["cadre_id"] for p in body["pairings"]])
 
     def named(row: dict) -> dict:
         head, village = households.get(row["household_id"], (None, None))
         return {**row, "household_head_name": head, "village_name": village}
 
+    def with_cadre(row: dict) -> dict:
+        name, unit_id, unit_name = cadres.get(row["cadre_id"], (None, None, None))
+        return {**named(row), "cadre_name": name, "unit_id": unit_id, "unit_name": unit_name}
+
     return {"id": plan.id, "created_at": plan.created_at, "applied_at": plan.applied_at,
-            "scope": plan.scope, "totals": body["totals"],
-            "pairings": [{**named(p), "cadre_name": cadres.get(p["cadre_id"])}
-                         for p in body["pairings"]],
+            "scope": named_scopes(ctx.session, [plan.scope])[0], "totals": body["totals"],
+            "pairings": [with_cadre(p) for p in body["pairings"]],
             "uncovered": [named(u) for u in body["uncovered"]]}
 
 
@@ -197,7 +233,14 @@ def list_plans(ctx: Context, args: dict) -> Listing:
     if args.get("applied") is not None:
         stmt = stmt.where(PairingPlan.applied_at.is_not(None) if args["applied"]
                           else PairingPlan.applied_at.is_(None))
-    return Listing(stmt, rows=True, present=lambda rows: [dict(r._mapping) for r in rows])
+    def present_rows(rows) -> list[dict]:
+        plans = [dict(r._mapping) for r in rows]
+        for plan, scope_ in zip(plans, named_scopes(ctx.session, [p["scope"] for p in plans]),
+                                strict=True):
+            plan["scope"] = scope_
+        return plans
+
+    return Listing(stmt, rows=True, present=present_rows)
 
 
 def _rows_by_chunks(session, statement, ids: list[int], size: int = 5_000) -> list:

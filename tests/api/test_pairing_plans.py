@@ -109,7 +109,8 @@ def test_a_unit_admin_plans_its_own_unit_only(unit_admin, admin, county):
     world, _ = county
     mine = unit_admin.post(URL, json={})
     assert mine.status_code == 201
-    assert mine.get_json()["scope"] == {"unit_id": world.units["a"].id}
+    assert mine.get_json()["scope"] == {"unit_id": world.units["a"].id,
+                                        "unit_name": world.units["a"].name}
     assert mine.get_json()["totals"]["households"] == 3  # village a's unpaired households
     other = unit_admin.post(URL, json={"unit_id": world.units["b"].id})
     assert other.status_code == 403

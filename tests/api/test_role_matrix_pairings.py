@@ -422,7 +422,8 @@ def test_the_unit_admins_cadres_below_quota_are_listed_with_their_details(
     unit_a = world.units["a"].id
     chief = _ok(admin.get(f"{API}/cadres/{coverage_gaps['chief_a']}"))
     expected = [{"id": chief["id"], "name": chief["name"], "unit_id": unit_a,
-                 "rank": "section_chief", "active": 1, "quota": 2}]
+                 "unit_name": chief["unit_name"], "rank": "section_chief", "active": 1,
+                 "quota": 2}]
     for api, query in ((login_as(world.users["unit_admin"]), {}), (admin, {"unit_id": unit_a})):
         report = _ok(api.get(f"{API}/coverage", query_string=query))
         assert report["cadres_below_quota"]["items"] == expected
