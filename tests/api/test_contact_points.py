@@ -329,7 +329,8 @@ def test_coverage_counts_every_leader_missing_contact_points(admin, session, wor
     assert report["summary"]["leaders_missing_contact_points"] == before + 1
     listed = [i for i in report["leaders_missing_contact_points"]["items"] if i["id"] == leader.id]
     assert listed == [{"id": leader.id, "name": leader.name, "unit_id": world.units["a"].id,
-                       "rank": "county_level", "missing": ALL_MISSING}]
+                       "unit_name": world.units["a"].name, "rank": "county_level",
+                       "missing": ALL_MISSING}]
 
 
 def test_unit_admin_coverage_lists_only_its_units_leaders(login_as, session, world):
