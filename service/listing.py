@@ -8,13 +8,23 @@ from sqlalchemy import Select, inspect
 
 
 @dataclass(frozen=True)
+class JoinedSort:
+    """A sort key from another record that a required reference names (a household's village
+    name): `target` joined on `on` when the list is sorted by it, ordered by `column`."""
+    target: object
+    on: object
+    column: object
+
+
+@dataclass(frozen=True)
 class Listing:
     statement: Select
     # Keep every selected column of a row (else each row is its first entity).
     rows: bool = False
     # A page of rows → what the client is shown (masking, derived fields, related ids).
     present: Callable[[list], list] | None = None
-    # Sort keys that are not a column of the listed record (a name from a joined table).
+    # Sort keys that are not a column of the listed record: a column expression, or a
+    # JoinedSort (a name from the record a required reference names).
     sorts: Mapping = field(default_factory=dict)
 
     @property
@@ -37,6 +47,9 @@ class Listing:
             order = []
             for name, descending in sort:
                 column = self.sorts[name] if name in self.sorts else getattr(record, name)
+                if isinstance(column, JoinedSort):
+                    statement = statement.join(column.target, column.on)
+                    column = column.column
                 order.append((column.desc() if descending else column.asc()).nulls_last())
             statement = statement.order_by(None).order_by(*order, key)
         return replace(self, statement=statement)

@@ -36,6 +36,9 @@ class DemandOut(StrictSchema):
     household_id = fields.Integer(required=True)
     household_head_name = fields.String(required=True)
     village_name = fields.String(required=True)
+    unit_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The unit holding the household's village now (null when none)"})
+    unit_name = fields.String(required=True, allow_none=True)
     visit_id = fields.String(allow_none=True, required=True)
     cadre_id = fields.Integer(allow_none=True, required=True)
     cadre_name = fields.String(allow_none=True, required=True,
@@ -59,7 +62,7 @@ class DemandOut(StrictSchema):
 class DemandQuery(ListQuery):
     ids = UuidList()
     sort = Sort("opened_at", "status", "category", "household_id", "household_head_name",
-                "updated_at", "id")
+                "unit_name", "updated_at", "id")
     household_id = Id()
     village_id = Id()
     unit_id = Id()

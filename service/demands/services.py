@@ -24,8 +24,8 @@ def present(demand: Demand, ctx: Context) -> dict:
 
 
 def shown(ctx: Context, demands: list[Demand]) -> list[dict]:
-    """Demands with their household's head and village by name, the name of the cadre that
-    took them down (one query for the lot), and whether, and how many days, each is
+    """Demands with their household's head, village and unit by name, the name of the cadre
+    that took them down (one query for the lot), and whether, and how many days, each is
     overdue."""
     named = names.of_households(ctx.session, [d.household_id for d in demands])
     cadres = names.of_cadres(ctx.session, [d.cadre_id for d in demands])
@@ -42,6 +42,8 @@ def shown(ctx: Context, demands: list[Demand]) -> list[dict]:
         household = named[demand.household_id]
         data["household_head_name"] = household["household_head_name"]
         data["village_name"] = household["village_name"]
+        data["unit_id"] = household["unit_id"]
+        data["unit_name"] = household["unit_name"]
         data["cadre_name"] = cadres.get(demand.cadre_id)
         out.append(data)
     return out
@@ -71,7 +73,8 @@ def list_demands(ctx: Context, args: dict) -> Listing:
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt.order_by(Demand.opened_at, Demand.id),
                    present=lambda items: shown(ctx, items),
-                   sorts={"household_head_name": names.household_head_of(Demand.household_id)})
+                   sorts={"household_head_name": names.household_head_of(Demand.household_id),
+                          "unit_name": names.holding_unit_name_of(Demand.household_id)})
 
 
 def get_demand(ctx: Context, demand_id: str) -> Demand:

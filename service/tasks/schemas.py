@@ -42,6 +42,9 @@ class TaskOut(StrictSchema):
     household_id = fields.Integer(required=True)
     household_head_name = fields.String(required=True)
     village_name = fields.String(required=True)
+    unit_id = fields.Integer(required=True, allow_none=True, metadata={
+        "description": "The unit holding the household's village now (null when none)"})
+    unit_name = fields.String(required=True, allow_none=True)
     cadre_id = fields.Integer(required=True, allow_none=True, metadata={
         "description": "The cadre linked to the household now (null when none)"})
     cadre_name = fields.String(required=True, allow_none=True)
@@ -67,7 +70,7 @@ class TaskDetailOut(TaskOut):
 
 class TaskQuery(ListQuery):
     sort = Sort("due_on", "status", "category", "household_id", "household_head_name",
-                "created_at", "updated_at", "id")
+                "unit_name", "created_at", "updated_at", "id")
     household_id = Id()
     village_id = Id()
     unit_id = Id()

@@ -54,8 +54,8 @@ def overdue_task_condition(today):
 
 
 def shown(ctx: Context, tasks: list[Task]) -> list[dict]:
-    """Tasks as a table shows them: each with its household's head, village and current cadre
-    by name (one query for the lot) and whether, and how many days, it is overdue."""
+    """Tasks as a table shows them: each with its household's head, village, unit and current
+    cadre by name (one query for the lot) and whether, and how many days, it is overdue."""
     today = ctx.clock.today()
     named = names.of_households(ctx.session, [t.household_id for t in tasks])
     return [_present(t, today, named[t.household_id]) for t in tasks]
@@ -69,7 +69,8 @@ def _present(task: Task, today, named: dict) -> dict:
                                        today)
     data["days_overdue"] = rules.days_overdue(task.status, task.closed_on is not None,
                                               task.due_on, today)
-    for key in ("household_head_name", "village_name", "cadre_id", "cadre_name"):
+    for key in ("household_head_name", "village_name", "unit_id", "unit_name", "cadre_id",
+                "cadre_name"):
         data[key] = named[key]
     return data
 
@@ -90,7 +91,8 @@ def list_tasks(ctx: Context, args: dict) -> Listing:
         late = overdue_task_condition(today)
         stmt = stmt.where(late if args["overdue"] else not_(late))
     return Listing(stmt, present=lambda items: shown(ctx, items),
-                   sorts={"household_head_name": names.household_head_of(Task.household_id)})
+                   sorts={"household_head_name": names.household_head_of(Task.household_id),
+                          "unit_name": names.holding_unit_name_of(Task.household_id)})
 
 
 def get_task(ctx: Context, task_id: int) -> Task:

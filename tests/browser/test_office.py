@@ -150,3 +150,73 @@ def test_a_wrong_password_is_told_in_the_servers_words(desk, served):
     expect(alert).not_to_be_empty()
     text = alert.inner_text()
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text), text  # Chinese, from the server
+
+
+def focused(page) -> str:
+    """What has the keyboard's focus: its tag, and its label or text."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        const label = e.labels && e.labels.length ? e.labels[0].innerText : '';
+        return `${e.tagName.toLowerCase()}:${(label || e.innerText || e.value || '').trim()}`; }""")
+
+
+def tab_to(page, wanted: str, limit: int = 60) -> None:
+    """Press Tab until the focus is on `wanted` (as focused() says it, by its start)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page).startswith(wanted):
+            return
+    raise AssertionError(f"Tab never reached {wanted}; last: {focused(page)}")
+
+
+def test_the_main_path_by_keyboard_alone(desk, served):
+    """Log in, open 农户 from the menu, search, sort and page, with Tab, Enter and Space only:
+    every control is reached in order and answers the keyboard."""
+    from playwright.sync_api import expect
+
+    _, names = served
+    tab_to(desk, "input:用户名")
+    desk.keyboard.type("clerk")
+    desk.keyboard.press("Tab")
+    desk.keyboard.type(factories.PASSWORD)
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("heading", name="首页", level=1)).to_be_visible()
+    expect(desk.locator("#screen-title")).to_be_focused()  # a new screen starts at its title
+    tab_to(desk, "a:农户")
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("heading", name="农户", level=1)).to_be_visible()
+    expect(desk.get_by_role("status").last).to_contain_text("共 64 户")
+    tab_to(desk, "input:户主姓名、身份证号或电话")
+    desk.keyboard.type("张德")
+    desk.keyboard.press("Enter")
+    expect(desk.locator("table.data tbody tr")).to_have_count(1)
+    tab_to(desk, "input:户主姓名、身份证号或电话")  # the form was drawn again: Tab back to it
+    desk.keyboard.press("Control+A")
+    desk.keyboard.press("Backspace")
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("status").last).to_contain_text("共 64 户")
+    tab_to(desk, "button:户主")
+    desk.keyboard.press("Space")
+    expect(desk.locator("th[aria-sort='ascending']")).to_have_count(1)
+    tab_to(desk, "button:下一页")
+    desk.keyboard.press("Enter")
+    expect(desk.get_by_role("status").last).to_contain_text("第 2 / 2 页")
+    assert names["village_a"]  # the world is the one the other tests use
+
+
+def test_each_role_is_offered_only_what_it_may_do(desk, served):
+    """The menu is the role's: a unit admin gets no county-only screen (roster import, users),
+    an inspector neither those nor the planner, handover, evaluation or cards."""
+    from tests.browser.office import menu
+
+    log_in(desk, "unit_a")
+    assert menu(desk) == ["首页", "农户", "两个全覆盖", "包联方案", "交接", "逾期", "每月公示",
+                          "情况通报", "年度考核", "连心卡", "审计"]
+    desk.get_by_role("button", name="退出").click()
+    log_in(desk, "inspector")
+    assert menu(desk) == ["首页", "农户", "两个全覆盖", "逾期", "每月公示", "情况通报", "审计"]
+    # A county-only screen asked for by its address shows the first screen instead.
+    desk.goto(desk.url.split("#")[0] + "#/users")
+    desk.get_by_role("heading", name="首页", level=1).wait_for()
+    desk.get_by_role("button", name="退出").click()
+    log_in(desk, "clerk")
+    assert "用户" in menu(desk) and "花名册导入" in menu(desk)

@@ -93,6 +93,7 @@ async function onRelogin(event) {
 }
 
 async function onLogout() {
+  shown++;  // a screen still loading is not drawn over the login
   await logOut();
   me = null;
   render(loginForm(), root);
@@ -137,8 +138,10 @@ async function show() {
     body = html`<p class="error" role="alert">${said(error)}</p>`;
   }
   // A screen asked for since (a click while this one loaded) shows instead: never an old answer.
-  if (turn !== shown) return;
+  if (turn !== shown || !me) return;
   render(frame(body), root);
+  // How many screens have been shown: a test or a bench waits for it to move on.
+  document.body.dataset.shown = String(turn);
   // A new screen (not a new page of the same one) takes the focus to its heading, so a
   // keyboard or screen-reader user starts there.
   if (screen.name !== lastScreen) {

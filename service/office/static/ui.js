@@ -48,6 +48,18 @@ export function pager(page, query, go, unit) {
   </nav>`;
 }
 
+/**
+ * A part of a screen that may come after the rest (a slow report below quick figures): shown
+ * as 正在加载… until its answer arrives, then drawn, or its refusal shown.
+ * @template T @param {Promise<T>} answer @param {(value: T) => unknown} view
+ */
+export function later(answer, view) {
+  const box = document.createElement("div");
+  render(html`<p class="loading" role="status">正在加载…</p>`, box);
+  answer.then((value) => render(view(value), box), (error) => render(refusal(error), box));
+  return box;
+}
+
 /** A number from the address (or nothing): "3" → 3, "" or "x" → undefined.
  * @param {unknown} value */
 export function num(value) {

@@ -3,7 +3,7 @@
 
 import { html } from "../vendor/lit-html.js";
 import { get } from "../api.js";
-import { months } from "../ui.js";
+import { later, months } from "../ui.js";
 
 /** The overview's figures, in the order a table shows them.
  * @type {Array<[keyof import("../../../../clients/office/api-types").Schema<"OverviewFigures">, string]>} */
@@ -21,14 +21,13 @@ const FIGURES = [
 export async function home(/** @type {Record<string, any>} */ _query, /** @type {import("../ui.js").Tools} */ { me }) {
   const { current, last } = months();
   const unit = me.role === "unit_admin" && me.unit_id !== null ? me.unit_id : undefined;
-  const [now, before, status, bulletin] = await Promise.all([
+  // The bulletin ranks every unit of the county: the slowest answer, so it comes last.
+  const bulletin = get("/api/v1/reports/bulletin", { query: { month: last } });
+  const [now, before, status] = await Promise.all([
     get("/api/v1/reports/overview", { query: { month: current, unit_id: unit } }),
     get("/api/v1/reports/overview", { query: { month: last, unit_id: unit } }),
-    get("/api/v1/disclosures/months/{month}", { path: { month: last } }),
-    get("/api/v1/reports/bulletin", { query: { month: last } })]);
+    get("/api/v1/disclosures/months/{month}", { path: { month: last } })]);
   const waiting = status.villages.filter((v) => v.status === "unpublished");
-  const units = bulletin.units;
-  const ends = units.length > 6 ? [...units.slice(0, 3), null, ...units.slice(-3)] : units;
   return html`
     <section aria-labelledby="figures-title">
       <h2 id="figures-title">概况</h2>
@@ -47,14 +46,17 @@ export async function home(/** @type {Record<string, any>} */ _query, /** @type 
     </section>
     <section aria-labelledby="bulletin-title">
       <h2 id="bulletin-title">上月情况通报（${last}）：前三名与后三名</h2>
-      <table class="data figures">
+      ${later(bulletin, ({ units }) => {
+        const ends = units.length > 6 ? [...units.slice(0, 3), null, ...units.slice(-3)] : units;
+        return html`<table class="data figures">
         <thead><tr><th scope="col">名次</th><th scope="col">单位</th>
           <th scope="col">联户</th><th scope="col">有直接走访</th></tr></thead>
         <tbody>${ends.map((u) => u ? html`<tr><td class="number">${u.rank}</td>
           <td>${u.unit}</td><td class="number">${u.pairings}</td>
           <td class="number">${u.pairings_visited}</td></tr>`
           : html`<tr><td colspan="4">…</td></tr>`)}</tbody>
-      </table>
+      </table>`;
+      })}
     </section>`;
 }
 

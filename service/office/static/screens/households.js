@@ -4,10 +4,12 @@
 import { html } from "../vendor/lit-html.js";
 import { get, label, loadLabels } from "../api.js";
 import { PER_PAGE, formValues, num, pager, sortable, villageList } from "../ui.js";
+import { remember } from "./household-back.js";
 
 /** 农户: search by village, name or ID-number / phone fragment; a sortable, paged table. */
 export async function households(/** @type {Record<string, any>} */ query,
                           /** @type {import("../ui.js").Tools} */ { me, go }) {
+  remember("households", query);  // the household page's back link returns to this list
   const labels = await loadLabels();
   const [list, page] = await Promise.all([villageList(me), get("/api/v1/households", { query: {
     village_id: num(query.village_id), q: query.q || undefined, difficulty: query.difficulty || undefined,
@@ -43,7 +45,8 @@ export async function households(/** @type {Record<string, any>} */ query,
       </tr></thead>
       <tbody>
         ${page.items.length ? page.items.map((h) => html`<tr>
-          <td>${h.head_name}</td><td>${h.village_name}</td><td>${h.township_name}</td>
+          <td><a href="#/household?id=${h.id}">${h.head_name}</a></td>
+          <td>${h.village_name}</td><td>${h.township_name}</td>
           <td>${label("difficulty", h.difficulty)}</td><td class="number">${h.members}</td>
           <td>${h.id_number}</td><td>${h.phone || ""}</td>
           <td>${h.cadre_name || html`<span class="warn">未包联</span>`}</td>
