@@ -352,13 +352,14 @@ def _token(page) -> str:
     return page.evaluate("sessionStorage.getItem('office.token')")
 
 
-def _patch_household(page, url: str, household_id: int, members: int, request_id: str) -> None:
+def _patch_household(page, url: str, household_id: int, members: int, request_id: str,
+                     **more) -> None:
     """A change made through the API, as another front-end would make it."""
     headers = {"Authorization": f"Bearer {_token(page)}"}
     api = f"{url}/api/v1/households/{household_id}"
     read = page.request.get(api, headers=headers)
     assert read.ok, read.text()
-    answer = page.request.patch(api, data={"members": members}, headers={
+    answer = page.request.patch(api, data={"members": members, **more}, headers={
         **headers, "If-Match": read.headers["etag"], "X-Request-ID": request_id})
     assert answer.ok, answer.text()
 
@@ -369,7 +370,7 @@ def test_a_change_is_found_by_filtering_the_trail_and_back_goes_back(desk, serve
 
     a2, b1 = served.names["a2"], served.names["b1"]
     log_in(desk)
-    _patch_household(desk, served.url, a2, 5, "req-a2-members")
+    _patch_household(desk, served.url, a2, 5, "req-a2-members", difficulty="hardest")
     _patch_household(desk, served.url, b1, 6, "req-b1-members")
     made = desk.request.post(f"{served.url}/api/v1/users", headers={
         "Authorization": f"Bearer {_token(desk)}"}, data={
@@ -396,6 +397,7 @@ def test_a_change_is_found_by_filtering_the_trail_and_back_goes_back(desk, serve
     expect(table).to_have_count(1)
     assert f"record_type=household&record_id={a2}" in desk.url
     expect(table.first).to_contain_text("members：3 → 5")
+    expect(table.first).to_contain_text("difficulty：难度较大 → 难度最大")  # the server's labels
     expect(table.first.get_by_role("link")).to_have_attribute("href", f"#/household?id={a2}")
     expect(table.first.get_by_role("link")).to_contain_text(served.names["a2_head"])
     # The same page, opened from its address in a new tab, is the same.

@@ -80,32 +80,42 @@ async function recordNames(items, me) {
   return names;
 }
 
-/** A value of a change as a clerk reads it: labels for codes the server labels, lists joined,
- * personal data said to be hidden. @param {string} field @param {unknown} value */
-function shown(field, value) {
-  if (value === null || value === undefined || value === "") return html`<span class="hint">空</span>`;
-  if (value === REDACTED) return html`<span class="hint">（已隐去）</span>`;
-  const kind = field.replace(/s$/, "");
-  const word = (/** @type {unknown} */ v) => typeof v === "string"
-    ? label(field, v) !== v ? label(field, v) : label(kind, v) : JSON.stringify(v);
-  return Array.isArray(value) ? value.map(word).join("、") || "（无）" : word(value);
+/** The label tables a changed field's codes may be in, the record's own first: a task's
+ * status is a task_status, a demand's category a demand_category, a task's category a
+ * task_kind, a visit's kind a visit_kind; then the field's own name (difficulty, rank, role)
+ * and its singular (needs → need). @param {string} record @param {string} field */
+function kindsOf(record, field) {
+  return [`${record}_${field}`, ...(field === "category" ? [`${record}_kind`] : []), field,
+    field.replace(/s$/, "")];
 }
 
-/** One changed field. @param {[string, unknown[]]} change */
-function changeLine([field, [before, after]]) {
-  return before === null || before === undefined
-    ? html`<li><code>${field}</code>：${shown(field, after)}</li>`
-    : html`<li><code>${field}</code>：${shown(field, before)} → ${shown(field, after)}</li>`;
+/** A value of a change as a clerk reads it: the server's label for a code it labels, lists
+ * joined, personal data said to be hidden.
+ * @param {string} record @param {string} field @param {unknown} value */
+function shown(record, field, value) {
+  if (value === null || value === undefined || value === "") return html`<span class="hint">空</span>`;
+  if (value === REDACTED) return html`<span class="hint">（已隐去）</span>`;
+  const word = (/** @type {unknown} */ v) => {
+    if (typeof v !== "string") return JSON.stringify(v);
+    const kind = kindsOf(record, field).find((k) => label(k, v) !== v);
+    return kind ? label(kind, v) : v;
+  };
+  return Array.isArray(value) ? value.map(word).join("、") || "（无）" : word(value);
 }
 
 /** What changed, folded past a few fields. @param {AuditEvent} event */
 function changes(event) {
   const all = /** @type {Array<[string, unknown[]]>} */ (Object.entries(event.changes));
   if (!all.length) return html`<span class="hint">—</span>`;
+  const line = (/** @type {[string, unknown[]]} */ [field, [before, after]]) =>
+    before === null || before === undefined
+      ? html`<li><code>${field}</code>：${shown(event.record_type, field, after)}</li>`
+      : html`<li><code>${field}</code>：${shown(event.record_type, field, before)} →
+          ${shown(event.record_type, field, after)}</li>`;
   const rest = all.slice(SHOWN);
-  return html`<ul class="changes">${all.slice(0, SHOWN).map(changeLine)}</ul>
+  return html`<ul class="changes">${all.slice(0, SHOWN).map(line)}</ul>
     ${rest.length ? html`<details><summary>其余 ${rest.length} 项</summary>
-      <ul class="changes">${rest.map(changeLine)}</ul></details>` : ""}`;
+      <ul class="changes">${rest.map(line)}</ul></details>` : ""}`;
 }
 
 /** 审计: the trail with its filters, newest first. */
