@@ -20,6 +20,11 @@ class AuditQuery(ListQuery):
     action = fields.String(validate=validate.OneOf(ACTIONS))
     since = Moment(metadata={"description": "Events at or after this time"})
     until = Moment(metadata={"description": "Events before this time"})
+    # The X-Request-ID the service answered (service/web.py): every change one request made.
+    request_id = fields.String(validate=Pattern(r"^[A-Za-z0-9._:-]{1,64}$",
+                                                error=_("Invalid value.")),
+                               metadata={"description": "The events of one request (its "
+                                                        "X-Request-ID)"})
 
 
 class AuditEventOut(StrictSchema):

@@ -15,10 +15,10 @@ from service.visits.models import Visit
 
 
 def list_events(ctx: Context, args: dict) -> Listing:
-    """Events, newest first, by record, user, action and time."""
+    """Events, newest first, by record, user, action, request and time."""
     stmt = scope.within(select(AuditEvent), ctx.caller, AuditEvent).order_by(
         AuditEvent.id.desc())
-    for key in ("record_type", "record_id", "user_id", "action"):
+    for key in ("record_type", "record_id", "user_id", "action", "request_id"):
         if args.get(key) is not None:
             stmt = stmt.where(getattr(AuditEvent, key) == args[key])
     if args.get("since") is not None:
