@@ -93,9 +93,12 @@ def desk_at(browser, url: str, clock) -> Iterator:
 
 
 def log_in(page, username: str = "clerk") -> None:
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(factories.PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    """Log in from the login page (waiting for it: after 退出 the screen goes first)."""
+    form = page.locator("main.login")
+    form.wait_for()
+    form.get_by_label("用户名").fill(username)
+    form.get_by_label("密码").fill(factories.PASSWORD)
+    form.get_by_role("button", name="登录").click()
     page.locator("#screen-title").wait_for()
 
 

@@ -9,8 +9,17 @@ Playwright drives Debian's chromium, as the field client's tests do."""
 import pytest
 
 from tests import factories
-from tests.browser.office import (MARKS, clerk_world, desk_at, log_in, open_screen, rows,
-                                  serious_violations, serve, shot)
+from tests.browser.office import (
+    MARKS,
+    clerk_world,
+    desk_at,
+    log_in,
+    open_screen,
+    rows,
+    serious_violations,
+    serve,
+    shot,
+)
 
 pytestmark = MARKS
 
