@@ -382,7 +382,7 @@ def test_a_change_is_found_by_filtering_the_trail_and_back_goes_back(desk, serve
     expect(table).to_have_count(3)
     expect(table.first).to_contain_text("新建")  # newest first: the account
     expect(table.first).to_contain_text("账号 audit.new")
-    expect(table.first).to_contain_text("username：audit.new")
+    expect(table.first).to_contain_text("用户名：audit.new")
     expect(table.first).to_contain_text("单位管理员")  # the role's label, from the server
     expect(table.nth(1)).to_contain_text("修改")
     expect(table.nth(1)).to_contain_text("clerk")
@@ -396,8 +396,8 @@ def test_a_change_is_found_by_filtering_the_trail_and_back_goes_back(desk, serve
     desk.get_by_role("button", name="查找").click()
     expect(table).to_have_count(1)
     assert f"record_type=household&record_id={a2}" in desk.url
-    expect(table.first).to_contain_text("members：3 → 5")
-    expect(table.first).to_contain_text("difficulty：难度较大 → 难度最大")  # the server's labels
+    expect(table.first).to_contain_text("家庭人口：3 → 5")
+    expect(table.first).to_contain_text("困难程度：难度较大 → 难度最大")  # the server's labels
     expect(table.first.get_by_role("link")).to_have_attribute("href", f"#/household?id={a2}")
     expect(table.first.get_by_role("link")).to_contain_text(served.names["a2_head"])
     # The same page, opened from its address in a new tab, is the same.
@@ -417,7 +417,7 @@ def test_a_change_is_found_by_filtering_the_trail_and_back_goes_back(desk, serve
     # One request's changes, from a row.
     desk.get_by_role("button", name="只看请求 req-b1-members 的变更").click()
     expect(table).to_have_count(1)
-    expect(table.first).to_contain_text("members：3 → 6")
+    expect(table.first).to_contain_text("家庭人口：3 → 6")
     assert "request_id=req-b1-members" in desk.url
     expect(desk.get_by_label("请求编号")).to_have_value("req-b1-members")
     desk.go_back()
@@ -464,7 +464,7 @@ def test_a_unit_admin_and_an_inspector_read_the_trail_as_the_api_allows(desk, se
         open_screen(unit, "审计")
         trail = unit.locator("table.audit tbody tr")
         expect(trail).to_have_count(1)  # its unit's household; not unit B's
-        expect(trail.first).to_contain_text("members：3 → 5")
+        expect(trail.first).to_contain_text("家庭人口：3 → 5")
         expect(unit.get_by_label("操作人（用户名）")).to_have_count(0)  # it cannot list accounts
         assert serious_violations(unit, axe_source) == []
         # Who: from the row.
@@ -485,5 +485,5 @@ def test_a_unit_admin_and_an_inspector_read_the_trail_as_the_api_allows(desk, se
         inspector.get_by_label("记录编号").fill(str(b1))
         inspector.get_by_role("button", name="查找").click()
         expect(inspector.locator("table.audit tbody tr")).to_have_count(1)
-        expect(inspector.locator("table.audit tbody tr").first).to_contain_text("members：3 → 6")
+        expect(inspector.locator("table.audit tbody tr").first).to_contain_text("家庭人口：3 → 6")
         assert serious_violations(inspector, axe_source) == []

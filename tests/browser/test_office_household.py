@@ -209,7 +209,7 @@ def test_the_household_page_shows_her_cadre_work_and_story(desk, served, axe_sou
     # The timeline, newest first: her household's change among the records made around her.
     story = section(desk, "变更记录")
     change = story.locator("tbody tr", has_text="修改")
-    expect(change).to_contain_text("members：4 → 5")
+    expect(change).to_contain_text("家庭人口：4 → 5")
     expect(change).to_contain_text("clerk")
     times = story.locator("tbody tr td:first-child").all_inner_texts()
     assert times == sorted(times, reverse=True) and len(times) == 19, times

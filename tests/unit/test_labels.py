@@ -25,6 +25,21 @@ from service.visits.rules import FLAGS, KINDS
 
 SERVICE = pathlib.Path(__file__).resolve().parents[2] / "service"
 
+
+def _audited_fields() -> tuple[str, ...]:
+    """Every field an audit event or a timeline may name: the audited columns of the audited
+    records, and a household's needs."""
+    from service.app import create_app
+    from service.audit.rules import audited
+    from service.db import Base
+
+    create_app({"DATABASE_URL": "sqlite://"})  # every model imported
+    fields = {"needs"}
+    for mapper in Base.registry.mappers:
+        if mapper.class_.__tablename__ in RECORD_TYPES:
+            fields |= {c.key for c in mapper.column_attrs if audited(c.key)}
+    return tuple(sorted(fields))
+
 # Each enum of the table and the codes the domain uses for it.
 CODES = {
     "rank": RANKS,
@@ -46,6 +61,7 @@ CODES = {
                                 for needs in REQUIRED_BY_RANK.values() for kind, weak in needs}),
     "satisfaction": SATISFACTION,
     "publication_status": PUBLICATION_STATUSES,
+    "field": _audited_fields(),
 }
 SPEC_NAMES = {"rank", "difficulty", "need", "task_kind", "task_status", "demand_status",
               "demand_category", "visit_kind", "visit_flag", "role", "audit_action",
@@ -80,7 +96,8 @@ def _chinese_tables(path: pathlib.Path) -> list[str]:
     """Dict literals whose keys are an enum's codes and whose values are Chinese (or the
     reverse): a label table of its own."""
     found = []
-    codes = {code for values in CODES.values() for code in values}
+    # Field names are left out: a record's example values (head_name: 张三) are no label table.
+    codes = {code for kind, values in CODES.items() if kind != "field" for code in values}
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Dict) or len(node.keys) < 2:
             continue

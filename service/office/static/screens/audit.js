@@ -109,8 +109,8 @@ function changes(event) {
   if (!all.length) return html`<span class="hint">—</span>`;
   const line = (/** @type {[string, unknown[]]} */ [field, [before, after]]) =>
     before === null || before === undefined
-      ? html`<li><code>${field}</code>：${shown(event.record_type, field, after)}</li>`
-      : html`<li><code>${field}</code>：${shown(event.record_type, field, before)} →
+      ? html`<li><span class="field" title=${field}>${label("field", field)}</span>：${shown(event.record_type, field, after)}</li>`
+      : html`<li><span class="field" title=${field}>${label("field", field)}</span>：${shown(event.record_type, field, before)} →
           ${shown(event.record_type, field, after)}</li>`;
   const rest = all.slice(SHOWN);
   return html`<ul class="changes">${all.slice(0, SHOWN).map(line)}</ul>

@@ -388,7 +388,7 @@ function changes(event) {
   return html`<ul class="changes">${entries.map(([field, pair]) => {
     const kind = valueKind(event.record_type, field);
     const [before, after] = /** @type {unknown[]} */ (pair);
-    return html`<li><code>${field}</code>：${shownValue(kind, before)} →
+    return html`<li><span class="field" title=${field}>${label("field", field)}</span>：${shownValue(kind, before)} →
       ${shownValue(kind, after)}</li>`;
   })}</ul>`;
 }
