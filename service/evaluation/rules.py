@@ -1,6 +1,7 @@
 """The annual evaluation of cadres (doc 003 line 33: contact work is a basis for promotion) as
 plain rules: the three failure patterns of §1 measured from dated events, and the score."""
 
+import functools
 from datetime import date, timedelta
 
 # What counts as each pattern; kept here so the report and its tests agree.
@@ -16,6 +17,7 @@ DEFAULT_WEIGHTS = {"visits": 0.4, "tasks": 0.2, "demands": 0.2, "inspections": 0
                    "pattern_penalty": 0.1}
 
 
+@functools.lru_cache(maxsize=4096)  # a year of visits has ~365 distinct days, a county millions
 def is_month_end(day: date) -> bool:
     """One of the month's last MONTH_END_DAYS days."""
     return (day + timedelta(days=MONTH_END_DAYS)).month != day.month
@@ -24,11 +26,11 @@ def is_month_end(day: date) -> bool:
 def bunched(visit_days: list[date], inspection_days: list[date]) -> dict:
     """Visits bunched just before inspections of the village or at month end (visiting only
     when pushed)."""
-    before = sum(1 for d in visit_days if any(
-        0 < (i - d).days <= BEFORE_INSPECTION_DAYS for i in inspection_days))
+    near = {d for d in set(visit_days) if any(
+        0 < (i - d).days <= BEFORE_INSPECTION_DAYS for i in inspection_days)}
+    before = sum(1 for d in visit_days if d in near)
     month_end = sum(1 for d in visit_days if is_month_end(d))
-    either = sum(1 for d in visit_days if is_month_end(d) or any(
-        0 < (i - d).days <= BEFORE_INSPECTION_DAYS for i in inspection_days))
+    either = sum(1 for d in visit_days if d in near or is_month_end(d))
     share = either / len(visit_days) if visit_days else 0.0
     return {"before_inspection": before, "at_month_end": month_end, "share": round(share, 4),
             "found": len(visit_days) >= MIN_VISITS and share >= BUNCHED_SHARE}
@@ -37,8 +39,9 @@ def bunched(visit_days: list[date], inspection_days: list[date]) -> dict:
 def demand_led(visit_days: list[date], asked_days: list[date]) -> dict:
     """Visits that follow, within days, the household coming to ask (visiting only when the
     household comes asking)."""
-    following = sum(1 for d in visit_days if any(
-        0 <= (d - a).days <= AFTER_DEMAND_DAYS for a in asked_days))
+    after = {d for d in set(visit_days) if any(
+        0 <= (d - a).days <= AFTER_DEMAND_DAYS for a in asked_days)}
+    following = sum(1 for d in visit_days if d in after)
     share = following / len(visit_days) if visit_days else 0.0
     return {"after_demand": following, "share": round(share, 4),
             "found": len(visit_days) >= 1 and bool(asked_days) and share >= DEMAND_LED_SHARE

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Date, cast, delete, func, insert, or_, select
 
 from service import scope
 from service.audit.models import AuditEvent
@@ -133,11 +133,23 @@ def _facts(session, span: Year) -> Facts | None:
 
 
 def _visit_days(session, span: Year, pairing_ids: list[int]) -> dict[int, list[date]]:
+    """Each pairing's days with a direct visit in the year (one per visit). The year's visits
+    are read whole and kept for these pairings here: an IN list of every pairing of a county
+    cost more than the rows it saved."""
+    wanted = set(pairing_ids)
     visits: dict[int, list[date]] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        # The county day, from PostgreSQL itself: no instant made and moved per visit here.
+        day = cast(func.timezone(span.zone.key, Visit.visited_at), Date)
+        for pairing_id, on in session.execute(select(Visit.pairing_id, day).where(
+                Visit.direct, Visit.visited_at >= span.start, Visit.visited_at < span.end)):
+            if pairing_id in wanted:
+                visits.setdefault(pairing_id, []).append(on)
+        return visits
     for pairing_id, at in session.execute(select(Visit.pairing_id, Visit.visited_at).where(
-            Visit.pairing_id.in_(pairing_ids), Visit.direct,
-            Visit.visited_at >= span.start, Visit.visited_at < span.end)):
-        visits.setdefault(pairing_id, []).append(span.day(at))
+            Visit.direct, Visit.visited_at >= span.start, Visit.visited_at < span.end)):
+        if pairing_id in wanted:
+            visits.setdefault(pairing_id, []).append(span.day(at))
     return visits
 
 
