@@ -117,7 +117,9 @@ def menu(page) -> list[str]:
 
 
 def rows(page, table: str = "table.data") -> list[str]:
-    """The first cell of each row of a table (waiting for the first row)."""
+    """The first cell of each row of a table (waiting for the screen to have its answer and
+    the table its first row)."""
+    page.locator("main#screen:not([aria-busy])").wait_for()
     page.locator(f"{table} tbody tr").first.wait_for()
     return page.locator(f"{table} tbody tr td:first-child").all_inner_texts()
 

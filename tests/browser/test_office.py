@@ -206,6 +206,7 @@ def test_the_main_path_by_keyboard_alone(desk, served):
     tab_to(desk, "button:户主")
     desk.keyboard.press("Space")
     expect(desk.locator("th[aria-sort='ascending']")).to_have_count(1)
+    assert focused(desk).startswith("button:户主")  # sorted in place: the focus stays
     tab_to(desk, "button:下一页")
     desk.keyboard.press("Enter")
     expect(desk.get_by_role("status").last).to_contain_text("第 2 / 2 页")
@@ -229,3 +230,56 @@ def test_each_role_is_offered_only_what_it_may_do(desk, served):
     desk.get_by_role("button", name="退出").click()
     log_in(desk, "clerk")
     assert "用户" in menu(desk) and "花名册导入" in menu(desk)
+
+
+def test_many_requests_that_hear_401_at_once_ask_for_the_password_once(desk, served):
+    """首页 asks four things at once: with the session gone, one prompt, and after the password
+    every answer comes and the screen shows."""
+    from playwright.sync_api import expect
+
+    log_in(desk)
+    open_screen(desk, "农户")
+    desk.evaluate("sessionStorage.setItem('office.token', 'expired')")
+    desk.get_by_role("navigation", name="功能").get_by_role("link", name="首页").click()
+    dialog = desk.get_by_role("dialog")
+    expect(dialog).to_have_count(1)
+    dialog.get_by_label("密码").fill(factories.PASSWORD)
+    dialog.get_by_role("button", name="登录").click()
+    expect(dialog).to_have_count(0)
+    expect(desk.locator("table.figures").first).to_contain_text("有帮扶需求的农户")
+    expect(desk.get_by_role("heading", name="首页", level=1)).to_be_visible()
+
+
+def test_escape_at_the_password_prompt_logs_out_and_leaves_nothing_behind(desk, served):
+    """Escape (or 退出) at the prompt ends the session; 退出 starts the page afresh, so the
+    next user does not find the last one's search in the address."""
+    from playwright.sync_api import expect
+
+    _, names = served
+    log_in(desk)
+    open_screen(desk, "农户")
+    desk.get_by_label("户主姓名、身份证号或电话").fill(names["id_number"][:8])
+    desk.get_by_role("button", name="查找").click()
+    expect(desk.locator("table.data tbody tr")).to_have_count(1)
+    desk.evaluate("sessionStorage.setItem('office.token', 'expired')")
+    desk.get_by_role("button", name="户主").click()
+    expect(desk.get_by_role("dialog")).to_be_visible()
+    desk.keyboard.press("Escape")
+    expect(desk.locator("main.login")).to_be_visible()
+    assert names["id_number"][:8] not in desk.url and "#" not in desk.url
+    assert desk.evaluate("Object.keys(sessionStorage).filter(k => k.startsWith('office.'))") == []
+    log_in(desk, "unit_a")
+    expect(desk.get_by_role("heading", name="首页", level=1)).to_be_visible()
+
+
+def test_a_proxys_error_page_is_told_in_chinese_not_shown_as_html(desk, served):
+    from playwright.sync_api import expect
+
+    log_in(desk)
+    desk.route("**/api/v1/households?*", lambda route: route.fulfill(
+        status=504, content_type="text/html",
+        body="<html><head><title>504 Gateway Time-out</title></head></html>"))
+    open_screen(desk, "农户")
+    alert = desk.get_by_role("alert")
+    expect(alert).to_contain_text("服务器暂时无法处理这个请求（HTTP 504），请稍后重试。")
+    expect(alert).not_to_contain_text("Gateway")

@@ -135,7 +135,7 @@ def test_the_gaps_are_counted_filtered_in_the_address_and_drilled_down(desk, gap
     leaders = _section(desk, "缺少党建联系点的领导干部")
     expect(leaders.get_by_role("row").filter(has_text="高县长")).to_contain_text(
         "较差村党支部、非公有制经济组织党组织、社会组织党组织")
-    overrides = _section(desk, "难度匹配例外的联户（R4）")
+    overrides = _section(desk, "难度匹配例外的联户")
     expect(overrides).to_contain_text("本村无难度最大的农户")
     expect(overrides).to_contain_text(names["village_b"])
     # The township filter, in the address: 石门村's households go, the summary follows.

@@ -63,8 +63,12 @@ export async function fetchWithToken(path, options = {}) {
   }
   if (!response.ok) {
     const type = response.headers.get("Content-Type") || "";
-    const body = type.includes("json") ? await response.json() : { detail: await response.text() };
-    throw new Problem(response.status, body);
+    // A problem from the service is JSON; anything else (a proxy's 502 or 504 page) is not
+    // shown as it is: the clerk reads what happened in Chinese, with its status.
+    const body = type.includes("json") ? await response.json().catch(() => null) : null;
+    throw new Problem(response.status, body && typeof body === "object" ? body : {
+      code: "http_error",
+      detail: `服务器暂时无法处理这个请求（HTTP ${response.status}），请稍后重试。` });
   }
   return response;
 }
@@ -156,7 +160,8 @@ export async function logIn(username, password) {
 }
 
 export async function logOut() {
-  try { await call("auth/logout", { method: "POST" }); } catch { /* gone already */ }
+  // Sent once: a token that has run out needs no password to be given up.
+  try { await fetchWithToken("auth/logout", { method: "POST", retried: true }); } catch { /* gone already */ }
   session.token = null;
 }
 

@@ -4,7 +4,7 @@
 // password again over the page instead of leaving it.
 
 import { html, render } from "./vendor/lit-html.js";
-import { call, label, loadLabels, logIn, logOut, qs, session } from "./api.js";
+import { Problem, call, label, loadLabels, logIn, logOut, qs, session } from "./api.js";
 import { SCREENS } from "./screens.js";
 import { said } from "./ui.js";
 
@@ -23,7 +23,9 @@ export function route() {
 /** Go to a screen with a query; every change of a filter, a sort or a page goes through here.
  * @param {string} name @param {Record<string, any>} query */
 export function go(name, query = {}) {
-  location.hash = `#/${name}${qs(query)}`;
+  const hash = `#/${name}${qs(query)}`;
+  if (location.hash === hash) show();  // the same address again (查找 pressed twice): read again
+  else location.hash = hash;
 }
 
 function loginForm(/** @type {string} */ notice = "", relogin = false) {
@@ -38,6 +40,7 @@ function loginForm(/** @type {string} */ notice = "", relogin = false) {
         <input id="password" name="password" type="password" autocomplete="current-password"
                required>
         <button type="submit">登录</button>
+        ${relogin ? html`<button type="button" class="link" @click=${giveUp}>退出</button>` : ""}
         <p class="error" role="alert">${notice}</p>
       </form>
     </main>`;
@@ -57,22 +60,45 @@ async function onLogin(event) {
   }
 }
 
-/** @type {((value: void) => void) | null} */
-let resume = null;
+/** The prompt for the password when the session runs out: one, however many requests heard
+ * 401 at once; every one of them waits for the same login and is then sent again.
+ * @type {Promise<void> | null} */
+let prompting = null;
+/** @type {{resolve: () => void, reject: (error: unknown) => void} | null} */
+let waiting = null;
 /** @type {HTMLDialogElement | null} */
 let dialog = null;
 
-/** The session ran out: the password over the page, then the request goes again. */
-session.expired = () => new Promise((resolve, reject) => {
-  if (!me) { reject(new Error("not logged in")); return; }
-  resume = resolve;
+session.expired = () => {
+  if (!me) return Promise.reject(new Problem(401, { code: "unauthenticated", detail: "请先登录。" }));
+  if (prompting) return prompting;
+  prompting = new Promise((resolve, reject) => { waiting = { resolve, reject }; });
   dialog = document.createElement("dialog");
   dialog.setAttribute("aria-labelledby", "login-title");
+  dialog.addEventListener("cancel", (event) => { event.preventDefault(); giveUp(); });
   document.body.append(dialog);
   render(loginForm("", true), dialog);
   dialog.showModal();
   /** @type {HTMLInputElement} */ (dialog.querySelector("#password")).focus();
-});
+  return prompting;
+};
+
+/** Close the prompt; answers who was waiting on it. */
+function closePrompt() {
+  dialog?.close();
+  dialog?.remove();
+  dialog = null;
+  prompting = null;
+  const those = waiting;
+  waiting = null;
+  return those;
+}
+
+/** Escape or 退出 at the prompt: the waiting requests fail and the console logs out. */
+function giveUp() {
+  closePrompt()?.reject(new Problem(401, { code: "unauthenticated", detail: "登录已过期。" }));
+  onLogout();
+}
 
 /** @param {SubmitEvent} event */
 async function onRelogin(event) {
@@ -82,21 +108,22 @@ async function onRelogin(event) {
   try {
     session.token = null;
     me = await logIn(String(data.get("username")), String(data.get("password")));
-    dialog?.close();
-    dialog?.remove();
-    const go = resume;
-    resume = null;
-    go?.();
+    closePrompt()?.resolve();
   } catch (error) {
     if (dialog) render(loginForm(said(error), true), dialog);
   }
 }
 
+/** 退出: the session ends, and the page starts afresh at /office/, so that nothing of it
+ * (the address's search, what screens keep, their notices) is left for the next user. */
 async function onLogout() {
   shown++;  // a screen still loading is not drawn over the login
-  await logOut();
   me = null;
-  render(loginForm(), root);
+  await logOut();
+  for (const key of Object.keys(sessionStorage)) {
+    if (key.startsWith("office.")) sessionStorage.removeItem(key);
+  }
+  location.replace(location.pathname);
 }
 
 /** The shell around the current screen. */
@@ -129,7 +156,15 @@ async function show() {
     refresh: () => { show(); },
   };
   const turn = ++shown;
-  render(frame(html`<p class="loading" role="status">正在加载…</p>`), root);
+  document.title = `${screen.title} · 双包双联`;
+  const main = document.getElementById("screen");
+  if (screen.name === lastScreen && main) {
+    // Another page, sort or filter of the same screen: it stays as it is, marked busy, until
+    // the answer comes and updates it in place (the focused control keeps the focus).
+    main.setAttribute("aria-busy", "true");
+  } else {
+    render(frame(html`<p class="loading" role="status">正在加载…</p>`), root);
+  }
   /** @type {unknown} */
   let body;
   try {
@@ -140,6 +175,7 @@ async function show() {
   // A screen asked for since (a click while this one loaded) shows instead: never an old answer.
   if (turn !== shown || !me) return;
   render(frame(body), root);
+  document.getElementById("screen")?.removeAttribute("aria-busy");
   // How many screens have been shown: a test or a bench waits for it to move on.
   document.body.dataset.shown = String(turn);
   // A new screen (not a new page of the same one) takes the focus to its heading, so a
@@ -162,9 +198,14 @@ async function start() {
     try {
       me = await call("me");
       await loadLabels();
-    } catch {
-      session.token = null;
+    } catch (error) {
       me = null;
+      if (error instanceof Problem && error.status === 401) session.token = null;
+      else {
+        render(html`<main class="login"><p class="error" role="alert">${said(error)}</p>
+          <button type="button" @click=${() => location.reload()}>重试</button></main>`, root);
+        return;
+      }
     }
   }
   show();

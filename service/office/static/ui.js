@@ -105,7 +105,9 @@ export function months() {
 
 /** The message a refusal shows: the server's own words. @param {unknown} error */
 export function said(error) {
-  return error instanceof Problem ? error.message : String(error);
+  if (error instanceof Problem) return error.message;
+  console.error(error);  // a fault of the console itself: its details for whoever looks
+  return "出现了意外错误，请重新加载页面后重试。";
 }
 
 /**
@@ -195,14 +197,17 @@ export async function download(path, filename) {
  */
 export async function openPrinted(path) {
   const tab = window.open("", "_blank");
+  if (!tab) {
+    throw new Problem(0, { code: "popup_blocked",
+                           detail: "浏览器拦截了新窗口：请允许本站打开新窗口后再试。" });
+  }
   try {
     const response = await fetchWithToken(path);
     const url = URL.createObjectURL(new Blob([await response.text()], { type: "text/html" }));
-    if (tab) tab.location.href = url;
-    else window.location.href = url;
+    tab.location.href = url;
     setTimeout(() => URL.revokeObjectURL(url), 600_000);
   } catch (error) {
-    tab?.close();
+    tab.close();
     throw error;
   }
 }
@@ -220,4 +225,16 @@ export function when(value) {
     timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
     hour: "2-digit", minute: "2-digit", hour12: false,
   }).format(new Date(value));
+}
+
+/**
+ * A value an audit event or a timeline names, as a clerk reads it: yes or no, a time in the
+ * county's hours, a code's label from the server (`kind`), else as it is.
+ * @param {unknown} value @param {(code: string) => string} [word] a code's label
+ */
+export function readable(value, word) {
+  if (typeof value === "boolean") return value ? "是" : "否";
+  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return when(value);
+  if (typeof value === "string") return word ? word(value) : value;
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }

@@ -8,7 +8,7 @@
 
 import { html } from "../vendor/lit-html.js";
 import { get, label, loadLabels } from "../api.js";
-import { PER_PAGE, formValues, num, pager, refusal, said, sortable, when } from "../ui.js";
+import { PER_PAGE, formValues, num, pager, readable, refusal, said, sortable, when } from "../ui.js";
 
 /** @typedef {import("../../../../clients/office/api-types").Schema<"AuditEventOut">} AuditEvent */
 /** @typedef {NonNullable<import("../../../../clients/office/api-types").Params<"/api/v1/audit", "get">["query"]>} AuditQuery */
@@ -95,11 +95,10 @@ function kindsOf(record, field) {
 function shown(record, field, value) {
   if (value === null || value === undefined || value === "") return html`<span class="hint">空</span>`;
   if (value === REDACTED) return html`<span class="hint">（已隐去）</span>`;
-  const word = (/** @type {unknown} */ v) => {
-    if (typeof v !== "string") return JSON.stringify(v);
-    const kind = kindsOf(record, field).find((k) => label(k, v) !== v);
-    return kind ? label(kind, v) : v;
-  };
+  const word = (/** @type {unknown} */ v) => readable(v, (code) => {
+    const kind = kindsOf(record, field).find((k) => label(k, code) !== code);
+    return kind ? label(kind, code) : code;
+  });
   return Array.isArray(value) ? value.map(word).join("、") || "（无）" : word(value);
 }
 

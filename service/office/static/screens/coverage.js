@@ -24,7 +24,7 @@ const SECTIONS = [
   ["villages_without_unit", "没有包村单位的村"],
   ["units_without_head", "没有一把手（组长）的单位"],
   ["leaders_missing_contact_points", "缺少党建联系点的领导干部"],
-  ["difficulty_overrides", "难度匹配例外的联户（R4）"],
+  ["difficulty_overrides", "难度匹配例外的联户"],
 ];
 
 /** 两个全覆盖: the gaps in the caller's scope, with drill-down. */

@@ -6,7 +6,7 @@
 
 import { html, render } from "../vendor/lit-html.js";
 import { get, label, loadLabels, patch, post } from "../api.js";
-import { confirmAction, formValues, num, refusal, villageList, when } from "../ui.js";
+import { confirmAction, formValues, num, readable, refusal, villageList, when } from "../ui.js";
 import { backLink } from "./household-back.js";
 
 /** @typedef {import("../../../../clients/office/api-types").Schema<"HouseholdOut">} Household */
@@ -376,8 +376,7 @@ function valueKind(record, field) {
 function shownValue(kind, value) {
   if (value == null || value === "") return "（空）";
   if (Array.isArray(value)) return value.map((/** @type {unknown} */ v) => shownValue(kind, v)).join("、") || "（空）";
-  if (kind && typeof value === "string") return label(kind, value);
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
+  return readable(value, kind ? (code) => label(kind, code) : undefined);
 }
 
 /** An event's changes: field, before → after (a record made or deleted is the row itself,

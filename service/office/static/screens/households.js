@@ -14,7 +14,7 @@ export async function households(/** @type {Record<string, any>} */ query,
   const [list, page] = await Promise.all([villageList(me), get("/api/v1/households", { query: {
     village_id: num(query.village_id), q: query.q || undefined, difficulty: query.difficulty || undefined,
     sort: query.sort, page: num(query.page) || 1, per_page: PER_PAGE } })]);
-  const search = (/** @type {SubmitEvent} */ event) => go({ ...formValues(event), page: 1 });
+  const search = (/** @type {SubmitEvent} */ event) => go({ ...formValues(event), sort: query.sort, page: 1 });
   return html`
     <form class="filters" role="search" aria-label="查找农户" @submit=${search}>
       <label>村 <select name="village_id">

@@ -25,7 +25,8 @@ export function correct(village, month) {
       dialog.remove();
       resolve(answer);
     };
-    dialog.addEventListener("cancel", (event) => { event.preventDefault(); done(null); });
+    // While the correction is being sent it can no longer be called back: 取消 and Escape wait.
+    dialog.addEventListener("cancel", (event) => { event.preventDefault(); if (!busy) done(null); });
     const revision = village.revision || 1;
     const place = `${village.township_name}${village.village_name}`;
     let busy = false;
@@ -57,7 +58,8 @@ export function correct(village, month) {
         <div id="correction-problem">${problem ? refusal(problem) : ""}</div>
         <p role="status">${sending ? "正在发布更正…" : ""}</p>
         <div class="actions">
-          <button type="button" class="cancel" @click=${() => done(null)}>取消</button>
+          <button type="button" class="cancel" ?disabled=${sending}
+                  @click=${() => done(null)}>取消</button>
           <button type="submit" class="danger" ?disabled=${sending}>发布更正</button>
         </div>
       </form>`, dialog);

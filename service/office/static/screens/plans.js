@@ -55,7 +55,8 @@ async function makePlan(body, where, button, tools) {
   try {
     const plan = await post("/api/v1/pairing-plans", body);
     render(html`<p role="status">方案 #${plan.id} 已制定。</p>`, where);
-    tools.go({ id: plan.id });
+    // Opened only if the clerk is still on 包联方案 (else it waits in the list of plans).
+    if (location.hash.startsWith("#/plans")) tools.go({ id: plan.id });
   } catch (error) {
     render(refusal(error), where);
   } finally {
