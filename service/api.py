@@ -468,6 +468,10 @@ class PreconditionRequired(DomainError):
     status, code, title = 428, "precondition_required", _("If-Match is required")
 
 
+# The content codings flask-compress may add to a strong ETag (service/app.py).
+CODINGS = ("zstd", "br", "gzip", "deflate")
+
+
 def check_if_match(record) -> None:
     """A change must name the version it was made from (SPEC §15 "no lost updates"): 428
     without If-Match, 412 when If-Match does not name the record's current version (`*`
@@ -477,10 +481,13 @@ def check_if_match(record) -> None:
         raise PreconditionRequired(_(
             "Send the ETag you read with GET as If-Match, so that a change made meanwhile by "
             "someone else is not overwritten."))
-    if etag_of(record) not in request.if_match:
+    current = etag_of(record)
+    # The ETag a client read may name the compressed representation it was sent ("v3:br").
+    if not any(name in request.if_match for name in (current, *(
+            f"{current}:{coding}" for coding in CODINGS))):
         raise PreconditionFailed(
             _("The record changed since you read it; GET it again and retry."),
-            current_etag=f'"{etag_of(record)}"',
+            current_etag=f'"{current}"',
         )
 
 

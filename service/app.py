@@ -90,6 +90,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]))
     configure_logging(app.config["LOG_FORMAT"])
 
+    # First registered, so its after_request runs last: what goes out is compressed when the
+    # client accepts it (SPEC §17 "light on the wire").
+    _compress(app)
     # First of every hook: the budget covers all the work a request causes.
     app.before_request(start_budget)
     app.teardown_request(end_budget)
@@ -201,3 +204,20 @@ def _register_ops_routes(app: Flask, api: Api) -> None:
     app.add_url_rule("/readyz", view_func=readyz)
     app.add_url_rule("/openapi.yaml", view_func=openapi_yaml)
     app.add_url_rule("/docs/assets/<path:filename>", view_func=docs_assets)
+
+
+# SPEC §17: static files and JSON answers of 1 KB or more, compressed (zstd, brotli, gzip or
+# deflate, as the client accepts). Spreadsheets are zip files already; CSV exports stream as
+# they are written. flask-compress names a compressed representation's strong ETag with its
+# coding ("v3" → "v3:br"), so an If-Match takes either (service/api.py check_if_match).
+COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
+                    "application/json", "application/problem+json", "application/manifest+json",
+                    "image/svg+xml", "application/yaml", "text/yaml"]
+
+
+def _compress(app: Flask) -> None:
+    from flask_compress import Compress
+
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
+    app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    Compress(app)
