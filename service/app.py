@@ -207,8 +207,8 @@ def _register_ops_routes(app: Flask, api: Api) -> None:
 
 
 # SPEC §17: static files and JSON answers of 1 KB or more, compressed (zstd, brotli, gzip or
-# deflate, as the client accepts). Spreadsheets are zip files already; CSV exports stream as
-# they are written. flask-compress names a compressed representation's strong ETag with its
+# deflate, as the client accepts). Spreadsheets are zip files already; streamed answers (CSV
+# exports, /docs' files) go as they are. flask-compress names a compressed representation's strong ETag with its
 # coding ("v3" → "v3:br"), so an If-Match takes either (service/api.py check_if_match).
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                     "application/json", "application/problem+json", "application/manifest+json",
@@ -220,4 +220,8 @@ def _compress(app: Flask) -> None:
 
     app.config.setdefault("COMPRESS_MIMETYPES", COMPRESSED_TYPES)
     app.config.setdefault("COMPRESS_MIN_SIZE", 1024)
+    # A streamed answer (an export written as it is read, a file of /docs) goes as it is: the
+    # library's streaming path leaves the file it reads from open, and an export must stay a
+    # stream of bounded memory.
+    app.config.setdefault("COMPRESS_STREAMS", False)
     Compress(app)

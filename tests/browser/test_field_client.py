@@ -54,10 +54,16 @@ class Served:
         self.household_ids, self.card_codes = household_ids, card_codes
         self.lose_answers = 0  # batches to store and then answer 502, as a proxy would
         self.lost = 0
+        self.hang = threading.Event()  # set: a batch is held, never answered, until released
+        self.released = threading.Event()
 
     def wrap(self, wsgi_app):
         """The app behind a proxy that, when told, loses the answer to a stored batch."""
         def app(environ, start_response):
+            if self.hang.is_set() and environ["PATH_INFO"] == "/api/v1/visits/batch":
+                self.released.wait(timeout=60)  # the phone gives up long before
+                start_response("504 Gateway Timeout", [("Content-Type", "text/plain")])
+                return [b"never stored"]
             if self.lose_answers and environ["PATH_INFO"] == "/api/v1/visits/batch":
                 self.lose_answers -= 1
                 body = b"".join(wsgi_app(environ, lambda *a, **k: lambda data: None))
@@ -221,7 +227,7 @@ def test_visits_logged_offline_survive_a_reload_and_sync_exactly_once(phone, ser
     # 同步, and nothing doubles.
     served.lose_answers = 1
     phone.context.set_offline(False)
-    expect(phone.locator("#notice")).to_contain_text("稍后自动重试")
+    expect(phone.locator("#notice")).to_have_text("服务器正忙：3条记录已保存在本机，稍后自动重试")
     assert served.lost == 1 and served.visits() == 3
     pending(phone, 3)
     phone.get_by_role("button", name="同步", exact=True).click()
@@ -327,3 +333,48 @@ def test_an_expired_login_never_throws_away_a_form_being_filled_in(phone, served
     log_in(phone)
     pending(phone, 0)
     assert served.visits() == 1
+
+
+@needs_chromium
+def test_a_hung_server_is_given_up_and_a_later_visit_is_still_sent(phone, served):
+    """SPEC §17 "never stuck": a send that never answers is given up after 20 s, says so, and
+    holds nothing: the next visit and 同步 go through, and nothing is lost or doubled."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    served.hang.set()
+    log_visit(phone, "张德福", "入户走访", "问了孩子上学的事")
+    expect(phone.locator("#notice")).to_have_text("已保存，正在发送…")
+    phone.clock.fast_forward(21_000)  # the phone's timers: 21 seconds later
+    expect(phone.locator("#notice")).to_have_text(
+        "服务器20秒没有回应：1条记录已保存在本机，稍后自动重试")
+    pending(phone, 1)
+    served.hang.clear()
+    served.released.set()
+    log_visit(phone, "李秀兰", "民情恳谈", "想学种植技术")
+    pending(phone, 0)
+    assert served.visits() == 2
+
+
+@needs_chromium
+def test_a_failure_with_nothing_waiting_does_not_say_something_is_kept(phone, served):
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    phone.route("**/api/v1/sync*", lambda route: route.fulfill(status=503, body="busy"))
+    phone.get_by_role("button", name="同步", exact=True).click()
+    expect(phone.locator("#notice")).to_have_text("服务器正忙，稍后自动重试")
+
+
+@needs_chromium
+def test_choosing_a_phone_call_says_before_saving_that_it_is_not_direct_contact(phone, served):
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    phone.get_by_role("button", name="张德福").click()
+    hint = phone.locator("#kind-hint")
+    expect(hint).to_have_text("")
+    phone.get_by_label("走访方式").select_option(label="电话联系")
+    expect(hint).to_have_text("电话联系不算直接联系：本月的直接走访仍需入户或当面见到群众。")
+    phone.get_by_label("走访方式").select_option(label="入户走访")
+    expect(hint).to_have_text("")

@@ -111,7 +111,7 @@ function showLogin(message) {
     error.textContent = '';
     let response;
     try {
-      response = await fetch('/api/v1/auth/login', {
+      response = await outbox.timedFetch('/api/v1/auth/login', {
         method: 'POST', headers: { 'Content-Type': 'application/json', ...outbox.LANGUAGE },
         cache: 'no-store',
         body: JSON.stringify({ username: username.value.trim(), password: password.value }),
@@ -288,6 +288,15 @@ async function showHousehold(householdId, correcting) {
 
   const kind = h('select', { required: true },
     options(state.labels.visit_kind || {}, draft.kind || 'home_visit'));
+  // Honest kinds (SPEC §17, doc 003 lines 30–32): a call is said not to be direct contact
+  // before it is saved, not found out later in the month's count.
+  const kindHint = h('p', { class: 'hint', id: 'kind-hint', role: 'status' });
+  const sayKind = () => {
+    kindHint.textContent = kind.value === 'phone'
+      ? '电话联系不算直接联系：本月的直接走访仍需入户或当面见到群众。' : '';
+  };
+  kind.addEventListener('change', sayKind);
+  sayKind();
   const at = h('input', { type: 'datetime-local', required: true, max: localInput(now),
     value: localInput(draft.visited_at ? new Date(draft.visited_at) : now) });
   const diary = h('textarea', { rows: 5, maxlength: 5000,
@@ -343,6 +352,7 @@ async function showHousehold(householdId, correcting) {
     correcting?.problem
       ? h('p', { class: 'error', text: `被退回：${refusal(correcting.problem)}` }) : null,
     field('走访方式', 'kind', kind),
+    kindHint,
     field('走访时间', 'visited_at', at),
     field('民情日记', 'diary', diary),
     field('帮扶情况', 'help_given', help),
@@ -461,12 +471,17 @@ async function exchange(asked, generation) {
       }
       return;
     }
+    // Said as it is: "kept on this phone" only when something is waiting in the outbox.
+    const waiting = (await outbox.items(username)).filter((i) => i.state === 'pending').length;
+    const kept = waiting ? `：${waiting}条记录已保存在本机，稍后自动重试` : '，稍后自动重试';
     if (error instanceof outbox.Refused) {
       state.notice = '此账号不能记走访：请用包联干部的账号登录';
+    } else if (error.timedOut) {
+      state.notice = `服务器${outbox.TIMEOUT_MS / 1000}秒没有回应${kept}`;
     } else if (error.status === 429 || error.status >= 500) {
-      state.notice = '服务器正忙：记录已保存在本机，稍后自动重试';
+      state.notice = `服务器正忙${kept}`;
     } else {
-      state.notice = '暂时连不上服务器：记录已保存在本机，稍后自动重试';
+      state.notice = `暂时连不上服务器${kept}`;
     }
   }
   const screen = root.querySelector('h1')?.textContent;

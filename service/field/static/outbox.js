@@ -20,6 +20,26 @@ export class Unreachable extends Error {
 /** Thrown when the body is too large for one request (413). */
 class TooLarge extends Error {}
 
+/** The longest a request may take (SPEC §17 "never stuck"): a hung connection is given up
+ * after it, so it never holds the outbox's lock, later sends or the 同步 button. */
+export const TIMEOUT_MS = 20000;
+
+/** fetch, given up after TIMEOUT_MS: a request that never answers throws Unreachable with
+ * `timedOut`. */
+export async function timedFetch(url, init = {}) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    return await fetch(url, { ...init, signal: controller.signal });
+  } catch (error) {
+    const failure = new Unreachable(String(error));
+    failure.timedOut = controller.signal.aborted;
+    throw failure;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
@@ -50,21 +70,16 @@ export const discard = (id) => store.remove('outbox', id);
 export const LANGUAGE = { 'Accept-Language': 'zh-CN' };
 
 async function call(token, method, path, body) {
-  let response;
-  try {
-    response = await fetch(API + path, {
-      method,
-      headers: {
-        Authorization: `Bearer ${token}`,
-        ...LANGUAGE,
-        ...(body ? { 'Content-Type': 'application/json' } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-      cache: 'no-store',
-    });
-  } catch (error) {
-    throw new Unreachable(String(error));
-  }
+  const response = await timedFetch(API + path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      ...LANGUAGE,
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: body ? JSON.stringify(body) : undefined,
+    cache: 'no-store',
+  });
   if (response.status === 401) throw new NeedsLogin('401');
   if (response.status === 403) throw new Refused('403');
   if (response.status === 413) throw new TooLarge('413');
@@ -187,7 +202,7 @@ export async function labels() {
   const kept = await store.get('kv', 'labels');
   let response;
   try {
-    response = await fetch(`${API}/labels`, {
+    response = await timedFetch(`${API}/labels`, {
       headers: { ...LANGUAGE, ...(kept?.etag ? { 'If-None-Match': kept.etag } : {}) },
       cache: 'no-store',
     });
