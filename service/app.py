@@ -129,7 +129,7 @@ def _allow_origins(app: Flask) -> None:
         return
     CORS(app, resources={r"/api/*": {}, r"/openapi.*": {}}, origins=origins,
          allow_headers=["Authorization", "Content-Type", "If-Match", "X-Request-ID"],
-         expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After",
+         expose_headers=["ETag", "Location", "X-Request-ID", "X-Server-Time", "Retry-After",
                          "Content-Disposition"],
          methods=["GET", "POST", "PATCH", "DELETE"], max_age=600, supports_credentials=False)
 
@@ -208,8 +208,9 @@ def _register_ops_routes(app: Flask, api: Api) -> None:
 
 # SPEC §17: static files and JSON answers of 1 KB or more, compressed (zstd, brotli, gzip or
 # deflate, as the client accepts). Spreadsheets are zip files already; streamed answers (CSV
-# exports, /docs' files) go as they are. flask-compress names a compressed representation's strong ETag with its
-# coding ("v3" → "v3:br"), so an If-Match takes either (service/api.py check_if_match).
+# exports, /docs' files) go as they are. flask-compress names a compressed representation's
+# strong ETag with its coding ("v3" → "v3:br"), so an If-Match takes either
+# (service/api.py check_if_match).
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                     "application/json", "application/problem+json", "application/manifest+json",
                     "image/svg+xml", "application/yaml", "text/yaml"]

@@ -282,6 +282,7 @@ def test_an_expired_login_keeps_the_queue_and_sends_it_after_the_next(phone, ser
     log_visit(phone, "张德福", "入户走访", "问了低保材料")
     pending(phone, 1)
     clock.advance(hours=9)  # the token (8 hours) has expired while the phone was away
+    phone.clock.fast_forward("09:00:00")  # the phone's own clock went on too
     phone.context.set_offline(False)
     expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
     shot(phone, "6-login-again")
@@ -324,6 +325,7 @@ def test_an_expired_login_never_throws_away_a_form_being_filled_in(phone, served
     phone.get_by_role("button", name="李秀兰").click()
     phone.get_by_label("民情日记").fill("正在写的日记，不能丢")
     clock.advance(hours=9)
+    phone.clock.fast_forward("09:00:00")  # the phone's own clock went on too
     phone.get_by_role("button", name="同步", exact=True).click()
     expect(phone.locator("#relogin")).to_be_visible()
     expect(phone.get_by_label("民情日记")).to_have_value("正在写的日记，不能丢")
@@ -378,3 +380,72 @@ def test_choosing_a_phone_call_says_before_saving_that_it_is_not_direct_contact(
     expect(hint).to_have_text("电话联系不算直接联系：本月的直接走访仍需入户或当面见到群众。")
     phone.get_by_label("走访方式").select_option(label="入户走访")
     expect(hint).to_have_text("")
+
+
+@pytest.mark.parametrize("phone_off, words", [(timedelta(days=1), "约24小时（手机快）"),
+                                              (-timedelta(days=8), "约8天（手机慢）")])
+@needs_chromium
+def test_a_phone_whose_clock_is_wrong_is_told_and_the_visit_takes_the_servers_time(
+        browser, served, clock, phone_off, words):
+    """SPEC §17 "the phone's clock": a day ahead (the visit would be refused as in the future)
+    or eight days behind (it would be misdated and flagged as entered late), the cadre is
+    warned, and the visit's default time is the server's."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                  has_touch=True, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.clock.install(time=clock.now() + phone_off)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{served.url}/field/")
+        log_in(page)
+        warning = page.locator("#clock")
+        expect(warning).to_have_text(
+            f"手机时间与服务器相差{words}：走访时间按服务器时间填写，请把手机时间调准。")
+        log_visit(page, "张德福", "入户走访", "问了今年的收成")
+        pending(page, 0)
+        with Session(served.engine) as session:
+            visit = session.scalars(select(Visit)).one()
+        assert abs(visit.visited_at - clock.now()) < timedelta(minutes=5)
+        assert not visit.flag_late_entry
+    finally:
+        context.close()
+
+
+@needs_chromium
+def test_location_is_waited_for_five_seconds_at_most_and_said(phone, served):
+    """SPEC §17: 附带当前位置 waits at most 5 s for a fix, shows that it waits, and saves without
+    one, saying so; with a fix, the visit carries it."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    # A fix that never comes: the phone's location service is asked and says nothing.
+    phone.evaluate("""() => { navigator.geolocation.getCurrentPosition = () => {}; }""")
+    phone.get_by_role("button", name="张德福").click()
+    phone.get_by_label("民情日记").fill("在地里见到的")
+    phone.get_by_label("附带当前位置").check()
+    phone.get_by_role("button", name="保存").click()
+    expect(phone.locator("#locating")).to_have_text("正在获取位置（最多等5秒）…")
+    assert queued(phone) == 0  # still waiting: nothing saved yet
+    phone.clock.fast_forward(5_500)
+    phone.get_by_role("heading", name="我的联系户").wait_for()
+    pending(phone, 0)
+    with Session(served.engine) as session:
+        visit = session.scalars(select(Visit)).one()
+    assert visit.latitude is None
+
+    # With a fix, the visit carries it.
+    phone.context.grant_permissions(["geolocation"])
+    phone.context.set_geolocation({"latitude": 35.6, "longitude": 104.1, "accuracy": 20})
+    phone.reload()
+    phone.get_by_role("button", name="李秀兰").click()
+    phone.get_by_label("民情日记").fill("在家门口")
+    phone.get_by_label("附带当前位置").check()
+    phone.get_by_role("button", name="保存").click()
+    phone.get_by_role("heading", name="我的联系户").wait_for()
+    pending(phone, 0)
+    with Session(served.engine) as session:
+        located = session.scalars(select(Visit).where(
+            Visit.household_id == served.household_ids[1])).one()
+    assert round(located.latitude, 1) == 35.6 and located.accuracy_m == 20

@@ -88,8 +88,19 @@ async function bar() {
       h('button', { type: 'button', id: 'sync', onclick: () => syncNow(true) }, '同步')),
     state.needsLogin ? h('button', { type: 'button', class: 'primary', id: 'relogin',
       onclick: () => showLogin(EXPIRED) }, '重新登录') : null,
+    outbox.clockWrong() ? h('p', { class: 'notice warn', id: 'clock', role: 'alert',
+      text: `手机时间与服务器相差${skew()}：走访时间按服务器时间填写，请把手机时间调准。` }) : null,
     state.notice ? h('p', { class: 'notice', role: 'status', id: 'notice', text: state.notice })
       : null);
+}
+
+/** How far the phone's clock is off, in words ("约3小时", "约2天"). */
+function skew() {
+  const minutes = Math.round(Math.abs(outbox.clock.offset) / 60000);
+  const ahead = outbox.clock.offset < 0 ? '快' : '慢';
+  if (minutes < 120) return `约${minutes}分钟（手机${ahead}）`;
+  if (minutes < 48 * 60) return `约${Math.round(minutes / 60)}小时（手机${ahead}）`;
+  return `约${Math.round(minutes / 1440)}天（手机${ahead}）`;
 }
 
 function say(text) {
@@ -257,13 +268,21 @@ async function scan(into) {
   }
 }
 
+/** Where the phone is, waiting at most LOCATION_MS for a fix (SPEC §17): null without one. */
+const LOCATION_MS = 5000;
 function position() {
   return new Promise((resolve) => {
     if (!navigator.geolocation) { resolve(null); return; }
+    // Some phones never call back while a permission prompt waits: the timer decides.
+    const timer = setTimeout(() => resolve(null), LOCATION_MS);
     navigator.geolocation.getCurrentPosition(
-      (p) => resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude,
-        accuracy_m: Math.round(p.coords.accuracy) }),
-      () => resolve(null), { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
+      (p) => {
+        clearTimeout(timer);
+        resolve({ latitude: p.coords.latitude, longitude: p.coords.longitude,
+          accuracy_m: Math.round(p.coords.accuracy) });
+      },
+      () => { clearTimeout(timer); resolve(null); },
+      { enableHighAccuracy: true, timeout: LOCATION_MS, maximumAge: 60000 });
   });
 }
 
@@ -284,7 +303,7 @@ async function showHousehold(householdId, correcting) {
   const demands = (await store.all('demands')).filter((d) => d.household_id === householdId &&
     (d.status === 'open' || d.status === 'in_progress'));
   const draft = correcting?.visit || {};
-  const now = new Date();
+  const now = outbox.serverNow(); // the server's time when the phone's clock is wrong
 
   const kind = h('select', { required: true },
     options(state.labels.visit_kind || {}, draft.kind || 'home_visit'));
@@ -333,19 +352,25 @@ async function showHousehold(householdId, correcting) {
     const code = cardCode(card.value);
     if (code) visit.card_code = code;
     if (rows.length) visit.demands = rows;
+    let located = true;
     if (where.checked) {
       // A correction keeps where the visit was logged; a new visit asks the phone now.
+      if (!draft.location) locating.textContent = `正在获取位置（最多等${LOCATION_MS / 1000}秒）…`;
       const found = draft.location || await position();
+      locating.textContent = '';
       if (found) visit.location = found;
+      else located = false;
     }
     await outbox.keep(state.session.username, visit, correcting?.id);
     state.editing = false;
     if (state.needsLogin) { showLogin(EXPIRED); return; }
-    state.notice = navigator.onLine ? '已保存，正在发送…' : '已保存在本机，有网络时自动发送';
+    const saved = located ? '已保存' : '已保存（没有取得位置，这条走访不含位置）';
+    state.notice = navigator.onLine ? `${saved}，正在发送…` : `${saved}，在本机等有网络时自动发送`;
     await showHome();
     if (navigator.onLine) syncNow(false);
   };
   const submit = h('button', { type: 'submit', class: 'primary' }, '保存');
+  const locating = h('p', { class: 'hint', id: 'locating', role: 'status' });
 
   const form = h('form', { class: 'card', onsubmit: save },
     h('h2', { text: correcting ? '修改后重新保存' : '记一次走访' }),
@@ -363,6 +388,7 @@ async function showHousehold(householdId, correcting) {
     h('button', { type: 'button', class: 'quiet',
       onclick: () => demandList.append(demandRow()) }, '添加诉求'),
     error,
+    locating,
     submit);
   where.id = 'location';
 
@@ -500,6 +526,7 @@ async function start() {
   window.addEventListener('offline', () => refreshBar());
   setInterval(() => { if (navigator.onLine) syncNow(false); }, 60000);
   state.labels = await outbox.keptLabels();
+  await outbox.keptClock();
   state.session = (await store.get('kv', 'session')) || null;
   if (!state.session) { showLogin(); return; }
   await showHome();

@@ -17,6 +17,31 @@ export class Refused extends Error {}
 export class Unreachable extends Error {
   constructor(message, status) { super(message); this.status = status || 0; }
 }
+/** How far the phone's clock is from the server's (ms, server minus phone), from the last
+ * answer's X-Server-Time (the service's clock, to the millisecond) or else its `Date`; kept, so that the app offline still knows (SPEC §17 "the phone's clock"). */
+export const clock = { offset: 0 };
+const SKEW_MS = 5 * 60 * 1000;
+
+function heard(date, sentAt) {
+  const server = Date.parse(date || '');
+  if (Number.isNaN(server)) return;
+  // Within ten seconds (a Date has whole seconds, a request takes time) the phone is right.
+  const offset = server - (sentAt + Date.now()) / 2;
+  clock.offset = Math.abs(offset) < 10000 ? 0 : offset;
+  store.put('kv', clock.offset, 'clock_offset').catch(() => {});
+}
+
+/** Whether the phone's clock is more than five minutes off the server's. */
+export const clockWrong = () => Math.abs(clock.offset) > SKEW_MS;
+
+/** The time now as the server has it (the phone's own when it is right). */
+export const serverNow = () => new Date(Date.now() + (clockWrong() ? clock.offset : 0));
+
+/** The offset kept from the last answer (at start, before any answer). */
+export async function keptClock() {
+  clock.offset = (await store.get('kv', 'clock_offset')) || 0;
+}
+
 /** Thrown when the body is too large for one request (413). */
 class TooLarge extends Error {}
 
@@ -30,7 +55,10 @@ export async function timedFetch(url, init = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   try {
-    return await fetch(url, { ...init, signal: controller.signal });
+    const sentAt = Date.now();
+    const response = await fetch(url, { ...init, signal: controller.signal });
+    heard(response.headers.get('X-Server-Time') || response.headers.get('Date'), sentAt);
+    return response;
   } catch (error) {
     const failure = new Unreachable(String(error));
     failure.timedOut = controller.signal.aborted;
