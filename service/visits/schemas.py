@@ -114,6 +114,20 @@ class SyncQuery(StrictSchema):
                           metadata={"description": "The cursor from the previous sync"})
 
 
+class SyncVisit(StrictSchema):
+    """One of the caller's own visits, as the phone keeps it: the household's history and the
+    month at a glance, offline (SPEC §17)."""
+    id = fields.String(required=True)
+    household_id = fields.Integer(required=True)
+    visited_at = fields.DateTime(required=True)
+    received_at = fields.DateTime(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KINDS))
+    direct = fields.Boolean(required=True, metadata={"description": "false for phone (R8)"})
+    diary = fields.String(allow_none=True, required=True)
+    help_given = fields.String(allow_none=True, required=True)
+    flags = fields.List(fields.String(validate=validate.OneOf(FLAGS)), required=True)
+
+
 class SyncOut(StrictSchema):
     cursor = fields.String(required=True, metadata={"description": "Send as ?since= next time"})
     households = fields.List(fields.Nested(HouseholdOut), required=True)
@@ -121,6 +135,10 @@ class SyncOut(StrictSchema):
                                         metadata={"description": "Pairings ended since"})
     tasks = fields.List(fields.Nested(TaskOut), required=True)
     demands = fields.List(fields.Nested(DemandOut), required=True)
+    visits = fields.List(fields.Nested(SyncVisit), required=True, metadata={
+        "description": "The caller's own visits to its households in the last 366 days: all "
+                       "of them on a first sync (or for a household new to the phone), those "
+                       "changed since the cursor on a later one"})
 
 
 VisitPage = envelope(VisitOut, "VisitPage")

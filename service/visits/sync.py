@@ -17,10 +17,13 @@ from service.messages import _
 from service.pairings.models import Pairing
 from service.tasks import services as tasks
 from service.tasks.models import Task
+from service.visits.models import Visit
 
 # Rows committed by transactions that started before the cursor was taken may carry earlier
 # timestamps; each sync looks back this far and the phone applies rows idempotently.
 OVERLAP = timedelta(minutes=2)
+# How far back the phone keeps a cadre's own visits (a year and a day: last year's same month).
+HISTORY = timedelta(days=366)
 
 
 def encode_cursor(at: datetime) -> str:
@@ -43,8 +46,8 @@ def decode_cursor(cursor: str | None) -> datetime | None:
 
 
 def sync_down(ctx: Context, cursor: str | None) -> dict:
-    """The caller's households, tasks and open demands changed since the cursor (the caller is
-    a cadre: these are its own pairings' households)."""
+    """The caller's households, tasks, open demands and own visits of the last year changed
+    since the cursor (the caller is a cadre: these are its own pairings' households)."""
     session, caller, now = ctx.session, ctx.caller, ctx.clock.now()
     since = decode_cursor(cursor)
     window = since - OVERLAP if since else None
@@ -74,8 +77,19 @@ def sync_down(ctx: Context, cursor: str | None) -> dict:
     else:
         task_stmt = task_stmt.where(Task.closed_on.is_(None))
         demand_stmt = demand_stmt.where(Demand.status.in_(UNRESOLVED))
+    visit_stmt = (select(Visit).where(Visit.cadre_id == caller.cadre_id,
+                                      Visit.household_id.in_(household_ids),
+                                      Visit.visited_at >= now - HISTORY)
+                  .order_by(Visit.visited_at, Visit.id))
+    if window:
+        visit_stmt = visit_stmt.where(or_(Visit.updated_at > window,
+                                          Visit.household_id.in_(new_pairings)))
     return {
         "cursor": encode_cursor(now),
+        "visits": [{"id": v.id, "household_id": v.household_id, "visited_at": v.visited_at,
+                    "received_at": v.received_at, "kind": v.kind, "direct": v.direct,
+                    "diary": v.diary, "help_given": v.help_given, "flags": v.flags or []}
+                   for v in session.scalars(visit_stmt)],
         "households": households,
         "removed_household_ids": removed,
         "tasks": tasks.shown(ctx, session.scalars(task_stmt).all()),

@@ -449,3 +449,30 @@ def test_location_is_waited_for_five_seconds_at_most_and_said(phone, served):
         located = session.scalars(select(Visit).where(
             Visit.household_id == served.household_ids[1])).one()
     assert round(located.latitude, 1) == 35.6 and located.accuracy_m == 20
+
+
+@needs_chromium
+def test_the_month_at_a_glance_says_who_is_still_to_visit(phone, served):
+    """SPEC §17: a month in which the cadre visits one of two households directly — the list
+    says 1/2 and names the other; a phone call does not count; it works offline from the
+    outbox, and after sending from what /sync brought back."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    month = phone.locator("#month")
+    expect(month).to_have_text("本月已直接走访 0/2户，还没走访：李秀兰、张德福")
+    phone.context.set_offline(True)
+    log_visit(phone, "李秀兰", "电话联系", "电话里问了身体")
+    expect(month).to_have_text("本月已直接走访 0/2户，还没走访：李秀兰、张德福")
+    log_visit(phone, "张德福", "入户走访", "看了新盖的牛棚")
+    expect(month).to_have_text("本月已直接走访 1/2户，还没走访：李秀兰")
+    zhang = phone.get_by_role("button", name="张德福")
+    expect(zhang).to_contain_text("本月直接走访1次")
+    expect(phone.get_by_role("button", name="李秀兰")).to_contain_text("本月还没有直接走访")
+    phone.context.set_offline(False)
+    pending(phone, 0)
+    phone.reload()  # from what /sync brought: the visits are the server's now
+    phone.get_by_role("heading", name="我的联系户").wait_for()
+    expect(month).to_have_text("本月已直接走访 1/2户，还没走访：李秀兰")
+    expect(zhang).to_contain_text("本月直接走访1次")
+    shot(phone, "7-month-at-a-glance")

@@ -189,27 +189,67 @@ async function villageNames() {
   return new Map((await store.all('villages')).map((v) => [v.id, v.name]));
 }
 
+/** The county's month (Asia/Shanghai) of a time, "YYYY-MM-DD" → its first seven letters. */
+const countyDay = (date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai' })
+  .format(date);
+
+/** The cadre's visits as the phone knows them: those the server has (from /sync) and those
+ * still in the outbox (not refused), one per id. */
+async function knownVisits() {
+  const byId = new Map((await store.all('visits')).map((v) => [v.id, v]));
+  for (const item of await outbox.items(state.session.username)) {
+    if (item.state === 'rejected' || byId.has(item.id)) continue;
+    byId.set(item.id, { ...item.visit, direct: item.visit.kind !== 'phone', waiting: true });
+  }
+  return [...byId.values()];
+}
+
+/** 我的联系户, the month at a glance (SPEC §17): who has had a direct visit this month and who
+ * not yet, each household's last direct visit, open tasks (overdue ones said) and demands. */
 async function showHome() {
   const households = (await store.all('households'))
     .sort((a, b) => a.village_id - b.village_id || a.id - b.id);
   const tasks = await store.all('tasks');
+  const demands = await store.all('demands');
   const villages = await villageNames();
   const synced = await store.get('kv', 'synced_at');
+  const month = countyDay(outbox.serverNow()).slice(0, 7);
+  const direct = (await knownVisits()).filter((v) => v.direct);
+  const glance = new Map(households.map((household) => {
+    const mine = direct.filter((v) => v.household_id === household.id)
+      .map((v) => countyDay(new Date(v.visited_at))).sort();
+    return [household.id, { last: mine[mine.length - 1] || null,
+      thisMonth: mine.filter((day) => day.startsWith(month)).length }];
+  }));
+  const waiting = households.filter((hh) => !glance.get(hh.id).thisMonth);
   const list = households.length
     ? h('ul', { class: 'list' }, households.map((household) => {
       const open = tasks.filter((t) => t.household_id === household.id &&
-        (t.status === 'open' || t.status === 'in_progress')).length;
-      return h('li', {}, h('button', { type: 'button', class: 'household',
+        (t.status === 'open' || t.status === 'in_progress'));
+      const overdue = open.filter((t) => t.overdue).length;
+      const asked = demands.filter((d) => d.household_id === household.id &&
+        (d.status === 'open' || d.status === 'in_progress')).length;
+      const { last, thisMonth } = glance.get(household.id);
+      const work = [open.length ? `${open.length}项任务${overdue ? `（${overdue}项逾期）` : ''}` : '',
+        asked ? `${asked}项诉求` : ''].filter(Boolean).join(' · ');
+      return h('li', {}, h('button', { type: 'button',
+        class: thisMonth ? 'household' : 'household due',
         'data-household': household.id, onclick: () => showHousehold(household.id) },
       h('strong', { text: household.head_name }),
       h('span', { text: `${villages.get(household.village_id) || '村'} · ` +
-        `${word('difficulty', household.difficulty)}` +
-        (open ? ` · ${open}项任务` : '') })));
+        `${word('difficulty', household.difficulty)}` }),
+      h('span', { class: 'glance', text: (thisMonth ? `本月直接走访${thisMonth}次`
+        : '本月还没有直接走访') + (last ? ` · 上次${Number(last.slice(5, 7))}月${Number(last.slice(8))}日` : '') }),
+      work ? h('span', { class: overdue ? 'glance late' : 'glance', text: work }) : null));
     }))
     : h('p', { class: 'empty', text: '还没有联系户：请联网后点“同步”。' });
   show(await bar(),
     h('main', {},
       h('h1', { text: '我的联系户' }),
+      households.length ? h('p', { class: 'month', id: 'month' },
+        `本月已直接走访 ${households.length - waiting.length}/${households.length}户`,
+        waiting.length ? h('span', { class: 'due',
+          text: `，还没走访：${waiting.map((hh) => hh.head_name).join('、')}` }) : null) : null,
       list,
       h('p', { class: 'hint', text: synced ? `上次同步：${when(new Date(synced))}` : '尚未同步' }),
       h('button', { type: 'button', class: 'quiet', onclick: logout },

@@ -201,8 +201,9 @@ export async function pull(token, current = () => true) {
   if (!current()) return;
   await store.write('tasks', (s) => { for (const task of body.tasks) s.put(task); });
   await store.write('demands', (s) => { for (const demand of body.demands) s.put(demand); });
-  if (gone.size) { // a household no longer this cadre's takes its tasks and demands along
-    for (const name of ['tasks', 'demands']) {
+  await store.write('visits', (s) => { for (const visit of body.visits || []) s.put(visit); });
+  if (gone.size) { // a household no longer this cadre's takes its tasks, demands, visits along
+    for (const name of ['tasks', 'demands', 'visits']) {
       const stale = (await store.all(name)).filter((x) => gone.has(x.household_id));
       await store.write(name, (s) => { for (const x of stale) s.delete(x.id); });
     }
@@ -251,7 +252,9 @@ export async function keptLabels() {
 /** Forget the previous cadre's copy of the server (never the outbox: each item names its
  * owner and is sent only under that cadre's login). */
 export async function forgetCopies() {
-  for (const name of ['households', 'tasks', 'demands', 'villages']) await store.clear(name);
+  for (const name of ['households', 'tasks', 'demands', 'villages', 'visits']) {
+    await store.clear(name);
+  }
   await store.remove('kv', 'cursor');
   await store.remove('kv', 'synced_at');
 }

@@ -1,17 +1,18 @@
 // IndexedDB, the app's memory on the phone: the session, the cadre's households, tasks,
-// demands and villages from GET /sync, and the outbox of visits not yet accepted. A few
+// demands, own visits and villages from GET /sync, and the outbox of visits not yet accepted. A few
 // promise-returning helpers; every write is one transaction.
 
 const NAME = 'shuangbao-field';
 const STORES = {
   kv: null, households: 'id', tasks: 'id', demands: 'id', villages: 'id', outbox: 'id',
+  visits: 'id', // the cadre's own visits of the last year, from /sync (version 2)
 };
 let opening = null;
 
 function open() {
   if (!opening) {
     opening = new Promise((resolve, reject) => {
-      const request = indexedDB.open(NAME, 1);
+      const request = indexedDB.open(NAME, 2);
       request.onupgradeneeded = () => {
         for (const [store, key] of Object.entries(STORES)) {
           if (!request.result.objectStoreNames.contains(store)) {
