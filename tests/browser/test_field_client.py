@@ -476,3 +476,28 @@ def test_the_month_at_a_glance_says_who_is_still_to_visit(phone, served):
     expect(month).to_have_text("本月已直接走访 1/2户，还没走访：李秀兰")
     expect(zhang).to_contain_text("本月直接走访1次")
     shot(phone, "7-month-at-a-glance")
+
+
+@needs_chromium
+def test_a_households_page_has_its_history_and_its_phone_one_tap_away(phone, served):
+    """SPEC §17: the cadre's own visits to the household, newest first, kept for reading
+    offline (the waiting ones said), and the household's phone as a tel: link."""
+    from playwright.sync_api import expect
+
+    with Session(served.engine) as session:
+        from service.households.models import Household
+
+        session.get(Household, served.household_ids[0]).phone = "13912345678"
+        session.commit()
+    log_in(phone)
+    log_visit(phone, "张德福", "入户走访", "看了新盖的牛棚")
+    pending(phone, 0)
+    phone.context.set_offline(True)
+    log_visit(phone, "张德福", "电话联系", "电话里问了饲料")
+    phone.get_by_role("button", name="张德福").click()
+    history = phone.locator("#history li")
+    expect(history).to_have_count(2)
+    expect(history.first).to_contain_text("电话联系（不算直接联系） · 待发送")
+    expect(history.nth(1)).to_contain_text("看了新盖的牛棚")
+    expect(phone.get_by_role("link", name="拨打电话 13912345678")).to_have_attribute(
+        "href", "tel:13912345678")

@@ -342,6 +342,9 @@ async function showHousehold(householdId, correcting) {
     t.status !== 'verified' && !t.closed_on);
   const demands = (await store.all('demands')).filter((d) => d.household_id === householdId &&
     (d.status === 'open' || d.status === 'in_progress'));
+  // The cadre's own visits to this household, newest first, from the phone's copy (offline).
+  const history = (await knownVisits()).filter((v) => v.household_id === householdId)
+    .sort((a, b) => (a.visited_at < b.visited_at ? 1 : -1));
   const draft = correcting?.visit || {};
   const now = outbox.serverNow(); // the server's time when the phone's clock is wrong
 
@@ -437,8 +440,12 @@ async function showHousehold(householdId, correcting) {
       h('button', { type: 'button', class: 'back', onclick: () => showHome() }, '返回'),
       h('h1', { text: household.head_name }),
       h('p', { class: 'facts', text: [villages.get(household.village_id),
-        word('difficulty', household.difficulty), `${household.members}口人`,
-        household.phone ? `电话 ${household.phone}` : null].filter(Boolean).join(' · ') }),
+        word('difficulty', household.difficulty), `${household.members}口人`]
+        .filter(Boolean).join(' · ') }),
+      // The household's phone, one tap away (a masked number is not one to call).
+      household.phone && !household.phone.includes('*')
+        ? h('a', { class: 'call', href: `tel:${household.phone}` }, `拨打电话 ${household.phone}`)
+        : null,
       household.needs?.length
         ? h('p', { class: 'facts', text: '帮扶需求：' +
           household.needs.map((n) => word('need', n)).join('、') }) : null,
@@ -450,7 +457,12 @@ async function showHousehold(householdId, correcting) {
         h('ul', { class: 'plain' }, demands.map((d) => h('li', {
           text: `${word('demand_category', d.category)}：${d.description}` +
             `（${word('demand_status', d.status)}）` })))) : null,
-      form));
+      form,
+      history.length ? h('section', { id: 'history' }, h('h2', { text: `走访记录（${history.length}）` }),
+        h('ul', { class: 'plain history' }, history.slice(0, 30).map((v) => h('li', {},
+          h('strong', { text: `${when(v.visited_at)} · ${word('visit_kind', v.kind)}` +
+            (v.direct ? '' : '（不算直接联系）') + (v.waiting ? ' · 待发送' : '') }),
+          v.diary ? h('span', { text: v.diary }) : null)))) : null));
   state.editing = true;
 }
 
