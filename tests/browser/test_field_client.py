@@ -36,6 +36,7 @@ pytestmark = [
                               "of its own)"),
 ]
 
+KEEP_RECORDING = "登录已过期：可以照常记走访，记录保存在本机；点“重新登录”后发送。"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"  # .ci/run: a missing browser fails
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "field"
@@ -284,13 +285,17 @@ def test_an_expired_login_keeps_the_queue_and_sends_it_after_the_next(phone, ser
     clock.advance(hours=9)  # the token (8 hours) has expired while the phone was away
     phone.clock.fast_forward("09:00:00")  # the phone's own clock went on too
     phone.context.set_offline(False)
-    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
-    shot(phone, "6-login-again")
+    # Told, and the list stays: only sending needs the password.
+    expect(phone.locator("#notice")).to_have_text(KEEP_RECORDING)
+    expect(phone.get_by_role("button", name="张德福")).to_be_visible()
     assert served.visits() == 0
     assert queued(phone) == 1
-    phone.reload()  # asked again after a reload; the queue is still on the phone
-    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
+    phone.reload()  # told again after a reload; the queue is still on the phone
+    expect(phone.locator("#notice")).to_have_text(KEEP_RECORDING)
     assert queued(phone) == 1
+    phone.locator("#relogin").click()
+    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
+    shot(phone, "6-login-again")
     log_in(phone)
     pending(phone, 0)
     assert served.visits() == 1
@@ -330,8 +335,9 @@ def test_an_expired_login_never_throws_away_a_form_being_filled_in(phone, served
     expect(phone.locator("#relogin")).to_be_visible()
     expect(phone.get_by_label("民情日记")).to_have_value("正在写的日记，不能丢")
     phone.get_by_role("button", name="保存").click()
-    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
+    expect(phone.locator("#notice")).to_have_text("已保存在本机：点“重新登录”后发送")
     assert queued(phone) == 1 and served.visits() == 0
+    phone.locator("#relogin").click()
     log_in(phone)
     pending(phone, 0)
     assert served.visits() == 1
@@ -501,3 +507,36 @@ def test_a_households_page_has_its_history_and_its_phone_one_tap_away(phone, ser
     expect(history.nth(1)).to_contain_text("看了新盖的牛棚")
     expect(phone.get_by_role("link", name="拨打电话 13912345678")).to_have_attribute(
         "href", "tel:13912345678")
+
+
+@needs_chromium
+def test_an_expired_login_offline_still_records_and_sends_after_the_password(
+        phone, served, clock):
+    """SPEC §17 "offline after expiry": the login has run out and the phone has no signal; the
+    app opens, lists the households and keeps three visits; back online it asks for the
+    password only to send them, and a cadre at the login screen may go back to recording."""
+    from playwright.sync_api import expect
+
+    log_in(phone)
+    offline_ready(phone)
+    clock.advance(hours=9)
+    phone.clock.fast_forward("09:00:00")
+    phone.context.set_offline(True)
+    phone.reload()  # the app opens with no signal and an expired login
+    phone.get_by_role("heading", name="我的联系户").wait_for()
+    log_visit(phone, "张德福", "入户走访", "一")
+    log_visit(phone, "李秀兰", "民情恳谈", "二")
+    log_visit(phone, "张德福", "同劳动", "三")
+    pending(phone, 3)
+    phone.context.set_offline(False)  # back online, the app tries to send and is told
+    expect(phone.locator("#notice")).to_have_text(KEEP_RECORDING)
+    phone.get_by_role("button", name="同步", exact=True).click()  # asks for the password
+    expect(phone.get_by_role("alert")).to_contain_text("登录已过期")
+    phone.get_by_role("button", name="返回，继续记走访").click()  # not now: back to work
+    expect(phone.get_by_role("heading", name="我的联系户")).to_be_visible()
+    pending(phone, 3)
+    assert served.visits() == 0
+    phone.locator("#relogin").click()
+    log_in(phone)
+    pending(phone, 0)
+    assert served.visits() == 3

@@ -12,6 +12,9 @@ const root = document.getElementById('app');
 const state = { session: null, sending: null, notice: '', generation: 0, needsLogin: false,
   editing: false, labels: {} };
 const EXPIRED = '登录已过期，请重新登录。待同步的记录仍在本机，登录后自动发送。';
+// With an expired login the app still works (SPEC §17 "offline after expiry"): the list, the
+// households, saving visits to the outbox. Only sending needs the password.
+const EXPIRED_KEEP = '登录已过期：可以照常记走访，记录保存在本机；点“重新登录”后发送。';
 
 // --- small DOM helpers -------------------------------------------------------------------
 
@@ -164,7 +167,10 @@ function showLogin(message) {
     field('用户名', 'username', username),
     field('密码', 'password', password),
     error,
-    h('button', { type: 'submit', class: 'primary' }, '登录'));
+    h('button', { type: 'submit', class: 'primary' }, '登录'),
+    // A cadre who logged in on this phone before is never locked out of recording.
+    state.session ? h('button', { type: 'button', class: 'quiet', id: 'keep-recording',
+      onclick: () => { state.notice = EXPIRED_KEEP; showHome(); } }, '返回，继续记走访') : null);
   show(form);
   (username.value ? password : username).focus();
 }
@@ -406,7 +412,11 @@ async function showHousehold(householdId, correcting) {
     }
     await outbox.keep(state.session.username, visit, correcting?.id);
     state.editing = false;
-    if (state.needsLogin) { showLogin(EXPIRED); return; }
+    if (state.needsLogin) {
+      state.notice = '已保存在本机：点“重新登录”后发送';
+      await showHome();
+      return;
+    }
     const saved = located ? '已保存' : '已保存（没有取得位置，这条走访不含位置）';
     state.notice = navigator.onLine ? `${saved}，正在发送…` : `${saved}，在本机等有网络时自动发送`;
     await showHome();
@@ -506,7 +516,12 @@ async function refreshBar() {
 /** Send the outbox, then fetch what changed. One run at a time; `asked` when the cadre
  * pressed 同步 (then even an empty outbox says what happened). */
 function syncNow(asked) {
-  if (!state.session || state.needsLogin) return Promise.resolve();
+  if (!state.session) return Promise.resolve();
+  if (state.needsLogin) { // sending needs the password: 同步 asks for it, never does nothing
+    if (asked && state.editing) say('登录已过期：保存这条走访后请点“重新登录”，记录不会丢失');
+    else if (asked) showLogin(EXPIRED);
+    return Promise.resolve();
+  }
   const generation = state.generation;
   if (state.sending && state.sending.generation === generation) return state.sending;
   // A run for an earlier login may still be going: this one starts after it.
@@ -545,7 +560,10 @@ async function exchange(asked, generation) {
         say('登录已过期：保存这条走访后请重新登录，记录不会丢失');
         await refreshBar();
       } else {
-        showLogin(EXPIRED);
+        state.notice = EXPIRED_KEEP;
+        const screen = root.querySelector('h1')?.textContent;
+        if (screen === '待同步') await showOutbox();
+        else await showHome();
       }
       return;
     }
