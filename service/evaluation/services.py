@@ -137,19 +137,16 @@ def _visit_days(session, span: Year, pairing_ids: list[int]) -> dict[int, list[d
     are read whole and kept for these pairings here: an IN list of every pairing of a county
     cost more than the rows it saved."""
     wanted = set(pairing_ids)
-    visits: dict[int, list[date]] = {}
     if session.get_bind().dialect.name == "postgresql":
         # The county day, from PostgreSQL itself: no instant made and moved per visit here.
-        day = cast(func.timezone(span.zone.key, Visit.visited_at), Date)
-        for pairing_id, on in session.execute(select(Visit.pairing_id, day).where(
-                Visit.direct, Visit.visited_at >= span.start, Visit.visited_at < span.end)):
-            if pairing_id in wanted:
-                visits.setdefault(pairing_id, []).append(on)
-        return visits
-    for pairing_id, at in session.execute(select(Visit.pairing_id, Visit.visited_at).where(
+        column, day_of = cast(func.timezone(span.zone.key, Visit.visited_at), Date), None
+    else:
+        column, day_of = Visit.visited_at, span.day
+    visits: dict[int, list[date]] = {}
+    for pairing_id, at in session.execute(select(Visit.pairing_id, column).where(
             Visit.direct, Visit.visited_at >= span.start, Visit.visited_at < span.end)):
         if pairing_id in wanted:
-            visits.setdefault(pairing_id, []).append(span.day(at))
+            visits.setdefault(pairing_id, []).append(day_of(at) if day_of else at)
     return visits
 
 
